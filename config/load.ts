@@ -1,0 +1,103 @@
+import * as fs from "fs";
+import { z } from "zod";
+import { configSchema, crossFieldIssues, TransferConfig } from "./schema";
+
+export const DEFAULT_CONFIG_PATH = "config/example.json";
+
+/** A config file that cannot be used, with every problem found in it. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Invalid configuration in ${file} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** `provider.subnetIds[1]`, `backend.type`, `(root)`. */
+export function formatJsonPath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return "(root)";
+  return path
+    .map((part, index) => {
+      if (typeof part === "number") return `[${part}]`;
+      const plain = /^[A-Za-z_$][\w$]*$/.test(part);
+      if (!plain) return `[${JSON.stringify(part)}]`;
+      return index === 0 ? part : `.${part}`;
+    })
+    .join("");
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value}`;
+}
+
+function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
+  const at = (extra: (string | number)[] = []) => formatJsonPath([...issue.path, ...extra]);
+  switch (issue.code) {
+    case z.ZodIssueCode.unrecognized_keys:
+      return issue.keys.map((key) => `${at([key])}: unknown key (check the spelling; see README "Configuration")`);
+    case z.ZodIssueCode.invalid_type: {
+      if (issue.received === "undefined") return [`${at()}: missing (expected ${issue.expected})`];
+      const actual = issue.path.reduce<unknown>(
+        (value, key) => (value && typeof value === "object" ? (value as Record<string | number, unknown>)[key] : undefined),
+        input,
+      );
+      return [`${at()}: expected ${issue.expected}, got ${describeType(actual)}`];
+    }
+    case z.ZodIssueCode.invalid_enum_value:
+      return [`${at()}: expected one of ${issue.options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(issue.received)}`];
+    case z.ZodIssueCode.invalid_literal:
+      return [`${at()}: expected ${JSON.stringify(issue.expected)}`];
+    default:
+      return [`${at()}: ${issue.message}`];
+  }
+}
+
+/** Validates an already-parsed document; returns the typed config or throws ConfigError. */
+export function parseConfig(document: unknown, file = "(inline)"): TransferConfig {
+  const result = configSchema.safeParse(document);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue, document))),
+    ...crossFieldIssues(document).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`),
+  ];
+  if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
+  return result.data;
+}
+
+function lineAndColumn(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split("\n").length;
+  const column = position - before.lastIndexOf("\n");
+  return `line ${line}, column ${column}`;
+}
+
+/** Reads, parses and validates the config file. Throws ConfigError listing every problem. */
+export function loadConfig(file: string): TransferConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(file, [`(file): cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /position (\d+)/.exec(message);
+    const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : "";
+    throw new ConfigError(file, [`(root): malformed JSON${where}: ${message}`]);
+  }
+  return parseConfig(document, file);
+}
+
+/** The Secrets Manager name prefix under which FTP users live. */
+export function userSecretPrefix(config: TransferConfig): string {
+  return config.provider.userSecretPrefix ?? `${config.namePrefix}/users/`;
+}

@@ -1,0 +1,254 @@
+// The one configuration file, as a zod schema. `loadConfig` (./load.ts) parses
+// and validates it once, at the edge; constructs receive the typed result and
+// never read files or environment variables themselves.
+import { z } from "zod";
+import { cidrContains, isPrivateAddress, isReservedSubnetAddress, parseCidr, parseIpv4 } from "./ip";
+
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+// Target group names are `<namePrefix>-<port>` and must fit in 32 characters.
+const NAME_PREFIX = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const ACCOUNT_ID = "\\d{12}";
+const PARTITION = "aws(-cn|-us-gov|-iso|-iso-b)?";
+const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:(root|user/[\\w+=,.@/-]{1,512}|role/[\\w+=,.@/-]{1,512})$`);
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:role/[\\w+=,.@/-]{1,512}$`);
+const SNS_TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:${ACCOUNT_ID}:[\\w-]{1,256}$`);
+// S3 bucket naming rules (general purpose buckets), without the dotted forms
+// that break virtual-hosted TLS.
+const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+const TFC_NAME = /^[A-Za-z0-9_-]{1,90}$/;
+const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
+
+const vpcId = z.string().regex(VPC_ID, 'expected a VPC ID like "vpc-0123456789abcdef0"');
+const subnetId = z.string().regex(SUBNET_ID, 'expected a subnet ID like "subnet-0123456789abcdef0"');
+
+const ipv4 = z.string().refine((value) => parseIpv4(value) !== undefined, {
+  message: 'expected an IPv4 address like "10.0.3.119"',
+});
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (!parsed) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an IPv4 CIDR block like "10.0.0.0/16"' });
+  } else if (!parsed.isNetworkAddress) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `expected a network address: host bits are set (did you mean "${parsed.network}"?)`,
+    });
+  }
+});
+
+function uniqueList<T extends z.ZodTypeAny>(item: T, what: string) {
+  return z
+    .array(item)
+    .min(1, `expected at least one ${what}`)
+    .superRefine((values, ctx) => {
+      const seen = new Set<unknown>();
+      values.forEach((value, index) => {
+        if (seen.has(value)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `duplicate ${what} "${String(value)}"` });
+        }
+        seen.add(value);
+      });
+    });
+}
+
+const localBackend = z
+  .object({
+    type: z.literal("local"),
+    // Relative to the project root; state files are <dir>/<stack>.tfstate.
+    dir: z
+      .string()
+      .min(1)
+      .refine((dir) => !dir.startsWith("/") && !/^[A-Za-z]:/.test(dir), {
+        message: "expected a path relative to the project root (synthesized JSON must not hold absolute paths)",
+      })
+      .refine((dir) => !dir.split(/[\\/]/).includes(".."), { message: 'expected a path inside the project (no "..")' })
+      .default("state"),
+  })
+  .strict();
+
+const s3Backend = z
+  .object({
+    type: z.literal("s3"),
+    bucket: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
+    keyPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*'()/-]+$/, "expected an S3 key prefix such as \"transfer-ftp\"")
+      .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/"), {
+        message: "expected no leading or trailing slash (keys are <keyPrefix>/<stack>.tfstate)",
+      }),
+    region: z.string().regex(AWS_REGION, 'expected an AWS region like "ap-northeast-1"'),
+    // Optional: an IAM role the backend assumes to reach the state bucket.
+    roleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+  })
+  .strict();
+
+const cloudBackend = z
+  .object({
+    type: z.literal("cloud"),
+    organization: z.string().regex(TFC_NAME, "expected a Terraform Cloud organization name"),
+    hostname: z
+      .string()
+      .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'expected a host name like "app.terraform.io"')
+      .default("app.terraform.io"),
+    providerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
+    consumerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
+  })
+  .strict();
+
+const backend = z.discriminatedUnion("type", [localBackend, s3Backend, cloudBackend], {
+  errorMap: (issue, ctx) =>
+    issue.code === z.ZodIssueCode.invalid_union_discriminator
+      ? { message: 'expected "type" to be one of "local", "s3", "cloud"' }
+      : { message: ctx.defaultError },
+});
+
+const providerSide = z
+  .object({
+    vpcId,
+    subnetIds: uniqueList(subnetId, "subnet ID"),
+    // Optional CIDR of each provider subnet: lets synth check nlbPrivateIp
+    // before Terraform does (the plan checks it again against the real subnet).
+    subnetCidrs: z.record(subnetId, cidr).optional(),
+    bucketName: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
+    allowedCidrs: uniqueList(cidr, "CIDR block"),
+    nlbPrivateIp: ipv4.optional(),
+    passiveIpMode: z.enum(["nlb", "control-connection"]).default("nlb"),
+    allowedPrincipals: uniqueList(
+      z.string().regex(PRINCIPAL_ARN, 'expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"'),
+      "principal",
+    ),
+    restartResource: z.enum(["null_resource", "terraform_data"]).default("null_resource"),
+    restartTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
+    userSecretPrefix: z
+      .string()
+      .regex(SECRET_PREFIX, 'expected a Secrets Manager name prefix ending in "/", like "tf-ftp/users/"')
+      .optional(),
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => LOG_RETENTION_DAYS.includes(d), {
+        message: `expected one of CloudWatch Logs' retention periods: ${[...[1, 3, 5, 7, 14, 30, 60, 90], "..."].join(", ")}`,
+      })
+      .default(30),
+    assumeRoleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+  })
+  .strict();
+
+const consumerSide = z
+  .object({
+    vpcId,
+    subnetIds: uniqueList(subnetId, "subnet ID"),
+    allowedCidrs: uniqueList(cidr, "CIDR block"),
+    serviceOwnerRoleArn: z.string().regex(ROLE_ARN, 'expected an IAM role ARN like "arn:aws:iam::123456789012:role/NAME"').optional(),
+    assumeRoleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+    client: z
+      .object({
+        enabled: z.boolean(),
+        instanceType: z.string().regex(INSTANCE_TYPE, 'expected an EC2 instance type like "t3.micro"').default("t3.micro"),
+      })
+      .strict()
+      .default({ enabled: false, instanceType: "t3.micro" }),
+  })
+  .strict();
+
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    region: z.string().regex(AWS_REGION, 'expected an AWS region like "ap-northeast-1"'),
+    namePrefix: z
+      .string()
+      .regex(NAME_PREFIX, "expected 2-20 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200 must fit in 32 characters)"),
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    backend,
+    provider: providerSide,
+    consumer: consumerSide,
+  })
+  .strict();
+
+export interface CrossFieldIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/**
+ * Rules that span several keys. They run on the raw document, even when other
+ * keys are invalid, so that one run reports every problem at once; each rule
+ * looks only at values that are individually well-formed.
+ */
+export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  const root = asRecord(document);
+  const provider = asRecord(root?.provider);
+  const backendDoc = asRecord(root?.backend);
+  if (backendDoc?.type === "cloud" && typeof backendDoc.providerWorkspace === "string" && backendDoc.providerWorkspace === backendDoc.consumerWorkspace) {
+    issues.push({
+      path: ["backend", "consumerWorkspace"],
+      message: "expected a workspace different from providerWorkspace (each stack needs its own state)",
+    });
+  }
+  if (!provider) return issues;
+  const subnetIds = Array.isArray(provider.subnetIds) ? provider.subnetIds.filter((id): id is string => typeof id === "string") : [];
+  const multiAz = subnetIds.length > 1;
+  const mode = provider.passiveIpMode ?? "nlb";
+  if (multiAz && mode === "nlb") {
+    issues.push({
+      path: ["provider", "passiveIpMode"],
+      message:
+        'expected "control-connection" when provider.subnetIds lists more than one subnet: an NLB spanning AZs has one IP per AZ, so no single NLB IP can be the passive IP',
+    });
+  }
+  const subnetCidrs = asRecord(provider.subnetCidrs) ?? {};
+  for (const id of Object.keys(subnetCidrs)) {
+    if (SUBNET_ID.test(id) && !subnetIds.includes(id)) {
+      issues.push({ path: ["provider", "subnetCidrs", id], message: "expected a subnet listed in provider.subnetIds" });
+    }
+  }
+  if (typeof provider.nlbPrivateIp === "string") {
+    const ip = parseIpv4(provider.nlbPrivateIp);
+    if (multiAz) {
+      issues.push({
+        path: ["provider", "nlbPrivateIp"],
+        message: "expected no nlbPrivateIp with more than one provider subnet (it pins the single-AZ NLB's address)",
+      });
+    }
+    if (ip !== undefined && !isPrivateAddress(ip)) {
+      issues.push({
+        path: ["provider", "nlbPrivateIp"],
+        message: "expected a private address (10/8, 172.16/12, 192.168/16 or 100.64/10): the NLB is internal",
+      });
+    }
+    const nlbSubnet = subnetIds[0];
+    const subnetCidr = nlbSubnet !== undefined ? subnetCidrs[nlbSubnet] : undefined;
+    const parsedSubnet = typeof subnetCidr === "string" ? parseCidr(subnetCidr) : undefined;
+    if (ip !== undefined && parsedSubnet) {
+      if (!cidrContains(parsedSubnet, ip)) {
+        issues.push({
+          path: ["provider", "nlbPrivateIp"],
+          message: `expected an address inside subnet ${nlbSubnet} (${parsedSubnet.network})`,
+        });
+      } else if (isReservedSubnetAddress(parsedSubnet, ip)) {
+        issues.push({
+          path: ["provider", "nlbPrivateIp"],
+          message: `expected an address AWS does not reserve in ${parsedSubnet.network} (the first four and the last are reserved)`,
+        });
+      }
+    }
+  }
+  return issues;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export type TransferConfigInput = z.input<typeof configSchema>;
+export type TransferConfig = z.output<typeof configSchema>;
+export type BackendConfig = TransferConfig["backend"];
+export type ProviderSideConfig = TransferConfig["provider"];
+export type ConsumerSideConfig = TransferConfig["consumer"];
