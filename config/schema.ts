@@ -13,7 +13,6 @@ const ACCOUNT_ID = "\\d{12}";
 const PARTITION = "aws(-cn|-us-gov|-iso|-iso-b)?";
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:(root|user/[\\w+=,.@/-]{1,512}|role/[\\w+=,.@/-]{1,512})$`);
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:role/[\\w+=,.@/-]{1,512}$`);
-const SNS_TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:${ACCOUNT_ID}:[\\w-]{1,256}$`);
 // S3 bucket naming rules (general purpose buckets), without the dotted forms
 // that break virtual-hosted TLS.
 const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;

@@ -1,0 +1,21 @@
+import { App } from "cdktf";
+import { TransferConfig } from "../config/schema";
+import { ConsumerStack } from "./consumer-stack";
+import { ProviderStack } from "./provider-stack";
+
+export interface BuildAppOptions {
+  /** Absolute path of the project root (Lambda sources, client files, build cache). */
+  readonly projectRoot: string;
+  /** Where to synthesize; defaults to cdktf's own choice (CDKTF_OUTDIR or cdktf.out). */
+  readonly outdir?: string;
+  /** Synthesize HCL (cdk.tf) instead of JSON (cdk.tf.json). */
+  readonly hclOutput?: boolean;
+}
+
+/** Builds both stacks from a validated config. No files or environment are read here. */
+export function buildApp(config: TransferConfig, options: BuildAppOptions): App {
+  const app = new App({ outdir: options.outdir, hclOutput: options.hclOutput });
+  new ProviderStack(app, "provider", { config, projectRoot: options.projectRoot });
+  new ConsumerStack(app, "consumer", { config, projectRoot: options.projectRoot });
+  return app;
+}

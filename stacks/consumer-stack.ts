@@ -1,0 +1,87 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { TransferConfig } from "../config/schema";
+import { readClientFiles } from "./consumer/client-user-data";
+import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
+import { FtpClientInstance } from "./consumer/ftp-client-instance";
+import { PROVIDER_OUTPUTS } from "./provider-stack";
+import { awsProvider } from "./shared/aws-provider";
+import { configureBackend, remoteStateOf } from "./shared/backend";
+
+export interface ConsumerStackOptions {
+  readonly config: TransferConfig;
+  readonly projectRoot: string;
+}
+
+export const CONSUMER_OUTPUTS = {
+  vpcEndpointId: "vpc_endpoint_id",
+  vpcEndpointDnsName: "vpc_endpoint_dns_name",
+  clientInstanceId: "client_instance_id",
+} as const;
+
+/**
+ * The client side, possibly in another account and with an overlapping CIDR:
+ * an interface endpoint to the provider's endpoint service (found through the
+ * provider stack's remote state), its acceptance, and an optional EC2 client.
+ */
+export class ConsumerStack extends TerraformStack {
+  constructor(scope: Construct, id: string, options: ConsumerStackOptions) {
+    super(scope, id);
+    const { config } = options;
+    const side = config.consumer;
+    const prefix = config.namePrefix;
+
+    configureBackend(this, config.backend, "consumer");
+    awsProvider(this, "aws", { region: config.region, tags: config.tags, assumeRoleArn: side.assumeRoleArn });
+    // Accepting the connection is the service owner's call: through a role in
+    // the provider account when one is configured (cross-account), else with
+    // the provider side's own credentials.
+    const serviceOwner = awsProvider(this, "service-owner", {
+      alias: "service_owner",
+      region: config.region,
+      tags: config.tags,
+      assumeRoleArn: side.serviceOwnerRoleArn ?? config.provider.assumeRoleArn,
+    });
+
+    const providerState = remoteStateOf(this, "provider-state", config.backend, "provider");
+
+    const endpoint = new FtpConsumerEndpoint(this, "privatelink-endpoint", {
+      namePrefix: prefix,
+      vpcId: side.vpcId,
+      subnetIds: side.subnetIds,
+      allowedCidrs: side.allowedCidrs,
+      serviceName: providerState.getString(PROVIDER_OUTPUTS.endpointServiceName),
+      serviceId: providerState.getString(PROVIDER_OUTPUTS.endpointServiceId),
+      serviceOwner,
+    });
+
+    let clientInstanceId = "";
+    if (side.client.enabled) {
+      const account = new DataAwsCallerIdentity(this, "account");
+      const partition = new DataAwsPartition(this, "partition");
+      const client = new FtpClientInstance(this, "ftp-client", {
+        namePrefix: prefix,
+        vpcId: side.vpcId,
+        subnetId: side.subnetIds[0],
+        instanceType: side.client.instanceType,
+        partition: partition.partition,
+        accountId: account.accountId,
+        region: config.region,
+        ftpHost: endpoint.dnsName,
+        endpointSecurityGroup: endpoint.securityGroup,
+        clientFiles: readClientFiles(options.projectRoot),
+      });
+      clientInstanceId = client.instance.id;
+    }
+
+    this.output(CONSUMER_OUTPUTS.vpcEndpointId, endpoint.endpoint.id, "Interface VPC endpoint to the FTP endpoint service");
+    this.output(CONSUMER_OUTPUTS.vpcEndpointDnsName, endpoint.dnsName, "Host name FTP clients connect to (use EPSV)");
+    this.output(CONSUMER_OUTPUTS.clientInstanceId, clientInstanceId, "EC2 client instance ID (empty when consumer.client.enabled is false)");
+  }
+
+  private output(name: string, value: string, description: string): void {
+    new TerraformOutput(this, name, { value, description }).overrideLogicalId(name);
+  }
+}

@@ -1,0 +1,52 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/** The lftp settings and smoke script the client gets, read from client/ (the FTP path tests read the same files). */
+export interface ClientFiles {
+  readonly lftprc: string;
+  readonly smokeScript: string;
+}
+
+export const CLIENT_LFTPRC = "client/lftprc";
+export const CLIENT_SMOKE_SCRIPT = "client/ftp-smoke.sh";
+export const SMOKE_HOST_FILE = "/etc/ftp-smoke/host";
+
+export function readClientFiles(projectRoot: string): ClientFiles {
+  return {
+    lftprc: fs.readFileSync(path.join(projectRoot, CLIENT_LFTPRC), "utf8"),
+    smokeScript: fs.readFileSync(path.join(projectRoot, CLIENT_SMOKE_SCRIPT), "utf8"),
+  };
+}
+
+/** Makes literal text safe inside a Terraform string: `${` and `%{` would start a template. */
+export function escapeTerraformTemplate(text: string): string {
+  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+}
+
+function heredoc(target: string, delimiter: string, content: string): string {
+  if (content.split("\n").includes(delimiter)) throw new Error(`${target}: content contains the heredoc delimiter ${delimiter}`);
+  const body = content.endsWith("\n") ? content : `${content}\n`;
+  return `cat > ${target} <<'${delimiter}'\n${body}${delimiter}\n`;
+}
+
+/**
+ * EC2 user data for the Amazon Linux 2023 client: installs lftp, appends the
+ * project's lftp settings (EPSV preferred, PASV address ignored) to
+ * /etc/lftp.conf, installs `ftp-smoke` and records the endpoint host name.
+ * `host` may be a Terraform token (the endpoint DNS name); everything else is
+ * escaped so Terraform leaves it alone.
+ */
+export function renderClientUserData(files: ClientFiles, host: string): string {
+  const script = [
+    "#!/bin/bash",
+    "# User data of the FTP client (transfer-privatelink-ftp consumer stack).",
+    "set -euo pipefail",
+    "dnf install -y lftp",
+    heredoc("/tmp/lftprc", "LFTPRC", files.lftprc),
+    "cat /tmp/lftprc >> /etc/lftp.conf && rm -f /tmp/lftprc",
+    heredoc("/usr/local/bin/ftp-smoke", "FTP_SMOKE", files.smokeScript),
+    "chmod 0755 /usr/local/bin/ftp-smoke",
+    `install -d -m 0755 ${path.posix.dirname(SMOKE_HOST_FILE)}`,
+  ].join("\n");
+  return `${escapeTerraformTemplate(script)}\necho '${host}' > ${SMOKE_HOST_FILE}\n`;
+}

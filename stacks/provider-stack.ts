@@ -1,0 +1,141 @@
+import { Construct } from "constructs";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { userSecretPrefix } from "../config/load";
+import { TransferConfig } from "../config/schema";
+import { awsProvider } from "./shared/aws-provider";
+import { configureBackend } from "./shared/backend";
+import { FtpSecurityGroup } from "./shared/ftp-security-group";
+import { FtpEndpointService } from "./provider/endpoint-service";
+import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
+import { IdentityProviderFunction } from "./provider/identity-provider-function";
+import { PassiveIpRestart } from "./provider/passive-ip-restart";
+import { TransferEndpointAddresses } from "./provider/transfer-endpoint-addresses";
+import { TransferS3AccessRole } from "./provider/transfer-s3-access-role";
+import { FtpTransferServer } from "./provider/transfer-server";
+
+export interface ProviderStackOptions {
+  readonly config: TransferConfig;
+  /** Absolute project root; Lambda sources and the build cache are found from it. */
+  readonly projectRoot: string;
+}
+
+/** Output names the consumer stack reads through remote state. Renaming one breaks the hand-off. */
+export const PROVIDER_OUTPUTS = {
+  endpointServiceName: "endpoint_service_name",
+  endpointServiceId: "endpoint_service_id",
+  nlbPrivateIp: "nlb_private_ip",
+  transferServerId: "transfer_server_id",
+} as const;
+
+/**
+ * The Transfer side: the FTP server with its identity provider and S3 role,
+ * an internal NLB in front of its VPC endpoint, and a PrivateLink endpoint
+ * service on that NLB.
+ */
+export class ProviderStack extends TerraformStack {
+  constructor(scope: Construct, id: string, options: ProviderStackOptions) {
+    super(scope, id);
+    const { config } = options;
+    const side = config.provider;
+    const prefix = config.namePrefix;
+
+    configureBackend(this, config.backend, "provider");
+    awsProvider(this, "aws", { region: config.region, tags: config.tags, assumeRoleArn: side.assumeRoleArn });
+    const account = new DataAwsCallerIdentity(this, "account");
+    const partition = new DataAwsPartition(this, "partition");
+
+    // Security groups: clients (configured CIDRs) -> NLB -> Transfer endpoint.
+    const nlbSecurityGroup = new FtpSecurityGroup(this, "nlb-security-group", {
+      name: `${prefix}-nlb`,
+      description: "FTP (21, 8192-8200) into the Transfer NLB from the configured CIDRs",
+      vpcId: side.vpcId,
+      ingressCidrs: side.allowedCidrs,
+    });
+    const endpointSecurityGroup = new FtpSecurityGroup(this, "transfer-endpoint-security-group", {
+      name: `${prefix}-transfer-endpoint`,
+      description: "FTP (21, 8192-8200) into the Transfer VPC endpoint from the NLB only",
+      vpcId: side.vpcId,
+    });
+    endpointSecurityGroup.allowFtpFrom(nlbSecurityGroup, "nlb");
+    nlbSecurityGroup.allowFtpTo(endpointSecurityGroup, "transfer-endpoint");
+
+    const s3Access = new TransferS3AccessRole(this, "transfer-s3-access", {
+      name: `${prefix}-transfer-s3-access`,
+      bucketName: side.bucketName,
+      partition: partition.partition,
+      accountId: account.accountId,
+      region: config.region,
+    });
+
+    const identityProvider = new IdentityProviderFunction(this, "identity-provider", {
+      projectRoot: options.projectRoot,
+      namePrefix: prefix,
+      partition: partition.partition,
+      accountId: account.accountId,
+      region: config.region,
+      bucketName: side.bucketName,
+      userSecretPrefix: userSecretPrefix(config),
+      transferRoleArn: s3Access.role.arn,
+      logRetentionDays: side.logRetentionDays,
+    });
+
+    const loadBalancer = new FtpLoadBalancer(this, "ftp-load-balancer", {
+      namePrefix: prefix,
+      vpcId: side.vpcId,
+      subnetIds: side.subnetIds,
+      securityGroupId: nlbSecurityGroup.id,
+      privateIp: side.nlbPrivateIp,
+    });
+
+    // PassiveIp: the address Transfer hands out in PASV replies. "nlb" (the
+    // article): the NLB's private IP, single-AZ only. "control-connection":
+    // 0.0.0.0 tells clients to reuse the control connection's address.
+    const passiveIp = side.passiveIpMode === "nlb" ? loadBalancer.privateIps[0] : "0.0.0.0";
+
+    const server = new FtpTransferServer(this, "transfer-server", {
+      name: `${prefix}-ftp`,
+      vpcId: side.vpcId,
+      subnetIds: side.subnetIds,
+      securityGroupIds: [endpointSecurityGroup.id],
+      identityProviderFunctionArn: identityProvider.function.arn,
+      passiveIp,
+    });
+    identityProvider.trustServer(server);
+
+    const endpointAddresses = new TransferEndpointAddresses(this, "transfer-endpoint-addresses", {
+      subnetIds: side.subnetIds,
+      vpcEndpointId: server.vpcEndpointId,
+    });
+    loadBalancer.registerTargets(endpointAddresses.addresses);
+
+    new PassiveIpRestart(this, "passive-ip-restart", {
+      serverId: server.id,
+      passiveIp: server.server.protocolDetails.passiveIp,
+      region: config.region,
+      resourceType: side.restartResource,
+      timeoutSeconds: side.restartTimeoutSeconds,
+    });
+
+    const endpointService = new FtpEndpointService(this, "endpoint-service", {
+      name: `${prefix}-ftp`,
+      networkLoadBalancerArn: loadBalancer.loadBalancer.arn,
+      allowedPrincipals: side.allowedPrincipals,
+    });
+
+    this.output(PROVIDER_OUTPUTS.endpointServiceName, endpointService.service.serviceName, "Service name consumers create their interface endpoint for");
+    this.output(PROVIDER_OUTPUTS.endpointServiceId, endpointService.service.id, "Endpoint service ID (for accepting connections)");
+    this.output(
+      PROVIDER_OUTPUTS.nlbPrivateIp,
+      loadBalancer.privateIps.length === 1 ? loadBalancer.privateIps[0] : loadBalancer.privateIps.join(","),
+      "Private IP of the internal NLB (comma-separated when it spans several AZs)",
+    );
+    this.output(PROVIDER_OUTPUTS.transferServerId, server.id, "Transfer Family server ID");
+  }
+
+  private output(name: string, value: string, description: string): void {
+    const output = new TerraformOutput(this, name, { value, description });
+    output.overrideLogicalId(name);
+  }
+}

@@ -1,0 +1,122 @@
+import { Construct } from "constructs";
+import { Fn, Op } from "cdktf";
+import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { FTP_CONTROL_PORT, FTP_LISTENER_PORTS } from "../shared/ftp-ports";
+import { EndpointAddress } from "./transfer-endpoint-addresses";
+
+export interface FtpLoadBalancerOptions {
+  readonly namePrefix: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  readonly securityGroupId: string;
+  /** Pins the (single-AZ) NLB's private IP so the passive IP is known at plan time. */
+  readonly privateIp?: string;
+}
+
+/**
+ * The internal Network Load Balancer in front of the Transfer endpoint: one
+ * TCP listener and one IP target group per FTP port (21 and 8192-8200), which
+ * the article made with shell loops over the AWS CLI.
+ */
+export class FtpLoadBalancer extends Construct {
+  readonly loadBalancer: Lb;
+  readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
+  /** The NLB's private IP in each subnet, in the order of `subnetIds`. */
+  readonly privateIps: readonly string[];
+
+  constructor(scope: Construct, id: string, options: FtpLoadBalancerOptions) {
+    super(scope, id);
+
+    this.loadBalancer = new Lb(this, "nlb", {
+      name: `${options.namePrefix}-nlb`,
+      loadBalancerType: "network",
+      internal: true,
+      securityGroups: [options.securityGroupId],
+      ...(options.privateIp
+        ? { subnetMapping: [{ subnetId: options.subnetIds[0], privateIpv4Address: options.privateIp }] }
+        : { subnets: [...options.subnetIds] }),
+      // Off on purpose: an FTP session's control connection (21) and data
+      // connections (8192-8200) are separate flows through separate target
+      // groups. With cross-zone off, each NLB node forwards only to the
+      // Transfer endpoint in its own AZ, so both land on the same endpoint.
+      enableCrossZoneLoadBalancing: false,
+      // PrivateLink traffic is filtered by the NLB's security group too.
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on",
+      tags: { Name: `${options.namePrefix}-nlb` },
+    });
+
+    if (options.privateIp) {
+      // Plan-time check that the pinned IP is inside its subnet: same network
+      // address when both are cut to the subnet's prefix length.
+      const subnet = new DataAwsSubnet(this, "nlb-subnet", { id: options.subnetIds[0] });
+      const prefixLength = Fn.element(Fn.split("/", subnet.cidrBlock), 1);
+      this.loadBalancer.lifecycle = {
+        precondition: [
+          {
+            condition: Op.eq(Fn.cidrhost(`${options.privateIp}/${prefixLength}`, 0), Fn.cidrhost(subnet.cidrBlock, 0)),
+            errorMessage: `provider.nlbPrivateIp ${options.privateIp} is not inside subnet ${options.subnetIds[0]}.`,
+          },
+        ],
+      };
+      this.privateIps = [options.privateIp];
+    } else {
+      // The NLB's ENI in each subnet is described "ELB <arn suffix>".
+      this.privateIps = options.subnetIds.map(
+        (subnetId) =>
+          new DataAwsNetworkInterface(this, `nlb-address-${subnetId}`, {
+            filter: [
+              { name: "subnet-id", values: [subnetId] },
+              { name: "description", values: [`ELB ${this.loadBalancer.arnSuffix}`] },
+            ],
+          }).privateIp,
+      );
+    }
+
+    const targetGroups = new Map<number, LbTargetGroup>();
+    for (const port of FTP_LISTENER_PORTS) {
+      const targetGroup = new LbTargetGroup(this, `port-${port}`, {
+        name: `${options.namePrefix}-${port}`,
+        port,
+        protocol: "TCP",
+        targetType: "ip",
+        vpcId: options.vpcId,
+        // Health checks always probe port 21, as AWS advises for Transfer
+        // behind an NLB: the passive ports only answer inside an FTP session.
+        healthCheck: {
+          protocol: "TCP",
+          port: String(FTP_CONTROL_PORT),
+          interval: 10,
+          healthyThreshold: 3,
+          unhealthyThreshold: 3,
+        },
+        tags: { Name: `${options.namePrefix}-${port}` },
+      });
+      new LbListener(this, `listener-${port}`, {
+        loadBalancerArn: this.loadBalancer.arn,
+        port,
+        protocol: "TCP",
+        defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      });
+      targetGroups.set(port, targetGroup);
+    }
+    this.targetGroups = targetGroups;
+  }
+
+  /** Registers the Transfer endpoint's IP of every AZ in all ten target groups. */
+  registerTargets(addresses: readonly EndpointAddress[]): void {
+    for (const [port, targetGroup] of this.targetGroups) {
+      for (const address of addresses) {
+        new LbTargetGroupAttachment(this, `target-${port}-${address.subnetId}`, {
+          targetGroupArn: targetGroup.arn,
+          targetId: address.privateIp,
+          port,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { NodejsFunctionAsset } from "../shared/nodejs-function-asset";
+
+export const IDENTITY_PROVIDER_ENTRY = "functions/identity-provider/handler.ts";
+
+export interface IdentityProviderFunctionOptions {
+  readonly projectRoot: string;
+  readonly namePrefix: string;
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly bucketName: string;
+  /** Secrets Manager name prefix under which each FTP user is one secret. */
+  readonly userSecretPrefix: string;
+  /** ARN of the role returned to Transfer for authenticated users. */
+  readonly transferRoleArn: string;
+  readonly logRetentionDays: number;
+}
+
+/**
+ * The custom identity provider (Transfer Family requires one for FTP): a
+ * Node.js Lambda that checks a user's password against a scrypt hash in
+ * Secrets Manager and confines the user to a home prefix.
+ */
+export class IdentityProviderFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly serverIdParameterName: string;
+  private readonly options: IdentityProviderFunctionOptions;
+
+  constructor(scope: Construct, id: string, options: IdentityProviderFunctionOptions) {
+    super(scope, id);
+    this.options = options;
+    const functionName = `${options.namePrefix}-identity-provider`;
+    const arnPrefix = (service: string) => `arn:${options.partition}:${service}:${options.region}:${options.accountId}`;
+    this.serverIdParameterName = `/${options.namePrefix}/transfer-server-id`;
+
+    const code = new NodejsFunctionAsset(this, "code", { projectRoot: options.projectRoot, entry: IDENTITY_PROVIDER_ENTRY });
+
+    const logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: options.logRetentionDays,
+    });
+
+    const role = new IamRole(this, "role", {
+      name: `${options.namePrefix}-identity-provider`,
+      description: "Execution role of the Transfer Family identity-provider function",
+      assumeRolePolicy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new IamRolePolicy(this, "permissions", {
+      name: "identity-provider",
+      role: role.id,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "WriteOwnLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${logGroup.arn}:*`,
+          },
+          {
+            Sid: "ReadUserSecrets",
+            Effect: "Allow",
+            Action: "secretsmanager:GetSecretValue",
+            // Secret ARNs end in "-" plus six random characters.
+            Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
+          },
+          {
+            Sid: "ReadExpectedServerId",
+            Effect: "Allow",
+            Action: "ssm:GetParameter",
+            Resource: `${arnPrefix("ssm")}:parameter${this.serverIdParameterName}`,
+          },
+        ],
+      }),
+    });
+
+    this.function = new LambdaFunction(this, "function", {
+      functionName,
+      description: "AWS Transfer Family custom identity provider (FTP users in Secrets Manager)",
+      role: role.arn,
+      runtime: "nodejs20.x",
+      handler: code.handler,
+      filename: code.path,
+      sourceCodeHash: code.sourceCodeHash,
+      architectures: ["arm64"],
+      memorySize: 256,
+      timeout: 10,
+      environment: {
+        variables: {
+          USER_SECRET_PREFIX: options.userSecretPrefix,
+          BUCKET_NAME: options.bucketName,
+          TRANSFER_ROLE_ARN: options.transferRoleArn,
+          SERVER_ID_PARAMETER: this.serverIdParameterName,
+        },
+      },
+      dependsOn: [logGroup],
+    });
+  }
+
+  /**
+   * Lets exactly this Transfer server invoke the function, and publishes its ID
+   * for the function to check events against (it cannot be an environment
+   * variable: the server references the function, a dependency cycle).
+   */
+  trustServer(server: { id: string; arn: string }): void {
+    new LambdaPermission(this, "invoke-from-transfer", {
+      statementId: "AllowTransferServerInvoke",
+      action: "lambda:InvokeFunction",
+      functionName: this.function.functionName,
+      principal: "transfer.amazonaws.com",
+      sourceArn: server.arn,
+      sourceAccount: this.options.accountId,
+    });
+    new SsmParameter(this, "server-id", {
+      name: this.serverIdParameterName,
+      description: "ID of the Transfer server the identity provider accepts events from",
+      type: "String",
+      value: server.id,
+    });
+  }
+}
