@@ -15,7 +15,10 @@ export interface BuildAppOptions {
 /** Builds both stacks from a validated config. No files or environment are read here. */
 export function buildApp(config: TransferConfig, options: BuildAppOptions): App {
   const app = new App({ outdir: options.outdir, hclOutput: options.hclOutput });
-  new ProviderStack(app, "provider", { config, projectRoot: options.projectRoot });
-  new ConsumerStack(app, "consumer", { config, projectRoot: options.projectRoot });
+  const provider = new ProviderStack(app, "provider", { config, projectRoot: options.projectRoot });
+  const consumer = new ConsumerStack(app, "consumer", { config, projectRoot: options.projectRoot });
+  // The consumer reads the provider's outputs from its state, so
+  // `cdktf deploy provider consumer` must finish the provider first.
+  consumer.addDependency(provider);
   return app;
 }

@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -47,7 +46,7 @@ export class FtpClientInstance extends Construct {
     const role = new IamRole(this, "role", {
       name,
       description: "FTP client instance: SSM-managed, reads its smoke-test password parameters",
-      assumeRolePolicy: Fn.jsonencode({
+      assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
@@ -61,7 +60,7 @@ export class FtpClientInstance extends Construct {
     new IamRolePolicy(this, "smoke-password", {
       name: "read-smoke-password",
       role: role.id,
-      policy: Fn.jsonencode({
+      policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {

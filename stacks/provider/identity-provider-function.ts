@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -51,7 +50,7 @@ export class IdentityProviderFunction extends Construct {
     const role = new IamRole(this, "role", {
       name: `${options.namePrefix}-identity-provider`,
       description: "Execution role of the Transfer Family identity-provider function",
-      assumeRolePolicy: Fn.jsonencode({
+      assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
       }),
@@ -59,7 +58,7 @@ export class IdentityProviderFunction extends Construct {
     new IamRolePolicy(this, "permissions", {
       name: "identity-provider",
       role: role.id,
-      policy: Fn.jsonencode({
+      policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {

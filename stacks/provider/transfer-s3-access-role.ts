@@ -1,5 +1,4 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 
@@ -30,7 +29,7 @@ export class TransferS3AccessRole extends Construct {
       // region may assume the role. The server's own ARN cannot be used here:
       // the server references the identity-provider function, whose
       // environment holds this role's ARN (a dependency cycle).
-      assumeRolePolicy: Fn.jsonencode({
+      assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {
@@ -48,7 +47,7 @@ export class TransferS3AccessRole extends Construct {
     new IamRolePolicy(this, "bucket-access", {
       name: "transfer-bucket-access",
       role: this.role.id,
-      policy: Fn.jsonencode({
+      policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           { Sid: "ListTheBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },

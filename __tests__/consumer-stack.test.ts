@@ -1,0 +1,142 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
+import { readClientFiles } from "../stacks/consumer/client-user-data";
+import { architectureOf } from "../stacks/consumer/ftp-client-instance";
+import { configWith, PROJECT_ROOT } from "./support/config";
+import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
+
+describe("consumer stack (example config)", () => {
+  const { consumer } = synthStacks(configWith());
+  const json = JSON.parse(consumer);
+
+  test("reads the provider's named outputs through local remote state, not cross-stack references", () => {
+    expect(json.data.terraform_remote_state).toEqual({
+      "provider-state": { backend: "local", config: { path: "../../../state/provider.tfstate" } },
+    });
+    expect(consumer).toHaveResourceWithProperties(VpcEndpoint, {
+      service_name: "${data.terraform_remote_state.provider-state.outputs.endpoint_service_name}",
+    });
+    expect(consumer).toHaveResourceWithProperties(VpcEndpointConnectionAccepter, {
+      vpc_endpoint_service_id: "${data.terraform_remote_state.provider-state.outputs.endpoint_service_id}",
+    });
+    expect(consumer).not.toContain("cross-stack-output");
+  });
+
+  test("interface endpoint in the consumer VPC and subnets, behind its own security group", () => {
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    const group = resourcesOf(consumer, "aws_security_group").find((g) => g.name === "tf-ftp-consumer-endpoint")!;
+    expect(endpoint).toMatchObject({
+      vpc_endpoint_type: "Interface",
+      vpc_id: "vpc-0f9e8d7c6b5a40001",
+      subnet_ids: ["subnet-0f9e8d7c6b5a40003"],
+      private_dns_enabled: false,
+      security_group_ids: [ref(group, "id")],
+    });
+    const ingress = resourcesOf(consumer, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === ref(group, "id"));
+    expect(ingress.filter((r) => r.cidr_ipv4).map((r) => [r.from_port, r.to_port, r.cidr_ipv4]).sort()).toEqual([
+      [21, 21, "10.0.0.0/16"],
+      [8192, 8200, "10.0.0.0/16"],
+    ]);
+  });
+
+  test("the connection is accepted through the service-owner provider alias", () => {
+    const accepter = onlyResource(consumer, "aws_vpc_endpoint_connection_accepter");
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    expect(accepter.provider).toBe("aws.service_owner");
+    expect(accepter.vpc_endpoint_id).toBe(ref(endpoint, "id"));
+    const aliases = json.provider.aws.map((p: { alias?: string }) => p.alias);
+    expect(aliases).toEqual([undefined, "service_owner"]);
+    expect(json.provider.aws[1].assume_role).toBeUndefined();
+  });
+
+  test("with serviceOwnerRoleArn the accepter's provider assumes that role", () => {
+    const roleArn = "arn:aws:iam::210987654321:role/endpoint-acceptor";
+    const { consumer: crossAccount } = synthStacks(configWith({ consumer: { serviceOwnerRoleArn: roleArn } }));
+    const providers = JSON.parse(crossAccount).provider.aws;
+    expect(providers[1]).toMatchObject({ alias: "service_owner", assume_role: [expect.objectContaining({ role_arn: roleArn })] });
+    expect(providers[0].assume_role).toBeUndefined();
+  });
+
+  test("client: Amazon Linux 2023 from the public SSM parameter, no public IP, no key, IMDSv2, SSM profile", () => {
+    expect(consumer).toHaveResourceWithProperties(Instance, {
+      instance_type: "t3.micro",
+      subnet_id: "subnet-0f9e8d7c6b5a40003",
+      associate_public_ip_address: false,
+      metadata_options: expect.objectContaining({ http_tokens: "required" }),
+    });
+    const instance = onlyResource(consumer, "aws_instance");
+    expect(instance.key_name).toBeUndefined();
+    const [ami] = dataSourcesOf(consumer, "aws_ssm_parameter");
+    expect(ami.name).toBe("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
+    expect(instance.ami).toBe(ref(ami, "insecure_value"));
+    const attachment = onlyResource(consumer, "aws_iam_role_policy_attachment");
+    expect(attachment.policy_arn).toBe("arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    // The client's security group has no inbound rule at all.
+    const clientGroup = resourcesOf(consumer, "aws_security_group").find((g) => g.name === "tf-ftp-ftp-client")!;
+    const inbound = resourcesOf(consumer, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === ref(clientGroup, "id"));
+    expect(inbound).toHaveLength(0);
+  });
+
+  test("user data installs lftp, the project's lftp settings and ftp-smoke, and records the endpoint host", () => {
+    const instance = onlyResource(consumer, "aws_instance");
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    const userData = instance.user_data as string;
+    const files = readClientFiles(PROJECT_ROOT);
+    expect(userData).toContain("dnf install -y lftp");
+    expect(userData).toContain(">> /etc/lftp.conf");
+    expect(userData).toContain("/usr/local/bin/ftp-smoke");
+    expect(userData).toContain(`echo '${ref(endpoint, "dns_entry[0].dns_name")}' > /etc/ftp-smoke/host`);
+    // The same files the FTP path tests use, escaped only where Terraform would interpolate.
+    const unescaped = userData.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
+    expect(unescaped).toContain(files.lftprc.trimEnd());
+    expect(unescaped).toContain(files.smokeScript.trimEnd());
+    expect(files.lftprc).toMatch(/^set ftp:prefer-epsv (yes|true|on)$/m);
+  });
+
+  test("the instance may read only its smoke-test password parameters", () => {
+    const policies = resourcesOf(consumer, "aws_iam_role_policy");
+    expect(policies).toHaveLength(1);
+    const policy = JSON.parse(policies[0].policy as string);
+    expect(policy.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: "ssm:GetParameter",
+        Resource: "arn:${data.aws_partition.partition.partition}:ssm:ap-northeast-1:${data.aws_caller_identity.account.account_id}:parameter/tf-ftp/smoke/*",
+      },
+    ]);
+  });
+
+  test("outputs: endpoint ID, DNS name and client instance ID", () => {
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    const instance = onlyResource(consumer, "aws_instance");
+    expect(json.output).toEqual({
+      vpc_endpoint_id: expect.objectContaining({ value: ref(endpoint, "id") }),
+      vpc_endpoint_dns_name: expect.objectContaining({ value: ref(endpoint, "dns_entry[0].dns_name") }),
+      client_instance_id: expect.objectContaining({ value: ref(instance, "id") }),
+    });
+  });
+});
+
+describe("consumer stack without the client", () => {
+  const { consumer } = synthStacks(configWith({ consumer: { client: { enabled: false } } }));
+
+  test("no instance, no instance role; client_instance_id is empty", () => {
+    expect(resourcesOf(consumer, "aws_instance")).toHaveLength(0);
+    expect(resourcesOf(consumer, "aws_iam_role")).toHaveLength(0);
+    expect(JSON.parse(consumer).output.client_instance_id.value).toBe("");
+  });
+});
+
+describe("client architecture", () => {
+  test.each([
+    ["t3.micro", "x86_64"],
+    ["t4g.small", "arm64"],
+    ["c7gn.large", "arm64"],
+    ["m7i.large", "x86_64"],
+    ["g5.xlarge", "x86_64"],
+  ])("%s runs the %s image", (type, arch) => {
+    expect(architectureOf(type)).toBe(arch);
+  });
+});

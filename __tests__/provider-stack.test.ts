@@ -1,0 +1,214 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { TransferServer } from "@cdktf/provider-aws/lib/transfer-server";
+import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
+import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { configWith } from "./support/config";
+import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
+
+const PASSIVE_PORTS = [8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
+const ALL_PORTS = [21, ...PASSIVE_PORTS];
+
+
+describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
+  const { provider } = synthStacks(configWith());
+
+  test("Transfer server: FTP only, VPC endpoint in the configured subnets, Lambda identity provider, S3", () => {
+    expect(provider).toHaveResourceWithProperties(TransferServer, {
+      protocols: ["FTP"],
+      endpoint_type: "VPC",
+      identity_provider_type: "AWS_LAMBDA",
+      domain: "S3",
+      endpoint_details: expect.objectContaining({
+        vpc_id: "vpc-0a1b2c3d4e5f60001",
+        subnet_ids: ["subnet-0a1b2c3d4e5f60003"],
+      }),
+    });
+    const server = onlyResource(provider, "aws_transfer_server");
+    const lambda = onlyResource(provider, "aws_lambda_function");
+    expect(server.function).toBe(ref(lambda, "arn"));
+  });
+
+  test("passive IP is the pinned NLB IP, and the NLB is pinned to it in the first subnet", () => {
+    expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: "10.0.3.119" } });
+    expect(provider).toHaveResourceWithProperties(Lb, {
+      internal: true,
+      load_balancer_type: "network",
+      enable_cross_zone_load_balancing: false,
+      subnet_mapping: [{ subnet_id: "subnet-0a1b2c3d4e5f60003", private_ipv4_address: "10.0.3.119" }],
+    });
+    const lb = onlyResource(provider, "aws_lb");
+    const precondition = (lb.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition[0];
+    expect(precondition.condition).toContain('cidrhost("10.0.3.119/');
+    expect(precondition.error_message).toContain("10.0.3.119");
+    expect(dataSourcesOf(provider, "aws_subnet")).toHaveLength(1);
+  });
+
+  test("ten TCP target groups (21, 8192-8200), IP targets, health checks on port 21", () => {
+    const groups = (resourcesOf(provider, "aws_lb_target_group"));
+    expect(groups.map((g) => g.port).sort()).toEqual(ALL_PORTS);
+    for (const port of ALL_PORTS) {
+      expect(provider).toHaveResourceWithProperties(LbTargetGroup, {
+        name: `tf-ftp-${port}`,
+        port,
+        protocol: "TCP",
+        target_type: "ip",
+        vpc_id: "vpc-0a1b2c3d4e5f60001",
+        health_check: expect.objectContaining({ protocol: "TCP", port: "21" }),
+      });
+    }
+  });
+
+  test("ten TCP listeners, each forwarding to the target group of its own port", () => {
+    const groups = resourcesOf(provider, "aws_lb_target_group");
+    const listeners = (resourcesOf(provider, "aws_lb_listener"));
+    expect(listeners).toHaveLength(10);
+    for (const listener of listeners) {
+      const [action] = listener.default_action as { type: string; target_group_arn: string }[];
+      const target = groups.find((g) => ref(g, "arn") === action.target_group_arn);
+      expect(action.type).toBe("forward");
+      expect(target?.port).toBe(listener.port);
+      expect(listener.protocol).toBe("TCP");
+    }
+    expect(provider).toHaveResourceWithProperties(LbListener, { port: 21, protocol: "TCP" });
+  });
+
+  test("targets: the Transfer endpoint IP found by ENI lookup per subnet, registered in all ten groups", () => {
+    const enis = dataSourcesOf(provider, "aws_network_interface");
+    expect(enis).toHaveLength(1);
+    const [eni] = enis;
+    const server = onlyResource(provider, "aws_transfer_server");
+    expect(eni.filter).toEqual([
+      { name: "subnet-id", values: ["subnet-0a1b2c3d4e5f60003"] },
+      { name: "description", values: [`VPC Endpoint Interface ${ref(server, "endpoint_details[0].vpc_endpoint_id")}`] },
+    ]);
+    const attachments = (resourcesOf(provider, "aws_lb_target_group_attachment"));
+    expect(attachments).toHaveLength(10);
+    for (const attachment of attachments) {
+      expect(attachment.target_id).toBe(ref(eni, "private_ip"));
+    }
+    expect(provider).toHaveResourceWithProperties(LbTargetGroupAttachment, { port: 8200 });
+    expect(provider).toHaveDataSourceWithProperties(DataAwsNetworkInterface, {});
+  });
+
+  test("security groups: NLB admits FTP from the configured CIDRs only; the endpoint admits the NLB group only", () => {
+    const groups = resourcesOf(provider, "aws_security_group");
+    const nlbGroup = groups.find((g) => g.name === "tf-ftp-nlb")!;
+    const endpointGroup = groups.find((g) => g.name === "tf-ftp-transfer-endpoint")!;
+    expect(nlbGroup).toBeDefined();
+    expect(endpointGroup).toBeDefined();
+    expect(provider).toHaveResource(SecurityGroup);
+    const ingress = (resourcesOf(provider, "aws_vpc_security_group_ingress_rule"));
+    const nlbIngress = ingress.filter((r) => r.security_group_id === ref(nlbGroup, "id"));
+    expect(nlbIngress.map((r) => [r.from_port, r.to_port, r.cidr_ipv4]).sort()).toEqual([
+      [21, 21, "10.0.0.0/16"],
+      [8192, 8200, "10.0.0.0/16"],
+    ]);
+    const endpointIngress = ingress.filter((r) => r.security_group_id === ref(endpointGroup, "id"));
+    expect(endpointIngress.map((r) => [r.from_port, r.to_port, r.referenced_security_group_id, r.cidr_ipv4]).sort()).toEqual([
+      [21, 21, ref(nlbGroup, "id"), undefined],
+      [8192, 8200, ref(nlbGroup, "id"), undefined],
+    ]);
+    expect(ingress.every((r) => r.ip_protocol === "tcp")).toBe(true);
+    // The NLB may only forward FTP to the endpoint group; no other egress exists.
+    const egress = (resourcesOf(provider, "aws_vpc_security_group_egress_rule"));
+    expect(egress.map((r) => [r.security_group_id, r.from_port, r.to_port, r.referenced_security_group_id]).sort()).toEqual([
+      [ref(nlbGroup, "id"), 21, 21, ref(endpointGroup, "id")],
+      [ref(nlbGroup, "id"), 8192, 8200, ref(endpointGroup, "id")],
+    ]);
+    expect(provider).toHaveResource(VpcSecurityGroupIngressRule);
+    expect(provider).toHaveResource(VpcSecurityGroupEgressRule);
+    const lb = onlyResource(provider, "aws_lb");
+    expect(lb.security_groups).toEqual([ref(nlbGroup, "id")]);
+    const server = onlyResource(provider, "aws_transfer_server");
+    expect((server.endpoint_details as { security_group_ids: string[] }).security_group_ids).toEqual([ref(endpointGroup, "id")]);
+  });
+
+  test("endpoint service on the NLB: acceptance required, principals from config", () => {
+    const lb = onlyResource(provider, "aws_lb");
+    expect(provider).toHaveResourceWithProperties(VpcEndpointService, {
+      acceptance_required: true,
+      allowed_principals: ["arn:aws:iam::123456789012:root"],
+      network_load_balancer_arns: [ref(lb, "arn")],
+    });
+  });
+
+  test("outputs have stable names and point at the right attributes", () => {
+    const outputs = JSON.parse(provider).output;
+    const service = onlyResource(provider, "aws_vpc_endpoint_service");
+    const server = onlyResource(provider, "aws_transfer_server");
+    expect(Object.keys(outputs).sort()).toEqual(["endpoint_service_id", "endpoint_service_name", "nlb_private_ip", "transfer_server_id"]);
+    expect(outputs.endpoint_service_name.value).toBe(ref(service, "service_name"));
+    expect(outputs.endpoint_service_id.value).toBe(ref(service, "id"));
+    expect(outputs.transfer_server_id.value).toBe(ref(server, "id"));
+    expect(outputs.nlb_private_ip.value).toBe("10.0.3.119");
+  });
+
+  test("the S3 role is least privilege on the configured bucket, with confused-deputy conditions", () => {
+    const roles = (resourcesOf(provider, "aws_iam_role"));
+    const role = roles.find((r) => r.name === "tf-ftp-transfer-s3-access")!;
+    expect(role.assume_role_policy).toContain('"Service":"transfer.amazonaws.com"');
+    expect(role.assume_role_policy).toContain('"aws:SourceAccount"');
+    expect(role.assume_role_policy).toContain(':transfer:ap-northeast-1:${data.aws_caller_identity.account.account_id}:server/*');
+    const policies = (resourcesOf(provider, "aws_iam_role_policy"));
+    const policy = policies.find((p) => p.role === ref(role, "id"))!.policy as string;
+    expect(policy).toContain(":s3:::tf-ftp-example-bucket");
+    expect(policy).toContain(":s3:::tf-ftp-example-bucket/*");
+    expect(policy).not.toMatch(/s3:\*|"Resource":"\*"/);
+    expect(policy).not.toContain("AmazonS3FullAccess");
+    expect(JSON.stringify(resourcesOf(provider, "aws_iam_role_policy_attachment"))).not.toContain("AmazonS3FullAccess");
+  });
+});
+
+describe("provider stack without a pinned NLB IP", () => {
+  const { provider } = synthStacks(configWith({ provider: { nlbPrivateIp: null, subnetCidrs: null } }));
+
+  test("the NLB takes its subnet, and its IP is looked up from its ENI for the passive IP", () => {
+    const lb = onlyResource(provider, "aws_lb");
+    expect(lb.subnets).toEqual(["subnet-0a1b2c3d4e5f60003"]);
+    expect(lb.subnet_mapping).toBeUndefined();
+    const enis = (dataSourcesOf(provider, "aws_network_interface"));
+    const nlbEni = enis.find((e) => JSON.stringify(e.filter).includes("ELB "))!;
+    expect(nlbEni.filter).toEqual([
+      { name: "subnet-id", values: ["subnet-0a1b2c3d4e5f60003"] },
+      { name: "description", values: [`ELB ${ref(lb, "arn_suffix")}`] },
+    ]);
+    const passiveIp = ref(nlbEni, "private_ip");
+    expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: passiveIp } });
+    expect(JSON.parse(provider).output.nlb_private_ip.value).toBe(passiveIp);
+    expect(dataSourcesOf(provider, "aws_subnet")).toHaveLength(0);
+  });
+});
+
+describe("provider stack across two AZs (passiveIpMode control-connection)", () => {
+  const { provider } = synthStacks(
+    configWith({
+      provider: {
+        subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"],
+        subnetCidrs: null,
+        nlbPrivateIp: null,
+        passiveIpMode: "control-connection",
+      },
+    }),
+  );
+
+  test("passive IP 0.0.0.0, NLB in both subnets with cross-zone off, both endpoint IPs in every group", () => {
+    expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: "0.0.0.0" } });
+    expect(provider).toHaveResourceWithProperties(Lb, {
+      subnets: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"],
+      enable_cross_zone_load_balancing: false,
+    });
+    const endpointEnis = (dataSourcesOf(provider, "aws_network_interface")).filter((e) =>
+      JSON.stringify(e.filter).includes("VPC Endpoint Interface"),
+    );
+    expect(endpointEnis).toHaveLength(2);
+    expect((resourcesOf(provider, "aws_lb_target_group_attachment"))).toHaveLength(20);
+    expect(JSON.parse(provider).output.nlb_private_ip.value).toContain(",");
+  });
+});

@@ -1,0 +1,36 @@
+// Config fixtures for tests: the shipped example, with overrides merged in.
+import * as fs from "fs";
+import * as path from "path";
+import { parseConfig } from "../../config/load";
+import { TransferConfig, TransferConfigInput } from "../../config/schema";
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+export function exampleDocument(): TransferConfigInput {
+  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "config", "example.json"), "utf8"));
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+function merge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (base && override && typeof base === "object" && typeof override === "object" && !Array.isArray(base) && !Array.isArray(override)) {
+    const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(override as Record<string, unknown>)) {
+      result[key] = value === null ? undefined : merge(result[key], value);
+      if (result[key] === undefined) delete result[key];
+    }
+    return result;
+  }
+  return override;
+}
+
+/** The example document with `overrides` deep-merged (a `null` value deletes a key). */
+export function exampleWith(overrides: DeepPartial<TransferConfigInput> | Record<string, unknown> = {}): TransferConfigInput {
+  return merge(exampleDocument(), overrides) as TransferConfigInput;
+}
+
+/** A validated config: the example with overrides. */
+export function configWith(overrides: DeepPartial<TransferConfigInput> | Record<string, unknown> = {}): TransferConfig {
+  return parseConfig(exampleWith(overrides), "(test)");
+}
