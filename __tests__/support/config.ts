@@ -34,3 +34,8 @@ export function exampleWith(overrides: DeepPartial<TransferConfigInput> | Record
 export function configWith(overrides: DeepPartial<TransferConfigInput> | Record<string, unknown> = {}): TransferConfig {
   return parseConfig(exampleWith(overrides), "(test)");
 }
+
+/** The example config with its backend section replaced (not merged). */
+export function configWithBackend(backend: Record<string, unknown>): TransferConfig {
+  return parseConfig({ ...exampleDocument(), backend } as TransferConfigInput, "(test)");
+}

@@ -1,0 +1,394 @@
+import {
+  GetSecretValueCommand,
+  InvalidRequestException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { TransferFamilyAuthorizerEvent } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import "aws-sdk-client-mock-jest";
+import { handler, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS } from "../functions/identity-provider/handler";
+import { burnComparableTime, hashPassword, PasswordHash } from "../functions/identity-provider/password-hash";
+
+// Same behaviour, but observable: the handler must burn time for unknown users.
+jest.mock("../functions/identity-provider/password-hash", () => {
+  const actual = jest.requireActual("../functions/identity-provider/password-hash");
+  return { ...actual, burnComparableTime: jest.fn(actual.burnComparableTime) };
+});
+
+const secrets = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+
+const BUCKET = "tf-ftp-example-bucket";
+const PREFIX = "tf-ftp/users/";
+const ROLE_ARN = "arn:aws:iam::123456789012:role/tf-ftp-transfer-user";
+const SERVER_ID = "s-0123456789abcdef0";
+const SERVER_ID_PARAMETER = "/tf-ftp/transfer-server-id";
+const ALICE_PASSWORD = "Wonderland-42!";
+
+let aliceHash: PasswordHash;
+
+function event(overrides: Partial<TransferFamilyAuthorizerEvent> = {}): TransferFamilyAuthorizerEvent {
+  return { username: "alice", password: ALICE_PASSWORD, protocol: "FTP", serverId: SERVER_ID, sourceIp: "10.0.3.119", ...overrides };
+}
+
+function givenUser(name: string, record: unknown): string {
+  const secretString = typeof record === "string" ? record : JSON.stringify(record);
+  secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}${name}` }).resolves({ Name: `${PREFIX}${name}`, SecretString: secretString });
+  return secretString;
+}
+
+let logSpy: jest.SpyInstance;
+const logLines = (): Record<string, unknown>[] => logSpy.mock.calls.map((call) => JSON.parse(call[0] as string));
+const rawLog = (): string => logSpy.mock.calls.map((call) => String(call[0])).join("\n");
+
+function expectOneDecision(expected: Record<string, unknown>): Record<string, unknown> {
+  const lines = logLines();
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatchObject(expected);
+  return lines[0];
+}
+
+function expectedPolicy(partition: string, prefix: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListHomeOnly",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:${partition}:s3:::${BUCKET}`,
+        Condition: { StringLike: { "s3:prefix": [`${prefix}/*`, prefix] } },
+      },
+      { Sid: "BucketLocation", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: `arn:${partition}:s3:::${BUCKET}` },
+      {
+        Sid: "HomeObjects",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+        Resource: `arn:${partition}:s3:::${BUCKET}/${prefix}/*`,
+      },
+    ],
+  };
+}
+
+beforeAll(async () => {
+  aliceHash = await hashPassword(ALICE_PASSWORD);
+});
+
+beforeEach(() => {
+  secrets.reset();
+  ssm.reset();
+  resetCachesForTests();
+  (burnComparableTime as jest.Mock).mockClear();
+  process.env.USER_SECRET_PREFIX = PREFIX;
+  process.env.BUCKET_NAME = BUCKET;
+  process.env.TRANSFER_ROLE_ARN = ROLE_ARN;
+  process.env.SERVER_ID_PARAMETER = SERVER_ID_PARAMETER;
+  ssm.on(GetParameterCommand, { Name: SERVER_ID_PARAMETER }).resolves({ Parameter: { Name: SERVER_ID_PARAMETER, Value: SERVER_ID } });
+  secrets
+    .on(GetSecretValueCommand)
+    .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+  logSpy = jest.spyOn(console, "log").mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  // Nothing of a password or a hash may ever reach the log.
+  const log = rawLog();
+  expect(log).not.toContain(ALICE_PASSWORD);
+  expect(log).not.toContain(aliceHash.hash);
+  expect(log).not.toContain(aliceHash.salt);
+  logSpy.mockRestore();
+});
+
+describe("accepted logins", () => {
+  it("returns Role, a LOGICAL home mapping / to the user's home, and a session policy, all as Transfer expects", async () => {
+    const secretString = givenUser("alice", { passwordHash: aliceHash });
+    const result = await handler(event());
+
+    expect(Object.keys(result).sort()).toEqual(["HomeDirectoryDetails", "HomeDirectoryType", "Policy", "Role"]);
+    expect(result).not.toHaveProperty("PublicKeys");
+    expect(result.Role).toBe(ROLE_ARN);
+    expect(result.HomeDirectoryType).toBe("LOGICAL");
+    expect(typeof result.HomeDirectoryDetails).toBe("string");
+    expect(JSON.parse(result.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: `/${BUCKET}/home/alice` }]);
+    expect(typeof result.Policy).toBe("string");
+    expect(JSON.parse(result.Policy as string)).toEqual(expectedPolicy("aws", "home/alice"));
+    expect((result.Policy as string).length).toBeLessThan(2048); // session policy size limit
+
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: "tf-ftp/users/alice" });
+    const line = expectOneDecision({
+      user: "alice",
+      protocol: "FTP",
+      serverId: SERVER_ID,
+      sourceIp: "10.0.3.119",
+      outcome: "allowed",
+      reason: "authenticated",
+      home: `/${BUCKET}/home/alice`,
+    });
+    expect(JSON.stringify(line)).not.toContain(secretString);
+  });
+
+  it("accepts FTPS by default", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    const result = await handler(event({ protocol: "FTPS" }));
+    expect(result.Role).toBe(ROLE_ARN);
+    expectOneDecision({ outcome: "allowed", protocol: "FTPS" });
+  });
+
+  it("uses the record's homeDirectory inside the bucket, and limits the policy to it", async () => {
+    givenUser("bob.smith@example.com", { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/partners/acme/inbox` });
+    const result = await handler(event({ username: "bob.smith@example.com" }));
+    expect(JSON.parse(result.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: `/${BUCKET}/partners/acme/inbox` }]);
+    expect(JSON.parse(result.Policy as string)).toEqual(expectedPolicy("aws", "partners/acme/inbox"));
+    expectOneDecision({ outcome: "allowed", user: "bob.smith@example.com" });
+  });
+
+  it("takes the S3 partition from the role ARN (China regions)", async () => {
+    process.env.TRANSFER_ROLE_ARN = "arn:aws-cn:iam::123456789012:role/tf-ftp-transfer-user";
+    givenUser("alice", { passwordHash: aliceHash });
+    const result = await handler(event());
+    expect(result.Role).toBe("arn:aws-cn:iam::123456789012:role/tf-ftp-transfer-user");
+    expect(JSON.parse(result.Policy as string)).toEqual(expectedPolicy("aws-cn", "home/alice"));
+  });
+
+  it("accepts SFTP only for users whose allowedProtocols list it", async () => {
+    givenUser("alice", { passwordHash: aliceHash, allowedProtocols: ["SFTP", "FTP"] });
+    const result = await handler(event({ protocol: "SFTP" }));
+    expect(result.Role).toBe(ROLE_ARN);
+    expect(result).not.toHaveProperty("PublicKeys");
+  });
+});
+
+describe("refused logins return {}", () => {
+  it("refuses a wrong password (and a case-changed one)", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event({ password: "wonderland-42!" }))).resolves.toEqual({});
+    await expect(handler(event({ password: "not-even-close" }))).resolves.toEqual({});
+    const lines = logLines();
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatchObject({ user: "alice", outcome: "denied", reason: "wrong-password" });
+    expect(rawLog()).not.toContain("wonderland-42!");
+    expect(rawLog()).not.toContain("not-even-close");
+    expect(burnComparableTime).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["missing", undefined],
+    ["empty", ""],
+  ])("refuses a %s password without reading any secret (FTP has no key authentication)", async (_label, password) => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event({ password }))).resolves.toEqual({});
+    expectOneDecision({ user: "alice", outcome: "denied", reason: "missing-password" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+  });
+
+  it("refuses an absurdly long password without hashing it", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    const long = "p".repeat(5000);
+    await expect(handler(event({ password: long }))).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "password-too-long" });
+    expect(rawLog()).not.toContain("pppppppp");
+  });
+
+  it.each([
+    ["empty", ""],
+    ["path traversal", "../admin"],
+    ["a slash", "alice/../../bob"],
+    ["a double dot", "a..b"],
+    ["a space", "alice smith"],
+    ["a leading dot", ".alice"],
+    ["a control character", "alice\nforged-line"],
+    ["101 characters", "a".repeat(101)],
+    ["a wildcard", "alice*"],
+  ])("refuses a user name with %s before reading any secret", async (_label, username) => {
+    await expect(handler(event({ username }))).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "invalid-username" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+    // One physical line, no raw control characters.
+    expect(logSpy.mock.calls[0][0]).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it("logs a bad user name escaped and truncated", async () => {
+    await handler(event({ username: `evil\n{"outcome":"allowed"}${"x".repeat(200)}` }));
+    const line = expectOneDecision({ outcome: "denied", reason: "invalid-username" });
+    expect(line.user).toMatch(/^evil\\u000a\{"outcome":"allowed"\}x+\.\.\.\(226 chars\)$/);
+    expect((line.user as string).length).toBeLessThan(100);
+  });
+
+  it("refuses an unknown user after spending the time of a real check", async () => {
+    const result = await handler(event({ username: "mallory", password: "guess-123" }));
+    expect(result).toEqual({});
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: "tf-ftp/users/mallory" });
+    expect(burnComparableTime).toHaveBeenCalledTimes(1);
+    expect(burnComparableTime).toHaveBeenCalledWith("guess-123");
+    expectOneDecision({ user: "mallory", outcome: "denied", reason: "unknown-user" });
+    expect(rawLog()).not.toContain("guess-123");
+  });
+
+  it("treats a removed user (secret scheduled for deletion) as unknown", async () => {
+    secrets
+      .on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` })
+      .rejects(new InvalidRequestException({ message: "You can't perform this operation on the secret because it was marked for deletion.", $metadata: {} }));
+    await expect(handler(event())).resolves.toEqual({});
+    expect(burnComparableTime).toHaveBeenCalledTimes(1);
+    expectOneDecision({ outcome: "denied", reason: "unknown-user" });
+  });
+
+  it("refuses when Secrets Manager cannot be read (e.g. access denied)", async () => {
+    const denied = Object.assign(new Error("User is not authorized to perform secretsmanager:GetSecretValue"), { name: "AccessDeniedException" });
+    secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` }).rejects(denied);
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "secret-unavailable", error: "AccessDeniedException" });
+  });
+
+  it("refuses a login for another server, without reading any secret", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event({ serverId: "s-fffffffffffffffff" }))).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "wrong-server", serverId: "s-fffffffffffffffff" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+  });
+
+  it.each(["SCP", "", "ftp"])("refuses the unknown protocol %j", async (protocol) => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event({ protocol: protocol as "FTP" }))).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "unsupported-protocol" });
+  });
+
+  it("refuses SFTP by default, and FTPS when the user is limited to FTP", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    givenUser("ftponly", { passwordHash: aliceHash, allowedProtocols: ["FTP"] });
+    await expect(handler(event({ protocol: "SFTP" }))).resolves.toEqual({});
+    await expect(handler(event({ username: "ftponly", protocol: "FTPS" }))).resolves.toEqual({});
+    await expect(handler(event({ username: "ftponly", protocol: "FTP" }))).resolves.toMatchObject({ Role: ROLE_ARN });
+    expect(logLines().map((l) => l.reason)).toEqual(["protocol-not-allowed", "protocol-not-allowed", "authenticated"]);
+  });
+
+  it.each([
+    ["not JSON", "{not json"],
+    ["no passwordHash", { homeDirectory: `/${BUCKET}/home/alice` }],
+    ["a plaintext password", { password: ALICE_PASSWORD }],
+    ["tampered scrypt parameters (CPU bomb)", "TAMPERED"],
+    ["a home with '..'", "DOTDOT"],
+    ["a wildcard home that would widen the policy", "WILDCARD"],
+    ["a whole-bucket home", "WHOLE_BUCKET"],
+    ["a bad protocol list", "BAD_PROTOCOLS"],
+    ["a JSON array", "[]"],
+  ])("refuses a malformed secret: %s", async (_label, record) => {
+    const variants: Record<string, unknown> = {
+      TAMPERED: { passwordHash: { ...aliceHash, N: 2 ** 30, r: 64 } },
+      DOTDOT: { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/home/../../other` },
+      WILDCARD: { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/*` },
+      WHOLE_BUCKET: { passwordHash: aliceHash, homeDirectory: `/${BUCKET}` },
+      BAD_PROTOCOLS: { passwordHash: aliceHash, allowedProtocols: ["FTP", "HTTP"] },
+    };
+    givenUser("alice", typeof record === "string" && record in variants ? variants[record] : record);
+    const start = Date.now();
+    await expect(handler(event())).resolves.toEqual({});
+    expect(Date.now() - start).toBeLessThan(5000);
+    expectOneDecision({ outcome: "denied", reason: "malformed-record" });
+  });
+
+  it("refuses a secret stored as binary", async () => {
+    secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` }).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "malformed-record" });
+  });
+
+  it.each([
+    ["another bucket", "/other-bucket/home/alice"],
+    ["a bucket whose name starts like ours", `/${BUCKET}-evil/home/alice`],
+  ])("refuses a home in %s", async (_label, homeDirectory) => {
+    givenUser("alice", { passwordHash: aliceHash, homeDirectory });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "home-outside-bucket" });
+  });
+
+  it.each(["USER_SECRET_PREFIX", "BUCKET_NAME", "TRANSFER_ROLE_ARN", "SERVER_ID_PARAMETER"])("refuses everyone when %s is missing", async (name) => {
+    givenUser("alice", { passwordHash: aliceHash });
+    delete process.env[name];
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "misconfigured", detail: expect.stringContaining(name) });
+  });
+
+  it("refuses a role ARN that is not an IAM role", async () => {
+    process.env.TRANSFER_ROLE_ARN = "arn:aws:iam::123456789012:user/someone";
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "misconfigured" });
+  });
+
+  it("refuses a garbage event without throwing", async () => {
+    await expect(handler({} as TransferFamilyAuthorizerEvent)).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "invalid-username", user: null });
+  });
+});
+
+describe("the expected server ID (SSM)", () => {
+  it("is read once per container, not per login", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await handler(event());
+    await handler(event());
+    await handler(event({ password: "wrong-one-1" }));
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: SERVER_ID_PARAMETER });
+  });
+
+  it("refuses logins while it cannot be read, and does not cache the failure", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    ssm.reset();
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" }))
+      .resolves({ Parameter: { Value: SERVER_ID } });
+    await expect(handler(event())).resolves.toEqual({});
+    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+    expect(logLines().map((l) => [l.reason, l.error])).toEqual([
+      ["server-id-unavailable", "ThrottlingException"],
+      ["authenticated", undefined],
+    ]);
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
+  });
+
+  it("refuses when the parameter is empty", async () => {
+    ssm.reset();
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: "" } });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "server-id-unavailable" });
+  });
+
+  it("is re-read (at most once a minute) when a login names another server, e.g. after the server was replaced", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    const now = jest.spyOn(Date, "now").mockReturnValue(1_000_000);
+    try {
+      await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+      ssm.on(GetParameterCommand, { Name: SERVER_ID_PARAMETER }).resolves({ Parameter: { Value: "s-00000000000000new" } });
+      // Within the minute: the cached ID stands, no extra SSM read.
+      await expect(handler(event({ serverId: "s-00000000000000new" }))).resolves.toEqual({});
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+      // After it: read again, and the new server is accepted.
+      now.mockReturnValue(1_000_000 + SERVER_ID_REFRESH_MS);
+      await expect(handler(event({ serverId: "s-00000000000000new" }))).resolves.toMatchObject({ Role: ROLE_ARN });
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 2);
+      // The old server is now refused.
+      await expect(handler(event())).resolves.toEqual({});
+      expect(logLines().map((l) => l.reason)).toEqual(["authenticated", "wrong-server", "authenticated", "wrong-server"]);
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
+
+describe("sanitizeForLog", () => {
+  it("escapes everything outside printable ASCII and truncates", () => {
+    expect(sanitizeForLog("plain-name")).toBe("plain-name");
+    expect(sanitizeForLog("a\u0000b\r\n\u001b[31mc")).toBe("a\\u0000b\\u000d\\u000a\\u001b[31mc");
+    expect(sanitizeForLog("back\\slash")).toBe("back\\\\slash");
+    expect(sanitizeForLog("\u2028\u00e9\u{1f600}")).toBe("\\u2028\\u00e9\\u{1f600}");
+    expect(sanitizeForLog("x".repeat(70), 64)).toBe(`${"x".repeat(64)}...(70 chars)`);
+    expect(sanitizeForLog(undefined)).toBeNull();
+    expect(sanitizeForLog(42)).toBe("<number>");
+  });
+});
