@@ -1,0 +1,171 @@
+import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { promisify } from "util";
+import { ConfigError, formatJsonPath, loadConfig, parseConfig } from "../config/load";
+import { exampleDocument, exampleWith, PROJECT_ROOT } from "./support/config";
+
+const run = promisify(execFile);
+
+function problemsOf(document: unknown): string[] {
+  try {
+    parseConfig(document, "test.json");
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe("config validation", () => {
+  test("the shipped example is valid, with defaults filled in", () => {
+    const config = parseConfig(exampleDocument());
+    expect(config.provider.passiveIpMode).toBe("nlb");
+    expect(config.provider.restartResource).toBe("null_resource");
+    expect(config.provider.restartTimeoutSeconds).toBe(900);
+  });
+
+  test("malformed JSON is reported with its position", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-"));
+    const file = path.join(dir, "bad.json");
+    fs.writeFileSync(file, '{\n  "region": "ap-northeast-1",\n  "namePrefix" "tf-ftp"\n}\n');
+    expect(() => loadConfig(file)).toThrow(/\(root\): malformed JSON at line 3, column \d+/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("a missing file is reported, not thrown raw", () => {
+    expect(() => loadConfig("/nonexistent/transfer.json")).toThrow(/cannot read it \(ENOENT\)/);
+  });
+
+  test("unknown keys are named with their JSON path", () => {
+    expect(problemsOf(exampleWith({ provider: { subnetId: "subnet-0a1b2c3d4e5f60003" }, extra: 1 }))).toEqual([
+      'provider.subnetId: unknown key (check the spelling; see README "Configuration")',
+      'extra: unknown key (check the spelling; see README "Configuration")',
+    ]);
+  });
+
+  test("wrong ID prefixes", () => {
+    expect(problemsOf(exampleWith({ provider: { vpcId: "vcp-0a1b2c3d4e5f60001" }, consumer: { subnetIds: ["sn-123"] } }))).toEqual([
+      'provider.vpcId: expected a VPC ID like "vpc-0123456789abcdef0"',
+      'consumer.subnetIds[0]: expected a subnet ID like "subnet-0123456789abcdef0"',
+    ]);
+  });
+
+  test("bad CIDR blocks, including host bits set", () => {
+    expect(problemsOf(exampleWith({ provider: { allowedCidrs: ["10.0.0.0/33", "10.0.1.5/24", "10.0.0.0"] } }))).toEqual([
+      'provider.allowedCidrs[0]: expected an IPv4 CIDR block like "10.0.0.0/16"',
+      'provider.allowedCidrs[1]: expected a network address: host bits are set (did you mean "10.0.1.0/24"?)',
+      'provider.allowedCidrs[2]: expected an IPv4 CIDR block like "10.0.0.0/16"',
+    ]);
+  });
+
+  test("bad IP addresses", () => {
+    expect(problemsOf(exampleWith({ provider: { nlbPrivateIp: "10.0.3.256" } }))).toEqual([
+      'provider.nlbPrivateIp: expected an IPv4 address like "10.0.3.119"',
+    ]);
+    expect(problemsOf(exampleWith({ provider: { nlbPrivateIp: "8.8.8.8", subnetCidrs: null } }))).toEqual([
+      "provider.nlbPrivateIp: expected a private address (10/8, 172.16/12, 192.168/16 or 100.64/10): the NLB is internal",
+    ]);
+  });
+
+  test("an nlbPrivateIp outside its subnet, or on an address AWS reserves", () => {
+    expect(problemsOf(exampleWith({ provider: { nlbPrivateIp: "10.0.4.20" } }))).toEqual([
+      "provider.nlbPrivateIp: expected an address inside subnet subnet-0a1b2c3d4e5f60003 (10.0.3.0/24)",
+    ]);
+    expect(problemsOf(exampleWith({ provider: { nlbPrivateIp: "10.0.3.2" } }))).toEqual([
+      "provider.nlbPrivateIp: expected an address AWS does not reserve in 10.0.3.0/24 (the first four and the last are reserved)",
+    ]);
+  });
+
+  test("empty and duplicated lists", () => {
+    expect(problemsOf(exampleWith({ provider: { subnetIds: [], subnetCidrs: null, allowedPrincipals: [] }, consumer: { allowedCidrs: ["10.0.0.0/16", "10.0.0.0/16"] } }))).toEqual([
+      "provider.subnetIds: expected at least one subnet ID",
+      "provider.allowedPrincipals: expected at least one principal",
+      'consumer.allowedCidrs[1]: duplicate CIDR block "10.0.0.0/16"',
+    ]);
+  });
+
+  test("bad ARNs", () => {
+    expect(
+      problemsOf(
+        exampleWith({
+          provider: { allowedPrincipals: ["arn:aws:iam::12345:root", "*"] },
+          consumer: { serviceOwnerRoleArn: "arn:aws:iam::123456789012:user/bob" },
+        }),
+      ),
+    ).toEqual([
+      'provider.allowedPrincipals[0]: expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"',
+      'provider.allowedPrincipals[1]: expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"',
+      'consumer.serviceOwnerRoleArn: expected an IAM role ARN like "arn:aws:iam::123456789012:role/NAME"',
+    ]);
+  });
+
+  test("wrong types and enum values", () => {
+    expect(problemsOf(exampleWith({ provider: { restartResource: "local_exec" }, consumer: { client: { enabled: "yes" } }, region: 5 }))).toEqual([
+      "region: expected string, got number",
+      'provider.restartResource: expected one of "null_resource", "terraform_data", got "local_exec"',
+      "consumer.client.enabled: expected boolean, got string",
+    ]);
+  });
+
+  test("backends: unknown type, absolute local dir, same Terraform Cloud workspace twice", () => {
+    expect(problemsOf({ ...exampleDocument(), backend: { type: "consul" } })).toEqual(['backend.type: expected "type" to be one of "local", "s3", "cloud"']);
+    expect(problemsOf({ ...exampleDocument(), backend: { type: "local", dir: "/var/state" } })).toEqual([
+      "backend.dir: expected a path relative to the project root (synthesized JSON must not hold absolute paths)",
+    ]);
+    expect(
+      problemsOf({ ...exampleDocument(), backend: { type: "cloud", organization: "acme", providerWorkspace: "ftp", consumerWorkspace: "ftp" } }),
+    ).toEqual(["backend.consumerWorkspace: expected a workspace different from providerWorkspace (each stack needs its own state)"]);
+  });
+
+  test("multi-AZ needs passiveIpMode control-connection and no pinned NLB IP", () => {
+    expect(problemsOf(exampleWith({ provider: { subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"] } }))).toEqual([
+      'provider.passiveIpMode: expected "control-connection" when provider.subnetIds lists more than one subnet: an NLB spanning AZs has one IP per AZ, so no single NLB IP can be the passive IP',
+      "provider.nlbPrivateIp: expected no nlbPrivateIp with more than one provider subnet (it pins the single-AZ NLB's address)",
+    ]);
+  });
+
+  test("every problem is reported at once", () => {
+    const problems = problemsOf(
+      exampleWith({ region: "tokyo", provider: { vpcId: "vpc-1", nlbPrivateIp: "10.9.9.9", bogus: true }, consumer: { subnetIds: "subnet-0f9e8d7c6b5a40003" } }),
+    );
+    expect(problems).toHaveLength(5);
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "consumer.subnetIds",
+      "provider.bogus",
+      "provider.nlbPrivateIp",
+      "provider.vpcId",
+      "region",
+    ]);
+  });
+
+  test("JSON paths are written as a reader would type them", () => {
+    expect(formatJsonPath([])).toBe("(root)");
+    expect(formatJsonPath(["provider", "subnetIds", 2])).toBe("provider.subnetIds[2]");
+    expect(formatJsonPath(["provider", "subnetCidrs", "subnet-1"])).toBe('provider.subnetCidrs["subnet-1"]');
+  });
+});
+
+describe("synth with a bad config", () => {
+  test("exits non-zero, lists the problems, and writes nothing", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
+    const configFile = path.join(dir, "bad.json");
+    const outdir = path.join(dir, "out");
+    fs.writeFileSync(configFile, JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-nope"], subnetCidrs: null }, consumer: { vpcId: "vpc-x" } })));
+    const result = await run(process.execPath, [path.join(PROJECT_ROOT, "scripts", "synth.js")], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TRANSFER_CONFIG: configFile, CDKTF_OUTDIR: outdir },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Invalid configuration in ${configFile} (2 problems):`);
+    expect(result.stderr).toContain('provider.subnetIds[0]: expected a subnet ID like "subnet-0123456789abcdef0"');
+    expect(result.stderr).toContain('consumer.vpcId: expected a VPC ID like "vpc-0123456789abcdef0"');
+    expect(result.stderr).toContain("Nothing was synthesized.");
+    expect(fs.existsSync(outdir)).toBe(false);
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,80 @@
+import "cdktf/lib/testing/adapters/jest";
+import * as fs from "fs";
+import * as path from "path";
+import { unzipSync } from "fflate";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { configWith, PROJECT_ROOT } from "./support/config";
+import { onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
+
+describe("identity-provider function in the provider stack", () => {
+  const { provider } = synthStacks(configWith());
+  const fn = onlyResource(provider, "aws_lambda_function");
+  const server = onlyResource(provider, "aws_transfer_server");
+  const roles = resourcesOf(provider, "aws_iam_role");
+  const s3Role = roles.find((r) => r.name === "tf-ftp-transfer-s3-access")!;
+  const executionRole = roles.find((r) => r.name === "tf-ftp-identity-provider")!;
+  const parameter = onlyResource(provider, "aws_ssm_parameter");
+
+  test("Node.js 20 runtime, esbuild bundle packaged as an asset with its hash", () => {
+    expect(provider).toHaveResourceWithProperties(LambdaFunction, {
+      function_name: "tf-ftp-identity-provider",
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      role: ref(executionRole, "arn"),
+    });
+    expect(fn.filename).toMatch(/^assets\/identity-provider_code_archive_[0-9A-F]+\/[0-9A-F]+\/functions_identity-provider_handler\.zip$/);
+    expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+
+  test("environment: user secret prefix, bucket, Transfer role and the server-ID parameter", () => {
+    expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
+      USER_SECRET_PREFIX: "tf-ftp/users/",
+      BUCKET_NAME: "tf-ftp-example-bucket",
+      TRANSFER_ROLE_ARN: ref(s3Role, "arn"),
+      SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
+    });
+    expect(parameter).toMatchObject({ name: "/tf-ftp/transfer-server-id", type: "String", value: ref(server, "id") });
+  });
+
+  test("a custom secret prefix from the config reaches both the environment and the grant", () => {
+    const { provider: custom } = synthStacks(configWith({ provider: { userSecretPrefix: "ftp/prod-users/" } }));
+    const customFn = onlyResource(custom, "aws_lambda_function");
+    expect((customFn.environment as { variables: Record<string, string> }).variables.USER_SECRET_PREFIX).toBe("ftp/prod-users/");
+    expect(custom).toContain(":secret:ftp/prod-users/*");
+  });
+
+  test("only this Transfer server may invoke it", () => {
+    expect(provider).toHaveResourceWithProperties(LambdaPermission, {
+      action: "lambda:InvokeFunction",
+      principal: "transfer.amazonaws.com",
+      function_name: ref(fn, "function_name"),
+      source_arn: ref(server, "arn"),
+      source_account: "${data.aws_caller_identity.account.account_id}",
+    });
+  });
+
+  test("execution role: own logs, GetSecretValue on the user prefix only, the one parameter", () => {
+    const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
+    const statements = JSON.parse(policy.policy as string).Statement;
+    const logGroup = onlyResource(provider, "aws_cloudwatch_log_group");
+    const arn = (service: string) => `arn:\${data.aws_partition.partition.partition}:${service}:ap-northeast-1:\${data.aws_caller_identity.account.account_id}`;
+    expect(statements).toEqual([
+      { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${ref(logGroup, "arn")}:*` },
+      { Sid: "ReadUserSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
+      { Sid: "ReadExpectedServerId", Effect: "Allow", Action: "ssm:GetParameter", Resource: `${arn("ssm")}:parameter/tf-ftp/transfer-server-id` },
+    ]);
+    expect(logGroup).toMatchObject({ name: "/aws/lambda/tf-ftp-identity-provider", retention_in_days: 30 });
+    expect(executionRole.assume_role_policy).toContain("lambda.amazonaws.com");
+  });
+
+  test("the archive holds only the bundled handler, with the AWS SDK left to the runtime", () => {
+    const zip = path.join(PROJECT_ROOT, ".build", "assets", "functions_identity-provider_handler.zip");
+    const files = unzipSync(new Uint8Array(fs.readFileSync(zip)));
+    expect(Object.keys(files)).toEqual(["index.js"]);
+    const code = Buffer.from(files["index.js"]).toString("utf8");
+    expect(code).toContain("exports");
+    expect(code).toContain("@aws-sdk/client-secrets-manager");
+    expect(code).not.toContain(PROJECT_ROOT);
+  });
+});
