@@ -23,7 +23,7 @@ describe("identity-provider function in the provider stack", () => {
       handler: "index.handler",
       role: ref(executionRole, "arn"),
     });
-    expect(fn.filename).toMatch(/^assets\/identity-provider_code_archive_[0-9A-F]+\/[0-9A-F]+\/functions_identity-provider_handler\.zip$/);
+    expect(fn.filename).toMatch(/^assets\/identity-provider_code_archive_[0-9A-F]+\/[0-9A-F]{32}\/identity-provider\.zip$/);
     expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
 
@@ -69,7 +69,7 @@ describe("identity-provider function in the provider stack", () => {
   });
 
   test("the archive holds only the bundled handler, with the AWS SDK left to the runtime", () => {
-    const zip = path.join(PROJECT_ROOT, ".build", "assets", "functions_identity-provider_handler.zip");
+    const zip = path.join(PROJECT_ROOT, ".build", "assets", "identity-provider.zip");
     const files = unzipSync(new Uint8Array(fs.readFileSync(zip)));
     expect(Object.keys(files)).toEqual(["index.js"]);
     const code = Buffer.from(files["index.js"]).toString("utf8");

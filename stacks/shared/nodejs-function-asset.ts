@@ -60,7 +60,8 @@ export class NodejsFunctionAsset extends Construct {
   constructor(scope: Construct, id: string, options: NodejsFunctionAssetOptions) {
     super(scope, id);
     const archive = zipSync({ "index.js": [bundle(options.projectRoot, options.entry), { mtime: FIXED_ZIP_TIME }] }, { level: 9 });
-    const name = options.entry.replace(/[\\/]/g, "_").replace(/\.ts$/, "");
+    // functions/<name>/handler.ts -> <name>.zip
+    const name = path.basename(path.dirname(options.entry));
     const zipPath = path.join(options.projectRoot, ".build", "assets", `${name}.zip`);
     fs.mkdirSync(path.dirname(zipPath), { recursive: true });
     fs.writeFileSync(zipPath, archive);
