@@ -3,6 +3,8 @@
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./config/load";
 import { buildApp } from "./stacks/app";
 
+const HCL_OUTDIR = "cdktf.out.hcl";
+
 function main(): void {
   const configPath = process.env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH;
   let config;
@@ -15,7 +17,11 @@ function main(): void {
     }
     throw error;
   }
-  buildApp(config, { projectRoot: process.cwd() }).synth();
+  // `--hcl` (npm run synth:hcl) writes HCL (cdk.tf) instead of JSON, by
+  // default into its own folder so that both can be compared side by side.
+  const hclOutput = process.argv.includes("--hcl");
+  const outdir = process.env.CDKTF_OUTDIR || (hclOutput ? HCL_OUTDIR : undefined);
+  buildApp(config, { projectRoot: process.cwd(), hclOutput, outdir }).synth();
 }
 
 main();
