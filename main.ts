@@ -21,6 +21,9 @@ function main(): void {
   // default into its own folder so that both can be compared side by side.
   const hclOutput = process.argv.includes("--hcl");
   const outdir = process.env.CDKTF_OUTDIR || (hclOutput ? HCL_OUTDIR : undefined);
+  // cdktf 0.21 stacks decide HCL vs JSON from SYNTH_HCL_OUTPUT alone; the
+  // App's hclOutput option only renames the file. Set both.
+  if (hclOutput) process.env.SYNTH_HCL_OUTPUT = "true";
   buildApp(config, { projectRoot: process.cwd(), hclOutput, outdir }).synth();
 }
 
