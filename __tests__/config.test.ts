@@ -126,6 +126,15 @@ describe("config validation", () => {
     ]);
   });
 
+  test("an alarm topic is either an existing ARN or created, not both", () => {
+    expect(
+      problemsOf(exampleWith({ provider: { monitoring: { alarmTopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ops", createAlarmTopic: true } } })),
+    ).toEqual(["provider.monitoring.createAlarmTopic: expected either alarmTopicArn (an existing topic) or createAlarmTopic, not both"]);
+    expect(problemsOf(exampleWith({ provider: { monitoring: { alarmTopicArn: "ops-alarms" } } }))).toEqual([
+      'provider.monitoring.alarmTopicArn: expected an SNS topic ARN like "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms"',
+    ]);
+  });
+
   test("every problem is reported at once", () => {
     const problems = problemsOf(
       exampleWith({ region: "tokyo", provider: { vpcId: "vpc-1", nlbPrivateIp: "10.9.9.9", bogus: true }, consumer: { subnetIds: "subnet-0f9e8d7c6b5a40003" } }),

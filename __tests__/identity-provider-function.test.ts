@@ -16,10 +16,10 @@ describe("identity-provider function in the provider stack", () => {
   const executionRole = roles.find((r) => r.name === "tf-ftp-identity-provider")!;
   const parameter = onlyResource(provider, "aws_ssm_parameter");
 
-  test("Node.js 20 runtime, esbuild bundle packaged as an asset with its hash", () => {
+  test("Node.js 22 runtime, esbuild bundle packaged as an asset with its hash", () => {
     expect(provider).toHaveResourceWithProperties(LambdaFunction, {
       function_name: "tf-ftp-identity-provider",
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       handler: "index.handler",
       role: ref(executionRole, "arn"),
     });
@@ -57,7 +57,7 @@ describe("identity-provider function in the provider stack", () => {
   test("execution role: own logs, GetSecretValue on the user prefix only, the one parameter", () => {
     const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
     const statements = JSON.parse(policy.policy as string).Statement;
-    const logGroup = onlyResource(provider, "aws_cloudwatch_log_group");
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
     const arn = (service: string) => `arn:\${data.aws_partition.partition.partition}:${service}:ap-northeast-1:\${data.aws_caller_identity.account.account_id}`;
     expect(statements).toEqual([
       { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${ref(logGroup, "arn")}:*` },

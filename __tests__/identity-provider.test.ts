@@ -392,3 +392,36 @@ describe("sanitizeForLog", () => {
     expect(sanitizeForLog(42)).toBe("<number>");
   });
 });
+
+describe("the Lambda bundle", () => {
+  it("bundles with esbuild as the stack does: only its own directory inlined, only @aws-sdk/* and Node built-ins required", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const esbuild = require("esbuild") as typeof import("esbuild");
+    const path = await import("path");
+    const { builtinModules } = await import("module");
+    const root = path.resolve(__dirname, "..");
+    const result = await esbuild.build({
+      entryPoints: [path.join(root, "functions/identity-provider/handler.ts")],
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      external: ["@aws-sdk/*"],
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+      absWorkingDir: root,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.sort()).toEqual([
+      "functions/identity-provider/handler.ts",
+      "functions/identity-provider/password-hash.ts",
+      "functions/identity-provider/user-record.ts",
+    ]);
+    const code = result.outputFiles[0].text;
+    const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(new Set(required)).toEqual(new Set(["@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", "crypto"]));
+    expect(required.every((r) => r.startsWith("@aws-sdk/") || builtinModules.includes(r))).toBe(true);
+    expect(code.length).toBeLessThan(30_000);
+  });
+});

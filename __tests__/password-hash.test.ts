@@ -111,7 +111,8 @@ describe("verifyPassword", () => {
     expect(isPasswordHash(bad)).toBe(false);
     expect(passwordHashProblems(bad).join("\n")).toMatch(problem);
     const ms = await elapsedMs(() => expect(verifyPassword("S3cret-passw0rd", bad)).rejects.toThrow(PasswordHashError));
-    expect(ms).toBeLessThan(20);
+    // Generous bound for loaded machines; the CPU-bomb case alone would take minutes.
+    expect(ms).toBeLessThan(500);
   });
 
   it("accepts the strongest parameters inside the limits", async () => {
@@ -143,12 +144,13 @@ describe("burnComparableTime", () => {
     await verifyPassword("warm-up", real);
     const realTimes: number[] = [];
     const dummyTimes: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 7; i++) {
       realTimes.push(await elapsedMs(() => verifyPassword("wrong-password", real)));
       dummyTimes.push(await elapsedMs(() => burnComparableTime("wrong-password")));
     }
     const ratio = median(dummyTimes) / median(realTimes);
-    expect(ratio).toBeGreaterThan(0.5);
-    expect(ratio).toBeLessThan(2);
+    // Same parameters, same work: about 1. Wide bounds keep it stable on a loaded machine.
+    expect(ratio).toBeGreaterThan(0.33);
+    expect(ratio).toBeLessThan(3);
   });
 });

@@ -15,6 +15,7 @@ const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:(root|use
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:role/[\\w+=,.@/-]{1,512}$`);
 // S3 bucket naming rules (general purpose buckets), without the dotted forms
 // that break virtual-hosted TLS.
+const SNS_TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:${ACCOUNT_ID}:[\\w-]{1,256}$`);
 const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const TFC_NAME = /^[A-Za-z0-9_-]{1,90}$/;
@@ -134,6 +135,14 @@ const providerSide = z
       })
       .default(30),
     assumeRoleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+    monitoring: z
+      .object({
+        alarms: z.boolean().default(true),
+        alarmTopicArn: z.string().regex(SNS_TOPIC_ARN, 'expected an SNS topic ARN like "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms"').optional(),
+        createAlarmTopic: z.boolean().default(false),
+      })
+      .strict()
+      .default({ alarms: true, createAlarmTopic: false }),
   })
   .strict();
 
@@ -192,6 +201,13 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
     });
   }
   if (!provider) return issues;
+  const monitoring = asRecord(provider.monitoring);
+  if (monitoring?.createAlarmTopic === true && typeof monitoring.alarmTopicArn === "string") {
+    issues.push({
+      path: ["provider", "monitoring", "createAlarmTopic"],
+      message: "expected either alarmTopicArn (an existing topic) or createAlarmTopic, not both",
+    });
+  }
   const subnetIds = Array.isArray(provider.subnetIds) ? provider.subnetIds.filter((id): id is string => typeof id === "string") : [];
   const multiAz = subnetIds.length > 1;
   const mode = provider.passiveIpMode ?? "nlb";

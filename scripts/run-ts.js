@@ -15,9 +15,10 @@ function compile(entry) {
   const absoluteEntry = path.resolve(entry);
   const name = path.relative(root, absoluteEntry).replace(/[\\/]/g, "_").replace(/\.ts$/, "");
   const outfile = path.join(root, ".build", "run", `${name}.js`);
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
     entryPoints: [absoluteEntry],
     outfile,
+    write: false,
     bundle: true,
     packages: "external",
     platform: "node",
@@ -26,10 +27,19 @@ function compile(entry) {
     sourcemap: "inline",
     logLevel: "warning",
   });
+  // Write then rename: two runs of the same entry at once (e.g. parallel
+  // `npm run users`) must never load each other's half-written file.
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  const temporary = `${outfile}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, result.outputFiles[0].contents);
+  fs.renameSync(temporary, outfile);
   return outfile;
 }
 
 function runTs(entry, args) {
+  // AWS SDK v3 prints an 8-line end-of-support notice for Node.js 20 on every
+  // client; the project's machines run Node.js 20 (the Lambda runs 22).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const outfile = compile(entry);
   process.argv = [process.argv[0], path.resolve(entry), ...args];
   require(outfile);

@@ -2,16 +2,19 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { userSecretPrefix } from "../config/load";
 import { TransferConfig } from "../config/schema";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend } from "./shared/backend";
 import { FtpSecurityGroup } from "./shared/ftp-security-group";
 import { FtpEndpointService } from "./provider/endpoint-service";
+import { FtpAlarms } from "./provider/ftp-alarms";
 import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
 import { IdentityProviderFunction } from "./provider/identity-provider-function";
 import { PassiveIpRestart } from "./provider/passive-ip-restart";
 import { TransferEndpointAddresses } from "./provider/transfer-endpoint-addresses";
+import { TransferLogging } from "./provider/transfer-logging";
 import { TransferS3AccessRole } from "./provider/transfer-s3-access-role";
 import { FtpTransferServer } from "./provider/transfer-server";
 
@@ -81,7 +84,12 @@ export class ProviderStack extends TerraformStack {
       logRetentionDays: side.logRetentionDays,
     });
 
+    // The provider subnets as AWS describes them: CIDR (to check a pinned NLB
+    // IP at plan time) and availability zone (one health alarm per AZ).
+    const subnets = side.subnetIds.map((id) => new DataAwsSubnet(this, `subnet-${id}`, { id }));
+
     const loadBalancer = new FtpLoadBalancer(this, "ftp-load-balancer", {
+      firstSubnetCidrBlock: subnets[0].cidrBlock,
       namePrefix: prefix,
       vpcId: side.vpcId,
       subnetIds: side.subnetIds,
@@ -94,7 +102,17 @@ export class ProviderStack extends TerraformStack {
     // 0.0.0.0 tells clients to reuse the control connection's address.
     const passiveIp = side.passiveIpMode === "nlb" ? loadBalancer.privateIps[0] : "0.0.0.0";
 
+    const logging = new TransferLogging(this, "transfer-logging", {
+      namePrefix: prefix,
+      partition: partition.partition,
+      accountId: account.accountId,
+      region: config.region,
+      retentionDays: side.logRetentionDays,
+    });
+
     const server = new FtpTransferServer(this, "transfer-server", {
+      loggingRoleArn: logging.role.arn,
+      structuredLogDestinations: [logging.destination],
       name: `${prefix}-ftp`,
       vpcId: side.vpcId,
       subnetIds: side.subnetIds,
@@ -117,6 +135,18 @@ export class ProviderStack extends TerraformStack {
       resourceType: side.restartResource,
       timeoutSeconds: side.restartTimeoutSeconds,
     });
+
+    if (side.monitoring.alarms) {
+      new FtpAlarms(this, "alarms", {
+        namePrefix: prefix,
+        loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
+        controlTargetGroupArnSuffix: loadBalancer.controlTargetGroup.arnSuffix,
+        zones: side.subnetIds.map((subnetId, i) => ({ subnetId, availabilityZone: subnets[i].availabilityZone })),
+        identityProviderFunctionName: identityProvider.function.functionName,
+        alarmTopicArn: side.monitoring.alarmTopicArn,
+        createAlarmTopic: side.monitoring.createAlarmTopic,
+      });
+    }
 
     const endpointService = new FtpEndpointService(this, "endpoint-service", {
       name: `${prefix}-ftp`,

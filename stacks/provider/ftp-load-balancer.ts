@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { Fn, Op } from "cdktf";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
-import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
@@ -16,6 +15,8 @@ export interface FtpLoadBalancerOptions {
   readonly securityGroupId: string;
   /** Pins the (single-AZ) NLB's private IP so the passive IP is known at plan time. */
   readonly privateIp?: string;
+  /** CIDR block of the first subnet (a Terraform expression), to check `privateIp` at plan time. */
+  readonly firstSubnetCidrBlock: string;
 }
 
 /**
@@ -26,6 +27,8 @@ export interface FtpLoadBalancerOptions {
 export class FtpLoadBalancer extends Construct {
   readonly loadBalancer: Lb;
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
+  /** The port-21 group: every health check probes 21, so its health is the endpoint's. */
+  readonly controlTargetGroup: LbTargetGroup;
   /** The NLB's private IP in each subnet, in the order of `subnetIds`. */
   readonly privateIps: readonly string[];
 
@@ -53,12 +56,12 @@ export class FtpLoadBalancer extends Construct {
     if (options.privateIp) {
       // Plan-time check that the pinned IP is inside its subnet: same network
       // address when both are cut to the subnet's prefix length.
-      const subnet = new DataAwsSubnet(this, "nlb-subnet", { id: options.subnetIds[0] });
-      const prefixLength = Fn.element(Fn.split("/", subnet.cidrBlock), 1);
+      const cidrBlock = options.firstSubnetCidrBlock;
+      const prefixLength = Fn.element(Fn.split("/", cidrBlock), 1);
       this.loadBalancer.lifecycle = {
         precondition: [
           {
-            condition: Op.eq(Fn.cidrhost(`${options.privateIp}/${prefixLength}`, 0), Fn.cidrhost(subnet.cidrBlock, 0)),
+            condition: Op.eq(Fn.cidrhost(`${options.privateIp}/${prefixLength}`, 0), Fn.cidrhost(cidrBlock, 0)),
             errorMessage: `provider.nlbPrivateIp ${options.privateIp} is not inside subnet ${options.subnetIds[0]}.`,
           },
         ],
@@ -105,6 +108,7 @@ export class FtpLoadBalancer extends Construct {
       targetGroups.set(port, targetGroup);
     }
     this.targetGroups = targetGroups;
+    this.controlTargetGroup = targetGroups.get(FTP_CONTROL_PORT)!;
   }
 
   /** Registers the Transfer endpoint's IP of every AZ in all ten target groups. */

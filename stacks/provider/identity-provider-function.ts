@@ -88,7 +88,7 @@ export class IdentityProviderFunction extends Construct {
       functionName,
       description: "AWS Transfer Family custom identity provider (FTP users in Secrets Manager)",
       role: role.arn,
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       handler: code.handler,
       filename: code.path,
       sourceCodeHash: code.sourceCodeHash,

@@ -33,9 +33,9 @@ function bundle(projectRoot: string, entry: string): Uint8Array {
     write: false,
     outfile: "index.js",
     platform: "node",
-    target: "node20",
+    target: "node22",
     format: "cjs",
-    // The Lambda Node.js 20 runtime ships AWS SDK v3; leaving it out keeps the
+    // The Lambda Node.js runtimes ship AWS SDK v3; leaving it out keeps the
     // archive small and synth fast (the same choice as AWS CDK's NodejsFunction).
     external: ["@aws-sdk/*"],
     legalComments: "none",

@@ -1,0 +1,461 @@
+import { execFileSync, spawnSync } from "child_process";
+import { readFileSync } from "fs";
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  ResourceExistsException,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
+import "aws-sdk-client-mock-jest";
+import * as path from "path";
+import { PassThrough } from "stream";
+import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { hashPassword, verifyPassword } from "../functions/identity-provider/password-hash";
+import { parseUserRecord } from "../functions/identity-provider/user-record";
+import { askOnTerminal, PasswordSource, readFirstLine, runUsersCli, USAGE } from "../scripts/users-cli";
+
+const secrets = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
+const ROOT = path.resolve(__dirname, "..");
+const ENV = { TRANSFER_CONFIG: path.join(ROOT, "config/example.json") };
+const notFound = () => new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
+
+/** A password source that answers from a list and records the prompts. */
+function passwords(answers: string[], interactive = true): PasswordSource & { prompts: string[] } {
+  const queue = [...answers];
+  const prompts: string[] = [];
+  return {
+    interactive,
+    prompts,
+    async ask(prompt: string) {
+      prompts.push(prompt);
+      const next = queue.shift();
+      if (next === undefined) throw new Error("test asked for more passwords than given");
+      return next;
+    },
+  };
+}
+
+interface Run {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+async function run(argv: string[], source: PasswordSource = passwords([]), env: NodeJS.ProcessEnv = ENV, regions: string[] = []): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runUsersCli(argv, {
+    env,
+    passwords: source,
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    createClient: (region) => {
+      regions.push(region);
+      return new SecretsManagerClient({ region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    },
+  });
+  return { code, out, err };
+}
+
+function createdSecretString(): string {
+  const calls = secrets.commandCalls(CreateSecretCommand);
+  expect(calls).toHaveLength(1);
+  return calls[0].args[0].input.SecretString as string;
+}
+
+beforeEach(() => {
+  secrets.reset();
+  ssm.reset();
+  secrets.on(DescribeSecretCommand).rejects(notFound());
+  secrets.on(GetSecretValueCommand).rejects(notFound());
+  secrets.on(CreateSecretCommand).callsFake((input) => ({ ARN: `arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:${input.Name}-AbCdEf`, Name: input.Name }));
+});
+
+describe("add", () => {
+  it("creates a tagged secret holding an scrypt hash (never the password) under the config's prefix and region", async () => {
+    const source = passwords(["Correct-Horse-9", "Correct-Horse-9"]);
+    const regions: string[] = [];
+    const result = await run(["add", "alice"], source, ENV, regions);
+
+    expect(result).toEqual({
+      code: 0,
+      out: ["added user alice (secret tf-ftp/users/alice, home /tf-ftp-example-bucket/home/alice, protocols FTP,FTPS)"],
+      err: [],
+    });
+    expect(regions).toEqual(["ap-northeast-1"]);
+    expect(source.prompts).toEqual(["New password for alice: ", "Repeat the password: "]);
+    expect(secrets).toHaveReceivedCommandWith(CreateSecretCommand, {
+      Name: "tf-ftp/users/alice",
+      Tags: [
+        { Key: "Project", Value: "transfer-privatelink-ftp" },
+        { Key: "ManagedBy", Value: "transfer-ftp-users" },
+      ],
+    });
+    const secretString = createdSecretString();
+    expect(secretString).not.toContain("Correct-Horse-9");
+    const parsed = parseUserRecord(secretString);
+    expect(parsed.ok).toBe(true);
+    const record = JSON.parse(secretString);
+    expect(Object.keys(record)).toEqual(["passwordHash"]); // home and protocols default in the handler
+    expect(record.passwordHash).toMatchObject({ algorithm: "scrypt", N: 16384, r: 8, p: 1, keyLength: 64 });
+    await expect(verifyPassword("Correct-Horse-9", record.passwordHash)).resolves.toBe(true);
+  });
+
+  it("writes a hash the identity-provider Lambda accepts, and refuses a wrong password with", async () => {
+    expect((await run(["add", "alice"], passwords(["Correct-Horse-9", "Correct-Horse-9"]))).code).toBe(0);
+    const secretString = createdSecretString();
+
+    // Feed what the CLI wrote to the Lambda, through the mocked Secrets Manager.
+    secrets.on(GetSecretValueCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ SecretString: secretString });
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Value: "s-0123456789abcdef0" } });
+    Object.assign(process.env, {
+      USER_SECRET_PREFIX: "tf-ftp/users/",
+      BUCKET_NAME: "tf-ftp-example-bucket",
+      TRANSFER_ROLE_ARN: "arn:aws:iam::123456789012:role/tf-ftp-transfer",
+      SERVER_ID_PARAMETER: "/tf-ftp/server-id",
+    });
+    resetCachesForTests();
+    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      const login = (password: string) =>
+        handler({ username: "alice", password, protocol: "FTP", serverId: "s-0123456789abcdef0", sourceIp: "10.0.3.119" });
+      const ok = await login("Correct-Horse-9");
+      expect(ok.Role).toBe("arn:aws:iam::123456789012:role/tf-ftp-transfer");
+      expect(JSON.parse(ok.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: "/tf-ftp-example-bucket/home/alice" }]);
+      await expect(login("Correct-Horse-8")).resolves.toEqual({});
+      expect(log.mock.calls.map((c) => JSON.parse(c[0]).reason)).toEqual(["authenticated", "wrong-password"]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it("stores --home and --protocols", async () => {
+    const result = await run(["add", "bob", "--home", "/tf-ftp-example-bucket/partners/bob", "--protocols=ftps"], passwords(["Bobs-Password1", "Bobs-Password1"]));
+    expect(result.code).toBe(0);
+    expect(result.out[0]).toContain("home /tf-ftp-example-bucket/partners/bob, protocols FTPS");
+    const record = JSON.parse(createdSecretString());
+    expect(record).toEqual({ passwordHash: expect.any(Object), homeDirectory: "/tf-ftp-example-bucket/partners/bob", allowedProtocols: ["FTPS"] });
+  });
+
+  it("reads one line, without confirmation, when the password comes from a script", async () => {
+    const source = passwords(["Scripted-Pass-1"], false);
+    expect((await run(["add", "carol"], source)).code).toBe(0);
+    expect(source.prompts).toHaveLength(1);
+    await expect(verifyPassword("Scripted-Pass-1", JSON.parse(createdSecretString()).passwordHash)).resolves.toBe(true);
+  });
+
+  it("fails when the passwords don't match, creating nothing", async () => {
+    const result = await run(["add", "alice"], passwords(["Correct-Horse-9", "Correct-Horse-0"]));
+    expect(result).toEqual({ code: 1, out: [], err: ["error: passwords don't match"] });
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it.each([
+    ["too short", "short", /password too short \(at least 8 characters\)/],
+    ["empty", "", /empty password/],
+    ["with a control character", "tab\there-123", /control characters/],
+  ])("refuses a password that is %s", async (_label, password, message) => {
+    const result = await run(["add", "alice"], passwords([password, password], false));
+    expect(result.code).toBe(1);
+    expect(result.err.join("\n")).toMatch(message);
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it("fails when the user exists, before asking for a password", async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ Name: "tf-ftp/users/alice" });
+    const source = passwords(["Correct-Horse-9", "Correct-Horse-9"]);
+    const result = await run(["add", "alice"], source);
+    expect(result).toEqual({ code: 1, out: [], err: ["error: user alice already exists"] });
+    expect(source.prompts).toEqual([]);
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it("reports a user created concurrently (CreateSecret says it exists)", async () => {
+    secrets.on(CreateSecretCommand).rejects(new ResourceExistsException({ message: "exists", $metadata: {} }));
+    const result = await run(["add", "alice"], passwords(["Correct-Horse-9", "Correct-Horse-9"]));
+    expect(result).toEqual({ code: 1, out: [], err: ["error: user alice already exists"] });
+  });
+
+  it("explains a removed user still in its recovery window", async () => {
+    secrets
+      .on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" })
+      .resolves({ Name: "tf-ftp/users/alice", DeletedDate: new Date("2030-01-02T03:04:05Z") });
+    const result = await run(["add", "alice"], passwords([]));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toBe(
+      'error: user alice was removed; its secret is scheduled for deletion on 2030-01-02. Run "remove --force alice" to delete it now, then add the user again.',
+    );
+  });
+
+  it.each([
+    ["../etc"],
+    ["a/b"],
+    ["a..b"],
+    ["bad name"],
+    ["-dash-first"],
+    ["x".repeat(101)],
+  ])("refuses the user name %j without calling AWS", async (name) => {
+    const result = await run(["add", name], passwords(["Correct-Horse-9", "Correct-Horse-9"]));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toMatch(/^error: bad user name ".*": expected 1-100 characters/);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it("refuses a --home outside the configured bucket", async () => {
+    const result = await run(["add", "alice", "--home", "/other-bucket/home/alice"], passwords(["Correct-Horse-9", "Correct-Horse-9"]));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toBe('error: bad --home "/other-bucket/home/alice": must be inside the bucket, "/tf-ftp-example-bucket/..."');
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it.each(["/tf-ftp-example-bucket/home/../x", "/tf-ftp-example-bucket/*", "tf-ftp-example-bucket/home/a", "/tf-ftp-example-bucket"])(
+    "refuses the malformed --home %j",
+    async (home) => {
+      const result = await run(["add", "alice", "--home", home]);
+      expect(result.code).toBe(1);
+      expect(result.err[0]).toMatch(/^error: bad --home/);
+      expect(secrets.calls()).toHaveLength(0);
+    },
+  );
+
+  it("refuses unknown or repeated protocols", async () => {
+    for (const list of ["FTP,HTTP", "FTP,FTP", ""]) {
+      const result = await run(["add", "alice", `--protocols=${list}`]);
+      expect(result.code).toBe(list === "" ? 2 : 1);
+    }
+    expect(secrets.calls()).toHaveLength(0);
+  });
+});
+
+describe("passwd", () => {
+  it("replaces the hash and keeps home and protocols", async () => {
+    const old = { passwordHash: await hashPassword("Old-Password-1"), homeDirectory: "/tf-ftp-example-bucket/partners/bob", allowedProtocols: ["FTPS"] };
+    secrets.on(GetSecretValueCommand, { SecretId: "tf-ftp/users/bob" }).resolves({ SecretString: JSON.stringify(old) });
+    secrets.on(PutSecretValueCommand).resolves({});
+    const result = await run(["passwd", "bob"], passwords(["New-Password-2", "New-Password-2"]));
+    expect(result).toEqual({ code: 0, out: ["changed the password of bob"], err: [] });
+    const put = secrets.commandCalls(PutSecretValueCommand);
+    expect(put).toHaveLength(1);
+    expect(put[0].args[0].input.SecretId).toBe("tf-ftp/users/bob");
+    const updated = JSON.parse(put[0].args[0].input.SecretString as string);
+    expect(updated.homeDirectory).toBe(old.homeDirectory);
+    expect(updated.allowedProtocols).toEqual(["FTPS"]);
+    await expect(verifyPassword("New-Password-2", updated.passwordHash)).resolves.toBe(true);
+    await expect(verifyPassword("Old-Password-1", updated.passwordHash)).resolves.toBe(false);
+  });
+
+  it("fails for an unknown user before asking for a password", async () => {
+    const source = passwords(["New-Password-2", "New-Password-2"]);
+    const result = await run(["passwd", "nobody"], source);
+    expect(result).toEqual({ code: 1, out: [], err: ["error: user nobody not found"] });
+    expect(source.prompts).toEqual([]);
+    expect(secrets).toHaveReceivedCommandTimes(PutSecretValueCommand, 0);
+  });
+
+  it("fails when the passwords don't match", async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ passwordHash: await hashPassword("Old-Password-1") }) });
+    const result = await run(["passwd", "bob"], passwords(["New-Password-2", "New-Password-3"]));
+    expect(result).toEqual({ code: 1, out: [], err: ["error: passwords don't match"] });
+    expect(secrets).toHaveReceivedCommandTimes(PutSecretValueCommand, 0);
+  });
+
+  it("refuses to overwrite a secret that is not a user record", async () => {
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: "plain text" });
+    const result = await run(["passwd", "bob"], passwords(["New-Password-2", "New-Password-2"]));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toMatch(/does not hold a user record/);
+    expect(result.err[0]).not.toContain("plain text");
+    expect(secrets).toHaveReceivedCommandTimes(PutSecretValueCommand, 0);
+  });
+});
+
+describe("remove", () => {
+  beforeEach(() => {
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ Name: "tf-ftp/users/alice" });
+    secrets.on(DeleteSecretCommand).resolves({ Name: "tf-ftp/users/alice", DeletionDate: new Date("2030-02-01T00:00:00Z") });
+  });
+
+  it("schedules the secret for deletion with the default recovery window", async () => {
+    const result = await run(["remove", "alice"]);
+    expect(result.code).toBe(0);
+    expect(result.out[0]).toMatch(/^removed user alice \(secret recoverable until 2030-02-01/);
+    expect(secrets).toHaveReceivedCommandTimes(DeleteSecretCommand, 1);
+    expect(secrets.commandCalls(DeleteSecretCommand)[0].args[0].input).toEqual({ SecretId: "tf-ftp/users/alice" });
+  });
+
+  it("--force deletes without a recovery window", async () => {
+    const result = await run(["remove", "alice", "--force"]);
+    expect(result).toEqual({ code: 0, out: ["removed user alice (secret deleted without recovery)"], err: [] });
+    expect(secrets.commandCalls(DeleteSecretCommand)[0].args[0].input).toEqual({ SecretId: "tf-ftp/users/alice", ForceDeleteWithoutRecovery: true });
+  });
+
+  it("fails for an unknown user", async () => {
+    const result = await run(["remove", "nobody", "--force"]);
+    expect(result).toEqual({ code: 1, out: [], err: ["error: user nobody not found"] });
+    expect(secrets).toHaveReceivedCommandTimes(DeleteSecretCommand, 0);
+  });
+
+  it("without --force, refuses a user already scheduled for deletion", async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ Name: "tf-ftp/users/alice", DeletedDate: new Date("2030-01-02T00:00:00Z") });
+    const result = await run(["remove", "alice"]);
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toBe("error: user alice is already scheduled for deletion on 2030-01-02; use --force to delete it now");
+    expect(secrets).toHaveReceivedCommandTimes(DeleteSecretCommand, 0);
+  });
+});
+
+describe("list", () => {
+  it("pages through ListSecrets filtered by prefix and prints user names only, sorted", async () => {
+    secrets
+      .on(ListSecretsCommand)
+      .resolvesOnce({ SecretList: [{ Name: "tf-ftp/users/zoe" }, { Name: "tf-ftp/users/alice" }], NextToken: "page-2" })
+      .resolvesOnce({ SecretList: [{ Name: "tf-ftp/users/bob" }, { Name: "tf-ftp/users-other/eve" }, { Name: "tf-ftp/users/nested/x" }] });
+    const result = await run(["list"]);
+    expect(result).toEqual({ code: 0, out: ["alice", "bob", "zoe"], err: [] });
+    const calls = secrets.commandCalls(ListSecretsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[0].args[0].input).toMatchObject({ Filters: [{ Key: "name", Values: ["tf-ftp/users/"] }] });
+    expect(calls[1].args[0].input).toMatchObject({ NextToken: "page-2" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+  });
+
+  it("prints nothing when there are no users", async () => {
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+    await expect(run(["list"])).resolves.toEqual({ code: 0, out: [], err: [] });
+  });
+});
+
+describe("settings and arguments", () => {
+  it("--prefix and --region override the config (which is then not needed)", async () => {
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: "custom/ftp/dave" }] });
+    const regions: string[] = [];
+    const result = await run(["list", "--prefix", "custom/ftp/", "--region=eu-west-1"], passwords([]), { TRANSFER_CONFIG: "/nonexistent.json" }, regions);
+    expect(result).toEqual({ code: 0, out: ["dave"], err: [] });
+    expect(regions).toEqual(["eu-west-1"]);
+    expect(secrets.commandCalls(ListSecretsCommand)[0].args[0].input.Filters).toEqual([{ Key: "name", Values: ["custom/ftp/"] }]);
+  });
+
+  it("reads the config named by TRANSFER_CONFIG and reports a missing one plainly", async () => {
+    const result = await run(["list"], passwords([]), { TRANSFER_CONFIG: "/nonexistent.json" });
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toMatch(/^error: Invalid configuration in \/nonexistent\.json/);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [[], /missing command/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["add"], /add needs a user name/],
+    [["add", "alice", "bob"], /unexpected argument "bob"/],
+    [["add", "alice", "--force"], /--force is not an option of add/],
+    [["remove", "alice", "--home", "/x/y"], /--home is not an option of remove/],
+    [["list", "alice"], /list takes no user name/],
+    [["list", "--bogus"], /unknown option --bogus/],
+    [["add", "alice", "--home"], /--home needs a value/],
+    [["list", "--prefix", "no-trailing-slash"], /bad --prefix/],
+    [["list", "--region", "Tokyo"], /bad --region/],
+  ])("refuses %j with a usage message", async (argv, message) => {
+    const result = await run(argv as string[]);
+    expect(result.code).not.toBe(0);
+    expect(result.err.join("\n")).toMatch(message);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it("prints help", async () => {
+    await expect(run(["--help"])).resolves.toEqual({ code: 0, out: [USAGE], err: [] });
+  });
+});
+
+describe("password input", () => {
+  it("readFirstLine returns the first line without its line ending, or undefined for empty input", async () => {
+    const a = new PassThrough();
+    const first = readFirstLine(a);
+    a.write("pass");
+    a.write("word-1\r\nsecond line\n");
+    await expect(first).resolves.toBe("password-1");
+    const b = new PassThrough();
+    const none = readFirstLine(b);
+    b.end();
+    await expect(none).resolves.toBeUndefined();
+    const c = new PassThrough();
+    const noNewline = readFirstLine(c);
+    c.end("last-line-without-newline");
+    await expect(noNewline).resolves.toBe("last-line-without-newline");
+  });
+
+  function fakeTerminal() {
+    const input = new PassThrough() as PassThrough & { isRaw: boolean; setRawMode: (mode: boolean) => void; modes: boolean[] };
+    input.isRaw = false;
+    input.modes = [];
+    input.setRawMode = (mode: boolean) => {
+      input.isRaw = mode;
+      input.modes.push(mode);
+    };
+    const output = new PassThrough();
+    let shown = "";
+    output.on("data", (d) => (shown += d.toString()));
+    return { input, output, shown: () => shown };
+  }
+
+  it("askOnTerminal reads without echo, handles backspace, and restores the terminal", async () => {
+    const t = fakeTerminal();
+    const answer = askOnTerminal("Password: ", t.input as unknown as NodeJS.ReadStream, t.output);
+    t.input.write("secret-x");
+    t.input.write("\u007fY\r");
+    await expect(answer).resolves.toBe("secret-Y");
+    expect(t.shown()).toBe("Password: \n");
+    expect(t.input.modes).toEqual([true, false]);
+  });
+
+  it("askOnTerminal cancels on Ctrl-C with exit code 130", async () => {
+    const t = fakeTerminal();
+    const answer = askOnTerminal("Password: ", t.input as unknown as NodeJS.ReadStream, t.output);
+    t.input.write("abc\u0003");
+    await expect(answer).rejects.toMatchObject({ message: "cancelled", exitCode: 130 });
+    expect(t.input.isRaw).toBe(false);
+  });
+});
+
+describe("npm run users (the real entry point through scripts/run-ts.js)", () => {
+  const runTs = (args: string[], input = "") =>
+    spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/users.ts", ...args], {
+      cwd: ROOT,
+      input,
+      encoding: "utf8",
+      // No AWS endpoint is reachable: these cases must fail before any call.
+      env: { ...process.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+      timeout: 20000,
+    });
+
+  it("prints help and exits 0", () => {
+    const result = runTs(["--help"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("usage: npm run users -- <command> [options]");
+  });
+
+  it("exits non-zero with a plain message for a bad user name", () => {
+    const result = runTs(["add", "../root"], "Some-Password-1\n");
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('error: bad user name "../root"');
+    expect(result.stdout).toBe("");
+  });
+
+  it("bundles the project's own files and leaves packages to node_modules", () => {
+    const outfile = execFileSync(process.execPath, ["-e", "process.stdout.write(require('./scripts/run-ts.js').compile('scripts/users.ts'))"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    const bundle = readFileSync(outfile, "utf8");
+    expect(bundle).toContain('require("@aws-sdk/client-secrets-manager")');
+    expect(bundle).toContain("function runUsersCli(");
+    expect(bundle).toContain("function hashPassword(");
+  });
+});

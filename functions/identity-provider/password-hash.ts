@@ -1,0 +1,160 @@
+// scrypt password hashes, self-describing (parameters stored with the hash),
+// verified in constant time. Shared by the identity-provider Lambda and the
+// `npm run users` CLI, so it uses nothing but Node's built-in crypto.
+import { randomBytes, scrypt, timingSafeEqual } from "crypto";
+
+export interface PasswordHash {
+  readonly algorithm: "scrypt";
+  /** CPU/memory cost, a power of two. */
+  readonly N: number;
+  /** Block size. */
+  readonly r: number;
+  /** Parallelisation. */
+  readonly p: number;
+  /** Length of the derived key in bytes (= decoded length of `hash`). */
+  readonly keyLength: number;
+  /** Per-user random salt, base64. */
+  readonly salt: string;
+  /** Derived key, base64. */
+  readonly hash: string;
+}
+
+/** Parameters for new hashes: about 50 ms and 16 MiB per hash. */
+export const DEFAULT_SCRYPT_PARAMS = { N: 16384, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+
+/**
+ * Bounds for stored parameters. A hash outside them is refused before any work
+ * is done, so an edited secret cannot make the Lambda burn minutes of CPU or
+ * exhaust its memory (scrypt needs about 128 * N * r bytes; the work grows
+ * with N * r * p), nor weaken the hash below today's default.
+ */
+export const SCRYPT_LIMITS = {
+  minN: 2 ** 14,
+  maxN: 2 ** 16,
+  minR: 8,
+  maxR: 16,
+  minP: 1,
+  maxP: 4,
+  minKeyLength: 32,
+  maxKeyLength: 128,
+  minSaltBytes: 16,
+  maxSaltBytes: 64,
+  /** 128 * N * r may not exceed this (64 MiB). */
+  maxMemoryBytes: 64 * 1024 * 1024,
+} as const;
+
+/** Passwords longer than this are refused (FTP clients never send more). */
+export const MAX_PASSWORD_LENGTH = 1024;
+
+export class PasswordHashError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PasswordHashError";
+  }
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function isIntegerIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function decodedLength(value: unknown): number | undefined {
+  if (typeof value !== "string" || !BASE64.test(value)) return undefined;
+  return Buffer.from(value, "base64").length;
+}
+
+/** Returns the problems with a stored hash object (empty when it is usable). */
+export function passwordHashProblems(value: unknown): string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return ["passwordHash: expected an object"];
+  const h = value as Record<string, unknown>;
+  const L = SCRYPT_LIMITS;
+  const problems: string[] = [];
+  const known = new Set(["algorithm", "N", "r", "p", "keyLength", "salt", "hash"]);
+  if (Object.keys(h).some((key) => !known.has(key))) problems.push("passwordHash: unknown keys");
+  if (h.algorithm !== "scrypt") problems.push('passwordHash.algorithm: expected "scrypt"');
+  const nOk = isIntegerIn(h.N, L.minN, L.maxN) && (h.N & (h.N - 1)) === 0;
+  if (!nOk) problems.push(`passwordHash.N: expected a power of two from ${L.minN} to ${L.maxN}`);
+  const rOk = isIntegerIn(h.r, L.minR, L.maxR);
+  if (!rOk) problems.push(`passwordHash.r: expected an integer from ${L.minR} to ${L.maxR}`);
+  if (!isIntegerIn(h.p, L.minP, L.maxP)) problems.push(`passwordHash.p: expected an integer from ${L.minP} to ${L.maxP}`);
+  if (nOk && rOk && 128 * (h.N as number) * (h.r as number) > L.maxMemoryBytes) {
+    problems.push(`passwordHash: N * r needs more than ${L.maxMemoryBytes / 1024 / 1024} MiB`);
+  }
+  const keyOk = isIntegerIn(h.keyLength, L.minKeyLength, L.maxKeyLength);
+  if (!keyOk) problems.push(`passwordHash.keyLength: expected an integer from ${L.minKeyLength} to ${L.maxKeyLength}`);
+  const saltBytes = decodedLength(h.salt);
+  if (saltBytes === undefined || saltBytes < L.minSaltBytes || saltBytes > L.maxSaltBytes) {
+    problems.push(`passwordHash.salt: expected base64 of ${L.minSaltBytes} to ${L.maxSaltBytes} bytes`);
+  }
+  const hashBytes = decodedLength(h.hash);
+  if (hashBytes === undefined || (keyOk && hashBytes !== h.keyLength)) {
+    problems.push("passwordHash.hash: expected base64 of keyLength bytes");
+  }
+  return problems;
+}
+
+export function isPasswordHash(value: unknown): value is PasswordHash {
+  return passwordHashProblems(value).length === 0;
+}
+
+function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number; keyLength: number }): Promise<Buffer> {
+  // NFC so that the same visible password typed on different systems matches.
+  const secret = Buffer.from(password.normalize("NFC"), "utf8");
+  const maxmem = 128 * params.N * params.r * 2;
+  return new Promise((resolve, reject) => {
+    scrypt(secret, salt, params.keyLength, { N: params.N, r: params.r, p: params.p, maxmem }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
+  });
+}
+
+/** Hashes a password with a fresh random salt and the default parameters. */
+export async function hashPassword(password: string): Promise<PasswordHash> {
+  if (typeof password !== "string" || password.length === 0) throw new PasswordHashError("password must not be empty");
+  if (password.length > MAX_PASSWORD_LENGTH) throw new PasswordHashError(`password must be at most ${MAX_PASSWORD_LENGTH} characters`);
+  const { N, r, p, keyLength, saltLength } = DEFAULT_SCRYPT_PARAMS;
+  const salt = randomBytes(saltLength);
+  const key = await derive(password, salt, { N, r, p, keyLength });
+  return { algorithm: "scrypt", N, r, p, keyLength, salt: salt.toString("base64"), hash: key.toString("base64") };
+}
+
+/**
+ * True when `password` matches `stored`. Throws PasswordHashError, before doing
+ * any work, when `stored` is malformed or its parameters are out of bounds.
+ */
+export async function verifyPassword(password: string, stored: PasswordHash): Promise<boolean> {
+  const problems = passwordHashProblems(stored);
+  if (problems.length > 0) throw new PasswordHashError(`invalid password hash: ${problems.join("; ")}`);
+  if (typeof password !== "string" || password.length === 0 || password.length > MAX_PASSWORD_LENGTH) return false;
+  const expected = Buffer.from(stored.hash, "base64");
+  const actual = await derive(password, Buffer.from(stored.salt, "base64"), stored);
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/**
+ * A fixed hash with the default parameters, of 32 random bytes that were
+ * thrown away: no password matches it. Fixed rather than computed at start-up,
+ * so that the first unknown-user login of a cold container costs the same as
+ * the others.
+ */
+const DUMMY_HASH: PasswordHash = {
+  algorithm: "scrypt",
+  N: DEFAULT_SCRYPT_PARAMS.N,
+  r: DEFAULT_SCRYPT_PARAMS.r,
+  p: DEFAULT_SCRYPT_PARAMS.p,
+  keyLength: DEFAULT_SCRYPT_PARAMS.keyLength,
+  salt: "h4Bcl/NbGkq6RLYJOa+lIw==",
+  hash: "/LNDhecNEMgtrjThXQvuNT+MHGT8D0rxdhk31fZLahvEOUdt/fo3i7NnfigkCWdB9n88v21KLvJcHCnqNRna4g==",
+};
+
+/**
+ * Spends about the time of one verification with the default parameters and
+ * always resolves false. Use it when there is no user to check against, so that
+ * response times do not tell which user names exist.
+ */
+export async function burnComparableTime(password: string | undefined): Promise<false> {
+  const candidate = typeof password === "string" && password.length > 0 ? password.slice(0, MAX_PASSWORD_LENGTH) : "-";
+  await verifyPassword(candidate, DUMMY_HASH);
+  return false;
+}

@@ -1,0 +1,118 @@
+// The JSON stored in each user's secret (`<prefix><username>` in Secrets
+// Manager), the user-name rule, and the home-directory rule. Shared by the
+// identity-provider Lambda and the `npm run users` CLI.
+import { passwordHashProblems, PasswordHash } from "./password-hash";
+
+export type TransferProtocol = "FTP" | "FTPS" | "SFTP";
+export const TRANSFER_PROTOCOLS: readonly TransferProtocol[] = ["FTP", "FTPS", "SFTP"];
+
+/**
+ * Protocols a user may log in with when the record does not say. FTP and FTPS
+ * (the password protocols this project serves); SFTP only when listed
+ * explicitly, so that enabling SFTP on the server later does not silently open
+ * password SFTP logins for every user.
+ */
+export const DEFAULT_ALLOWED_PROTOCOLS: readonly TransferProtocol[] = ["FTP", "FTPS"];
+
+export interface UserRecord {
+  readonly passwordHash: PasswordHash;
+  /** `/<bucket>/<key prefix>`, e.g. `/my-bucket/home/alice`; default `/<bucket>/home/<username>`. */
+  readonly homeDirectory?: string;
+  /** Default DEFAULT_ALLOWED_PROTOCOLS. */
+  readonly allowedProtocols?: readonly TransferProtocol[];
+}
+
+/**
+ * A user name becomes part of a secret name and of an S3 key, so: letters,
+ * digits, `.`, `_`, `@`, `-`; starts with a letter or digit; 1-100 characters;
+ * never `..`. No `/`, spaces or control characters.
+ */
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+
+export function isValidUsername(name: unknown): name is string {
+  return typeof name === "string" && USERNAME_PATTERN.test(name) && !name.includes("..");
+}
+
+export const USERNAME_RULE =
+  "1-100 characters: letters, digits, '.', '_', '@', '-'; starting with a letter or digit; no '..'";
+
+export function userSecretName(prefix: string, username: string): string {
+  return `${prefix}${username}`;
+}
+
+export function defaultHomeDirectory(bucket: string, username: string): string {
+  return `/${bucket}/home/${username}`;
+}
+
+// One path segment of a home directory. Deliberately narrow: the key prefix is
+// pasted into an IAM session policy, where `*`, `?` and `${...}` are wildcards
+// or variables and would widen the user's access.
+const HOME_SEGMENT = /^[A-Za-z0-9._@+=,-]{1,255}$/;
+
+/**
+ * Problems with the shape of a home directory, whatever the bucket: it must be
+ * `/<bucket>/<segment>[/<segment>...]` with plain segments, no `.` or `..`,
+ * no empty segments and no trailing slash.
+ */
+export function homeDirectoryProblems(home: unknown): string[] {
+  if (typeof home !== "string") return ["homeDirectory: expected a string"];
+  if (home.length > 1024) return ["homeDirectory: longer than 1024 characters"];
+  if (!home.startsWith("/")) return ['homeDirectory: expected an absolute path "/<bucket>/<prefix>"'];
+  const segments = home.slice(1).split("/");
+  if (segments.length < 2) return ['homeDirectory: expected "/<bucket>/<prefix>" (a whole bucket is not a home)'];
+  for (const segment of segments) {
+    if (segment === "." || segment === ".." || !HOME_SEGMENT.test(segment)) {
+      return ["homeDirectory: expected plain path segments (letters, digits, . _ @ + = , -), no '.', '..', empty segments or wildcards"];
+    }
+  }
+  return [];
+}
+
+/** True when `home` is a well-formed home directory inside `bucket`. */
+export function isHomeInBucket(home: string, bucket: string): boolean {
+  return homeDirectoryProblems(home).length === 0 && home.startsWith(`/${bucket}/`);
+}
+
+/** `/bucket/home/alice` → `home/alice` (the S3 key prefix, without the bucket). */
+export function homeKeyPrefix(home: string): string {
+  return home.slice(1).split("/").slice(1).join("/");
+}
+
+/** Problems with a parsed secret value (empty when it is a usable record). */
+export function userRecordProblems(value: unknown): string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return ["(root): expected an object"];
+  const record = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const known = new Set(["passwordHash", "homeDirectory", "allowedProtocols"]);
+  // Key names are not quoted: problems are logged, and nothing of a secret may be.
+  if (Object.keys(record).some((key) => !known.has(key))) problems.push("(root): unknown keys");
+  problems.push(...passwordHashProblems(record.passwordHash));
+  if (record.homeDirectory !== undefined) problems.push(...homeDirectoryProblems(record.homeDirectory));
+  if (record.allowedProtocols !== undefined) problems.push(...protocolListProblems(record.allowedProtocols));
+  return problems;
+}
+
+export function protocolListProblems(value: unknown): string[] {
+  const expected = `allowedProtocols: expected a non-empty list of distinct values from ${TRANSFER_PROTOCOLS.join(", ")}`;
+  if (!Array.isArray(value) || value.length === 0) return [expected];
+  const ok = value.every((p) => TRANSFER_PROTOCOLS.includes(p as TransferProtocol)) && new Set(value).size === value.length;
+  return ok ? [] : [expected];
+}
+
+export type ParsedUserRecord = { ok: true; record: UserRecord } | { ok: false; problems: string[] };
+
+/** Parses and validates a secret string. Problems never quote the secret's values. */
+export function parseUserRecord(secretString: string): ParsedUserRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(secretString);
+  } catch {
+    return { ok: false, problems: ["(root): malformed JSON"] };
+  }
+  const problems = userRecordProblems(value);
+  return problems.length === 0 ? { ok: true, record: value as UserRecord } : { ok: false, problems };
+}
+
+export function allowedProtocolsOf(record: UserRecord): readonly TransferProtocol[] {
+  return record.allowedProtocols ?? DEFAULT_ALLOWED_PROTOCOLS;
+}

@@ -1,0 +1,481 @@
+// `npm run users -- <command>`: manage the FTP users of the identity-provider
+// Lambda (one Secrets Manager secret per user, see
+// functions/identity-provider/user-record.ts). The entry point is
+// scripts/users.ts; everything here is importable without side effects, so the
+// tests drive runUsersCli with their own password source and a mocked SDK.
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  paginateListSecrets,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  Tag,
+} from "@aws-sdk/client-secrets-manager";
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, userSecretPrefix } from "../config/load";
+import type { TransferConfig } from "../config/schema";
+import { hashPassword, MAX_PASSWORD_LENGTH } from "../functions/identity-provider/password-hash";
+import {
+  defaultHomeDirectory,
+  homeDirectoryProblems,
+  isValidUsername,
+  protocolListProblems,
+  TransferProtocol,
+  UserRecord,
+  userRecordProblems,
+  USERNAME_RULE,
+  userSecretName,
+} from "../functions/identity-provider/user-record";
+
+export const MANAGED_BY_TAG: Tag = { Key: "ManagedBy", Value: "transfer-ftp-users" };
+export const MIN_PASSWORD_LENGTH = 8;
+
+export const USAGE = `usage: npm run users -- <command> [options]
+
+commands:
+  add <name> [--home /<bucket>/<path>] [--protocols FTP,FTPS]
+                      create a user (default home /<bucket>/home/<name>, protocols FTP,FTPS)
+  passwd <name>       set a new password, keeping home and protocols
+  remove <name> [--force]
+                      delete the user's secret (--force: now, without a recovery window)
+  list                print user names, one a line (never secret values)
+
+options for every command:
+  --prefix <p/>       secret name prefix (default: from the config, e.g. tf-ftp/users/)
+  --region <r>        AWS region (default: the config's region)
+
+The password is asked twice on a terminal, without echo; when standard input
+is not a terminal, its first line is the password. Config file: $TRANSFER_CONFIG
+(default ${DEFAULT_CONFIG_PATH}). AWS_ENDPOINT_URL, AWS_PROFILE etc. work as usual.`;
+
+/** An error whose message is shown to the user as is. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Where passwords come from: a terminal (asked twice) or a script (one line). */
+export interface PasswordSource {
+  /** True for a terminal: the new password is asked twice and compared. */
+  readonly interactive: boolean;
+  /** Returns one password; `prompt` is shown only on a terminal. */
+  ask(prompt: string): Promise<string>;
+}
+
+export interface UsersCliOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly passwords?: PasswordSource;
+  readonly createClient?: (region: string) => SecretsManagerClient;
+  readonly stdout?: (line: string) => void;
+  readonly stderr?: (line: string) => void;
+}
+
+// ---- arguments ----------------------------------------------------------------
+
+type Command = "add" | "passwd" | "remove" | "list";
+
+export interface ParsedArgs {
+  readonly command: Command | "help";
+  readonly name?: string;
+  readonly home?: string;
+  readonly protocols?: TransferProtocol[];
+  readonly force: boolean;
+  readonly prefix?: string;
+  readonly region?: string;
+}
+
+const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
+  add: ["home", "protocols", "prefix", "region"],
+  passwd: ["prefix", "region"],
+  remove: ["force", "prefix", "region"],
+  list: ["prefix", "region"],
+};
+const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region"]);
+const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+/** Quotes a user-supplied string for an error message: short, control characters escaped. */
+function quote(value: string): string {
+  const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+  return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+function usageError(message: string): CliError {
+  return new CliError(`${message}\n\n${USAGE}`, 2);
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const positionals: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (arg === "-h" || arg === "--help") return { command: "help", force: false };
+    if (!arg.startsWith("--")) {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const key = arg.slice(2, eq === -1 ? undefined : eq);
+    if (!VALUE_OPTIONS.has(key) && key !== "force") throw usageError(`unknown option --${key}`);
+    if (options.has(key)) throw usageError(`--${key} given twice`);
+    if (key === "force") {
+      if (eq !== -1) throw usageError("--force takes no value");
+      options.set(key, true);
+      continue;
+    }
+    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined || value === "" || (eq === -1 && value.startsWith("--"))) throw usageError(`--${key} needs a value`);
+    options.set(key, value);
+  }
+
+  const [command, name, ...extra] = positionals;
+  if (command === undefined) throw usageError("missing command");
+  if (command === "help") return { command: "help", force: false };
+  if (!(command in COMMAND_OPTIONS)) throw usageError(`unknown command ${quote(command)}`);
+  const cmd = command as Command;
+  for (const key of options.keys()) {
+    if (!COMMAND_OPTIONS[cmd].includes(key)) throw usageError(`--${key} is not an option of ${cmd}`);
+  }
+  if (cmd === "list") {
+    if (name !== undefined) throw usageError("list takes no user name");
+  } else {
+    if (name === undefined) throw usageError(`${cmd} needs a user name`);
+    if (extra.length > 0) throw usageError(`unexpected argument ${quote(extra[0])}`);
+    if (!isValidUsername(name)) throw new CliError(`bad user name ${quote(name)}: expected ${USERNAME_RULE}`);
+  }
+
+  const prefix = options.get("prefix") as string | undefined;
+  if (prefix !== undefined && !SECRET_PREFIX.test(prefix)) {
+    throw new CliError(`bad --prefix ${quote(prefix)}: expected a secret name prefix ending in "/", like "tf-ftp/users/"`);
+  }
+  const region = options.get("region") as string | undefined;
+  if (region !== undefined && !REGION.test(region)) throw new CliError(`bad --region ${quote(region)}: expected a region like "ap-northeast-1"`);
+
+  const home = options.get("home") as string | undefined;
+  if (home !== undefined) {
+    const problems = homeDirectoryProblems(home);
+    if (problems.length > 0) throw new CliError(`bad --home ${quote(home)}: ${problems.join("; ").replace(/^homeDirectory: /, "")}`);
+  }
+
+  let protocols: TransferProtocol[] | undefined;
+  const protocolList = options.get("protocols") as string | undefined;
+  if (protocolList !== undefined) {
+    const list = protocolList.split(",").map((p) => p.trim().toUpperCase());
+    if (protocolListProblems(list).length > 0) {
+      throw new CliError(`bad --protocols ${quote(protocolList)}: expected a comma-separated list of FTP, FTPS, SFTP without repeats`);
+    }
+    protocols = list as TransferProtocol[];
+  }
+
+  return { command: cmd, name, home, protocols, force: options.get("force") === true, prefix, region };
+}
+
+// ---- passwords ------------------------------------------------------------------
+
+function checkPasswordRules(password: string): void {
+  if (password.length === 0) throw new CliError("empty password");
+  if (Array.from(password).length < MIN_PASSWORD_LENGTH) throw new CliError(`password too short (at least ${MIN_PASSWORD_LENGTH} characters)`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new CliError(`password too long (at most ${MAX_PASSWORD_LENGTH} characters)`);
+  // FTP sends the password as one line (PASS ...\r\n): control characters cannot work.
+  if (/[\u0000-\u001f\u007f]/.test(password)) throw new CliError("password contains control characters");
+}
+
+async function readNewPassword(source: PasswordSource, name: string): Promise<string> {
+  const password = await source.ask(`New password for ${name}: `);
+  if (source.interactive) {
+    checkPasswordRules(password);
+    const again = await source.ask("Repeat the password: ");
+    if (again !== password) throw new CliError("passwords don't match");
+  }
+  checkPasswordRules(password);
+  return password;
+}
+
+/** Reads a line from a terminal without echoing it. Ctrl-C cancels (exit 130). */
+export function askOnTerminal(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const wasRaw = input.isRaw;
+    // Echo off before the prompt shows, so that nothing typed after it is echoed.
+    input.setRawMode(true);
+    input.setEncoding("utf8");
+    output.write(prompt);
+    const finish = (error?: Error) => {
+      input.removeListener("data", onData);
+      input.setRawMode(wasRaw);
+      input.pause();
+      output.write("\n");
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n") return finish();
+        if (ch === "\u0003") return finish(new CliError("cancelled", 130));
+        if (ch === "\u0004") {
+          if (value === "") return finish(new CliError("cancelled", 130));
+        } else if (ch === "\u007f" || ch === "\b") {
+          value = Array.from(value).slice(0, -1).join("");
+        } else if (ch === "\u0015") {
+          value = "";
+        } else if (ch === "\u001b") {
+          return; // an escape sequence (arrow keys...): drop the rest of the chunk
+        } else if (ch >= " ") {
+          value += ch;
+        }
+      }
+    };
+    input.on("data", onData);
+    input.resume();
+  });
+}
+
+/** Reads the first line of a stream (without its line ending), then stops reading. */
+export function readFirstLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    const cleanup = () => {
+      input.removeListener("data", onData);
+      input.removeListener("end", onEnd);
+      input.removeListener("error", onError);
+      input.pause();
+    };
+    const onData = (chunk: string | Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf("\n");
+      if (newline !== -1) {
+        cleanup();
+        resolve(buffer.slice(0, newline).replace(/\r$/, ""));
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(buffer === "" ? undefined : buffer.replace(/\r$/, ""));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    input.setEncoding("utf8");
+    input.on("data", onData);
+    input.on("end", onEnd);
+    input.on("error", onError);
+    input.resume();
+  });
+}
+
+/** The password source for a real run: the terminal if stdin is one, else stdin's first line. */
+export function processPasswordSource(): PasswordSource {
+  const stdin = process.stdin;
+  if (stdin.isTTY) return { interactive: true, ask: (prompt) => askOnTerminal(prompt, stdin, process.stderr) };
+  let used = false;
+  return {
+    interactive: false,
+    async ask() {
+      if (used) throw new CliError("only one password can be read from standard input");
+      used = true;
+      const line = await readFirstLine(stdin);
+      stdin.destroy();
+      if (line === undefined) throw new CliError("no password on standard input (expected one line)");
+      return line;
+    },
+  };
+}
+
+// ---- the commands -----------------------------------------------------------------
+
+interface Context {
+  readonly client: SecretsManagerClient;
+  readonly prefix: string;
+  readonly config?: TransferConfig;
+  readonly passwords: PasswordSource;
+  readonly out: (line: string) => void;
+}
+
+function awsErrorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+/** The secret's description, or undefined when there is no such secret. */
+async function describe(ctx: Context, secretName: string) {
+  try {
+    return await ctx.client.send(new DescribeSecretCommand({ SecretId: secretName }));
+  } catch (error) {
+    if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
+    throw error;
+  }
+}
+
+function day(date: Date | undefined): string {
+  return date ? date.toISOString().slice(0, 10) : "a later date";
+}
+
+async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<void> {
+  const bucket = ctx.config?.provider.bucketName;
+  if (args.home !== undefined && bucket !== undefined && !args.home.startsWith(`/${bucket}/`)) {
+    throw new CliError(`bad --home ${quote(args.home)}: must be inside the bucket, "/${bucket}/..."`);
+  }
+  const secretName = userSecretName(ctx.prefix, name);
+  const existing = await describe(ctx, secretName);
+  if (existing?.DeletedDate) {
+    throw new CliError(
+      `user ${name} was removed; its secret is scheduled for deletion on ${day(existing.DeletedDate)}. ` +
+        `Run "remove --force ${name}" to delete it now, then add the user again.`,
+    );
+  }
+  if (existing) throw new CliError(`user ${name} already exists`);
+
+  const password = await readNewPassword(ctx.passwords, name);
+  const record: UserRecord = {
+    passwordHash: await hashPassword(password),
+    ...(args.home !== undefined ? { homeDirectory: args.home } : {}),
+    ...(args.protocols !== undefined ? { allowedProtocols: args.protocols } : {}),
+  };
+  const tags: Tag[] = [
+    ...Object.entries(ctx.config?.tags ?? {})
+      .filter(([key]) => key !== MANAGED_BY_TAG.Key)
+      .map(([Key, Value]) => ({ Key, Value })),
+    MANAGED_BY_TAG,
+  ];
+  try {
+    await ctx.client.send(
+      new CreateSecretCommand({
+        Name: secretName,
+        Description: `FTP user ${name} (AWS Transfer Family custom identity provider)`,
+        SecretString: JSON.stringify(record),
+        Tags: tags,
+      }),
+    );
+  } catch (error) {
+    if (awsErrorName(error) === "ResourceExistsException") throw new CliError(`user ${name} already exists`);
+    throw error;
+  }
+  const home = args.home ?? (bucket ? defaultHomeDirectory(bucket, name) : `/<bucket>/home/${name}`);
+  ctx.out(`added user ${name} (secret ${secretName}, home ${home}, protocols ${(args.protocols ?? ["FTP", "FTPS"]).join(",")})`);
+}
+
+async function changePassword(ctx: Context, name: string): Promise<void> {
+  const secretName = userSecretName(ctx.prefix, name);
+  let secretString: string | undefined;
+  try {
+    secretString = (await ctx.client.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
+  } catch (error) {
+    const errorName = awsErrorName(error);
+    if (errorName === "ResourceNotFoundException") throw new CliError(`user ${name} not found`);
+    if (errorName === "InvalidRequestException") throw new CliError(`user ${name} not found (scheduled for deletion)`);
+    throw error;
+  }
+  let current: unknown;
+  try {
+    current = JSON.parse(secretString ?? "");
+  } catch {
+    current = undefined;
+  }
+  if (typeof current !== "object" || current === null || Array.isArray(current)) {
+    throw new CliError(`the secret ${secretName} does not hold a user record (not a JSON object); fix or remove it`);
+  }
+  const password = await readNewPassword(ctx.passwords, name);
+  const updated = { ...(current as Record<string, unknown>), passwordHash: await hashPassword(password) };
+  const problems = userRecordProblems(updated);
+  if (problems.length > 0) {
+    throw new CliError(`the secret ${secretName} has problems besides the password (${problems.join("; ")}); fix or remove it`);
+  }
+  await ctx.client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: JSON.stringify(updated) }));
+  ctx.out(`changed the password of ${name}`);
+}
+
+async function removeUser(ctx: Context, name: string, force: boolean): Promise<void> {
+  const secretName = userSecretName(ctx.prefix, name);
+  const existing = await describe(ctx, secretName);
+  if (!existing) throw new CliError(`user ${name} not found`);
+  if (existing.DeletedDate && !force) {
+    throw new CliError(`user ${name} is already scheduled for deletion on ${day(existing.DeletedDate)}; use --force to delete it now`);
+  }
+  const result = await ctx.client.send(
+    new DeleteSecretCommand({ SecretId: secretName, ...(force ? { ForceDeleteWithoutRecovery: true } : {}) }),
+  );
+  ctx.out(
+    force
+      ? `removed user ${name} (secret deleted without recovery)`
+      : `removed user ${name} (secret recoverable until ${day(result.DeletionDate)} with "aws secretsmanager restore-secret --secret-id ${secretName}")`,
+  );
+}
+
+async function listUsers(ctx: Context): Promise<void> {
+  const names: string[] = [];
+  const pages = paginateListSecrets({ client: ctx.client }, { Filters: [{ Key: "name", Values: [ctx.prefix] }] });
+  for await (const page of pages) {
+    for (const secret of page.SecretList ?? []) {
+      const secretName = secret.Name ?? "";
+      if (!secretName.startsWith(ctx.prefix)) continue; // the name filter is a prefix match, but be sure
+      const user = secretName.slice(ctx.prefix.length);
+      if (isValidUsername(user)) names.push(user);
+    }
+  }
+  names.sort();
+  for (const user of names) ctx.out(user);
+}
+
+// ---- the entry point ----------------------------------------------------------------
+
+function describeError(error: unknown): string {
+  if (error instanceof CliError || error instanceof ConfigError) return error.message;
+  if (error instanceof Error) {
+    if (error.name === "CredentialsProviderError") return `no AWS credentials: ${error.message}`;
+    return `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 error, 2 usage, 130 cancelled). */
+export async function runUsersCli(argv: readonly string[], options: UsersCliOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const out = options.stdout ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const err = options.stderr ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let client: SecretsManagerClient | undefined;
+  try {
+    const args = parseArgs(argv);
+    if (args.command === "help") {
+      out(USAGE);
+      return 0;
+    }
+    // The config is needed unless both --prefix and --region are given.
+    const config =
+      args.prefix !== undefined && args.region !== undefined ? undefined : loadConfig(env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
+    const prefix = args.prefix ?? userSecretPrefix(config as TransferConfig);
+    const region = args.region ?? (config as TransferConfig).region;
+    client = (options.createClient ?? ((r: string) => new SecretsManagerClient({ region: r })))(region);
+    const ctx: Context = { client, prefix, config, passwords: options.passwords ?? processPasswordSource(), out };
+    const name = args.name as string;
+    switch (args.command) {
+      case "add":
+        await addUser(ctx, args, name);
+        break;
+      case "passwd":
+        await changePassword(ctx, name);
+        break;
+      case "remove":
+        await removeUser(ctx, name, args.force);
+        break;
+      case "list":
+        await listUsers(ctx);
+        break;
+    }
+    return 0;
+  } catch (error) {
+    err(`error: ${describeError(error)}`);
+    return error instanceof CliError ? error.exitCode : 1;
+  } finally {
+    client?.destroy();
+  }
+}

@@ -1,0 +1,67 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+
+export interface TransferLoggingOptions {
+  readonly namePrefix: string;
+  readonly partition: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly retentionDays: number;
+}
+
+/**
+ * Where the Transfer server writes its structured (JSON) logs - logins,
+ * uploads, downloads, errors - and the role it writes them with, limited to
+ * that one log group.
+ */
+export class TransferLogging extends Construct {
+  readonly logGroup: CloudwatchLogGroup;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, options: TransferLoggingOptions) {
+    super(scope, id);
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/transfer/${options.namePrefix}-ftp`,
+      retentionInDays: options.retentionDays,
+    });
+    this.role = new IamRole(this, "role", {
+      name: `${options.namePrefix}-transfer-logging`,
+      description: "Lets the Transfer server write its logs to its own log group",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "transfer.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: {
+              StringEquals: { "aws:SourceAccount": options.accountId },
+              ArnLike: { "aws:SourceArn": `arn:${options.partition}:transfer:${options.region}:${options.accountId}:server/*` },
+            },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicy(this, "write-logs", {
+      name: "write-transfer-logs",
+      role: this.role.id,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            Resource: `${this.logGroup.arn}:*`,
+          },
+        ],
+      }),
+    });
+  }
+
+  /** The value aws_transfer_server.structured_log_destinations expects. */
+  get destination(): string {
+    return `${this.logGroup.arn}:*`;
+  }
+}
