@@ -92,6 +92,8 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     expect(attachments).toHaveLength(10);
     for (const attachment of attachments) {
       expect(attachment.target_id).toBe(ref(eni, "private_ip"));
+      // A PassiveIp update defers the ENI read; the attachments must not be replaced for it.
+      expect(attachment.lifecycle).toEqual({ ignore_changes: ["target_id"], replace_triggered_by: [`${server.__address}.id`] });
     }
     expect(provider).toHaveResourceWithProperties(LbTargetGroupAttachment, { port: 8200 });
     expect(provider).toHaveDataSourceWithProperties(DataAwsNetworkInterface, {});

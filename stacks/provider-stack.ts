@@ -126,7 +126,7 @@ export class ProviderStack extends TerraformStack {
       subnetIds: side.subnetIds,
       vpcEndpointId: server.vpcEndpointId,
     });
-    loadBalancer.registerTargets(endpointAddresses.addresses);
+    loadBalancer.registerTargets(endpointAddresses.addresses, server.server);
 
     new PassiveIpRestart(this, "passive-ip-restart", {
       serverId: server.id,

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, Op } from "cdktf";
+import { Fn, Op, TerraformResource } from "cdktf";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -111,14 +111,25 @@ export class FtpLoadBalancer extends Construct {
     this.controlTargetGroup = targetGroups.get(FTP_CONTROL_PORT)!;
   }
 
-  /** Registers the Transfer endpoint's IP of every AZ in all ten target groups. */
-  registerTargets(addresses: readonly EndpointAddress[]): void {
+  /**
+   * Registers the Transfer endpoint's IP of every AZ in all ten target groups.
+   *
+   * The IPs come from data sources that depend on the server, and Terraform
+   * defers such reads to apply time whenever the server has any pending
+   * change: a PassiveIp update alone would make every target_id unknown and
+   * replace all attachments (targets drained and re-registered mid-session).
+   * So target_id changes are ignored, and the attachments are replaced only
+   * when the server itself is (its ID changes, and with it the endpoint).
+   */
+  registerTargets(addresses: readonly EndpointAddress[], server: TerraformResource): void {
     for (const [port, targetGroup] of this.targetGroups) {
       for (const address of addresses) {
         new LbTargetGroupAttachment(this, `target-${port}-${address.subnetId}`, {
           targetGroupArn: targetGroup.arn,
           targetId: address.privateIp,
           port,
+          // A bare reference: Terraform's JSON syntax does not take "${...}" here.
+          lifecycle: { ignoreChanges: ["target_id"], replaceTriggeredBy: [`${server.terraformResourceType}.${server.friendlyUniqueId}.id`] },
         });
       }
     }

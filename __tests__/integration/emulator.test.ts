@@ -1,0 +1,449 @@
+// The local AWS emulator (emulator/moto_launcher.py) and the offline Terraform
+// harness, exercised with the AWS CLI and terraform the way the stacks and the
+// PassiveIp restart step use them.
+import { execFile } from "child_process";
+import { strToU8, zipSync } from "fflate";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import {
+  ACCOUNT_ID,
+  aws,
+  awsEnv,
+  Call,
+  Emulator,
+  emulatorPrerequisites,
+  LAUNCHER,
+  startEmulator,
+} from "../support/emulator";
+import { missingPrerequisites } from "../support/prerequisites";
+import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../support/terraform";
+
+const missing = missingPrerequisites("emulator", emulatorPrerequisites);
+const missingTerraform = missing.length ? missing : missingPrerequisites("emulator + terraform", terraformPrerequisites);
+const describeEmulator = missing.length ? describe.skip : describe;
+const describeTerraform = missingTerraform.length ? describe.skip : describe;
+
+function ipv4ToInt(ip: string): number {
+  return ip.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits));
+  const start = ipv4ToInt(base);
+  return ipv4ToInt(ip) >= start && ipv4ToInt(ip) < start + size;
+}
+
+interface Network {
+  vpcId: string;
+  subnets: { id: string; cidr: string }[];
+  securityGroupId: string;
+}
+
+async function createNetwork(emu: Emulator, cidr: string, subnetCidrs: string[], name: string): Promise<Network> {
+  const vpcId: string = (await aws(emu, ["ec2", "create-vpc", "--cidr-block", cidr])).Vpc.VpcId;
+  const zones = ["a", "b", "c"];
+  const [securityGroupId, ...subnets] = await Promise.all([
+    aws(emu, ["ec2", "create-security-group", "--vpc-id", vpcId, "--group-name", name, "--description", name]).then(
+      (r) => r.GroupId as string,
+    ),
+    ...subnetCidrs.map((subnetCidr, i) =>
+      aws(emu, [
+        "ec2",
+        "create-subnet",
+        "--vpc-id",
+        vpcId,
+        "--cidr-block",
+        subnetCidr,
+        "--availability-zone",
+        `${emu.region}${zones[i]}`,
+      ]).then((r) => ({ id: r.Subnet.SubnetId as string, cidr: subnetCidr })),
+    ),
+  ]);
+  return { vpcId, subnets: subnets as { id: string; cidr: string }[], securityGroupId: securityGroupId as string };
+}
+
+async function createFtpServer(emu: Emulator, net: Network, functionArn: string): Promise<string> {
+  const created = await aws(emu, [
+    "transfer",
+    "create-server",
+    "--protocols",
+    "FTP",
+    "--domain",
+    "S3",
+    "--endpoint-type",
+    "VPC",
+    "--endpoint-details",
+    JSON.stringify({
+      VpcId: net.vpcId,
+      SubnetIds: net.subnets.map((s) => s.id),
+      SecurityGroupIds: [net.securityGroupId],
+    }),
+    "--identity-provider-type",
+    "AWS_LAMBDA",
+    "--identity-provider-details",
+    JSON.stringify({ Function: functionArn }),
+    "--tags",
+    "Key=Name,Value=ftp",
+  ]);
+  return created.ServerId;
+}
+
+function state(emu: Emulator, serverId: string): Promise<string> {
+  return aws(emu, ["transfer", "describe-server", "--server-id", serverId]).then((r) => r.Server.State);
+}
+
+describeEmulator("moto_launcher (AWS CLI)", () => {
+  let emu: Emulator;
+  let net: Network;
+  let functionArn: string;
+  let serverId: string;
+  let vpcEndpointId: string;
+  let tmp: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-test-"));
+    emu = await startEmulator();
+    net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24", "10.0.4.0/24"], "transfer-vpce");
+    const role = await aws(emu, [
+      "iam",
+      "create-role",
+      "--role-name",
+      "ftp-idp",
+      "--assume-role-policy-document",
+      JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    ]);
+    const zipFile = path.join(tmp, "idp.zip");
+    fs.writeFileSync(zipFile, zipSync({ "index.js": strToU8("exports.handler = async () => ({});\n") }));
+    const fn = await aws(emu, [
+      "lambda",
+      "create-function",
+      "--function-name",
+      "ftp-idp",
+      "--runtime",
+      "nodejs20.x",
+      "--handler",
+      "index.handler",
+      "--role",
+      role.Role.Arn,
+      "--zip-file",
+      `fileb://${zipFile}`,
+    ]);
+    functionArn = fn.FunctionArn;
+    serverId = await createFtpServer(emu, net, functionArn);
+  }, 60_000);
+
+  afterAll(async () => {
+    await emu?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("binds 127.0.0.1 only", async () => {
+    expect(emu.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile("python3", [LAUNCHER, "--host", "0.0.0.0", "--port", "0"], (error, _stdout, stderr) =>
+        resolve({ code: error ? (error.code as number) : 0, stderr }),
+      ),
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("only 127.0.0.1 is allowed");
+  });
+
+  it("describes a VPC-type FTP server like AWS", async () => {
+    const { Server } = await aws(emu, ["transfer", "describe-server", "--server-id", serverId]);
+    expect(Server).toMatchObject({
+      Arn: `arn:aws:transfer:${emu.region}:${ACCOUNT_ID}:server/${serverId}`,
+      Domain: "S3",
+      EndpointType: "VPC",
+      IdentityProviderType: "AWS_LAMBDA",
+      IdentityProviderDetails: { Function: functionArn },
+      Protocols: ["FTP"],
+      ProtocolDetails: { PassiveIp: "AUTO" },
+      State: "ONLINE",
+      Tags: [{ Key: "Name", Value: "ftp" }],
+      EndpointDetails: { VpcId: net.vpcId, SubnetIds: net.subnets.map((s) => s.id) },
+    });
+    expect(Server.EndpointDetails.VpcEndpointId).toMatch(/^vpce-[0-9a-f]+$/);
+    vpcEndpointId = Server.EndpointDetails.VpcEndpointId;
+
+    const { VpcEndpoints } = await aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", vpcEndpointId]);
+    expect(VpcEndpoints).toHaveLength(1);
+    expect(VpcEndpoints[0]).toMatchObject({ VpcEndpointType: "Interface", VpcId: net.vpcId, State: "available" });
+    expect(VpcEndpoints[0].NetworkInterfaceIds).toHaveLength(2);
+  });
+
+  it("gives the server's endpoint one ENI per subnet, found by Terraform's subnet-id + description filter", async () => {
+    const found = await Promise.all(
+      net.subnets.map((subnet) =>
+        aws(emu, [
+          "ec2",
+          "describe-network-interfaces",
+          "--filters",
+          `Name=subnet-id,Values=${subnet.id}`,
+          `Name=description,Values=VPC Endpoint Interface ${vpcEndpointId}`,
+        ]).then((r) => ({ subnet, enis: r.NetworkInterfaces })),
+      ),
+    );
+    const ips = new Set<string>();
+    for (const { subnet, enis } of found) {
+      expect(enis).toHaveLength(1);
+      expect(enis[0]).toMatchObject({
+        SubnetId: subnet.id,
+        Description: `VPC Endpoint Interface ${vpcEndpointId}`,
+        InterfaceType: "vpc_endpoint",
+        Groups: [{ GroupId: net.securityGroupId }],
+      });
+      expect(inCidr(enis[0].PrivateIpAddress, subnet.cidr)).toBe(true);
+      ips.add(enis[0].PrivateIpAddress);
+    }
+    expect(ips.size).toBe(2);
+  });
+
+  it("stops and starts the server, with the CLI waiters, and records both calls", async () => {
+    await emu.clearCalls();
+    await aws(emu, ["transfer", "stop-server", "--server-id", serverId]);
+    await aws(emu, ["transfer", "wait", "server-offline", "--server-id", serverId]);
+    expect(await state(emu, serverId)).toBe("OFFLINE");
+    await aws(emu, ["transfer", "start-server", "--server-id", serverId]);
+    await aws(emu, ["transfer", "wait", "server-online", "--server-id", serverId]);
+    expect(await state(emu, serverId)).toBe("ONLINE");
+
+    const calls = await emu.calls();
+    expect(calls.map((c) => [c.action, c.serverId, c.fromState])).toEqual([
+      ["StopServer", serverId, "ONLINE"],
+      ["StartServer", serverId, "OFFLINE"],
+    ]);
+    expect(calls[0].epochMs).toBeLessThanOrEqual(calls[1].epochMs);
+    expect(new Date(calls[0].time).getTime()).toBe(calls[0].epochMs);
+  });
+
+  it("applies update-server --protocol-details PassiveIp and records the update", async () => {
+    await emu.clearCalls();
+    await aws(emu, ["transfer", "update-server", "--server-id", serverId, "--protocol-details", "PassiveIp=10.0.3.119"]);
+    const { Server } = await aws(emu, ["transfer", "describe-server", "--server-id", serverId]);
+    expect(Server.ProtocolDetails).toMatchObject({ PassiveIp: "10.0.3.119", TlsSessionResumptionMode: "ENFORCED" });
+    expect(Server.State).toBe("ONLINE"); // UpdateServer alone does not restart the server (see the restart step)
+    const calls = await emu.calls();
+    expect(calls).toEqual([
+      expect.objectContaining({ action: "UpdateServer", serverId, params: expect.objectContaining({ ProtocolDetails: { PassiveIp: "10.0.3.119" } }) }),
+    ]);
+  });
+
+  it("accepts a consumer's interface endpoint to an NLB endpoint service (pendingAcceptance -> available)", async () => {
+    const nlb = await aws(emu, [
+      "elbv2",
+      "create-load-balancer",
+      "--name",
+      "ftp-nlb",
+      "--type",
+      "network",
+      "--scheme",
+      "internal",
+      "--subnet-mappings",
+      `SubnetId=${net.subnets[0].id},PrivateIPv4Address=10.0.3.119`,
+    ]);
+    const lb = nlb.LoadBalancers[0];
+    expect(lb.LoadBalancerArn).toContain(":loadbalancer/net/ftp-nlb/");
+    expect(lb.AvailabilityZones[0].LoadBalancerAddresses).toEqual([{ PrivateIPv4Address: "10.0.3.119" }]);
+
+    const service = (
+      await aws(emu, [
+        "ec2",
+        "create-vpc-endpoint-service-configuration",
+        "--network-load-balancer-arns",
+        lb.LoadBalancerArn,
+        "--acceptance-required",
+      ])
+    ).ServiceConfiguration;
+    expect(service.ServiceName).toBe(`com.amazonaws.vpce.${emu.region}.${service.ServiceId}`);
+
+    // The consumer VPC overlaps the provider's on purpose (the reason for PrivateLink).
+    const consumer = await createNetwork(emu, "10.0.0.0/16", ["10.0.1.0/24"], "consumer-vpce");
+    const endpoint = (
+      await aws(emu, [
+        "ec2",
+        "create-vpc-endpoint",
+        "--vpc-endpoint-type",
+        "Interface",
+        "--vpc-id",
+        consumer.vpcId,
+        "--service-name",
+        service.ServiceName,
+        "--subnet-ids",
+        consumer.subnets[0].id,
+        "--security-group-ids",
+        consumer.securityGroupId,
+      ])
+    ).VpcEndpoint;
+    expect(endpoint.State).toBe("pendingAcceptance");
+    const domain = `${service.ServiceId}.${emu.region}.vpce.amazonaws.com`;
+    expect(endpoint.DnsEntries.map((e: { DnsName: string }) => e.DnsName)).toEqual([
+      expect.stringMatching(new RegExp(`^${endpoint.VpcEndpointId}-[0-9a-z]+\\.${domain.replace(/\./g, "\\.")}$`)),
+      expect.stringMatching(new RegExp(`^${endpoint.VpcEndpointId}-[0-9a-z]+-${emu.region}a\\.`)),
+    ]);
+
+    const pending = await aws(emu, [
+      "ec2",
+      "describe-vpc-endpoint-connections",
+      "--filters",
+      `Name=service-id,Values=${service.ServiceId}`,
+      `Name=vpc-endpoint-id,Values=${endpoint.VpcEndpointId}`,
+    ]);
+    expect(pending.VpcEndpointConnections).toEqual([
+      expect.objectContaining({ VpcEndpointId: endpoint.VpcEndpointId, VpcEndpointState: "pendingAcceptance" }),
+    ]);
+
+    const accepted = await aws(emu, [
+      "ec2",
+      "accept-vpc-endpoint-connections",
+      "--service-id",
+      service.ServiceId,
+      "--vpc-endpoint-ids",
+      endpoint.VpcEndpointId,
+    ]);
+    expect(accepted.Unsuccessful).toEqual([]);
+    const after = await aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", endpoint.VpcEndpointId]);
+    expect(after.VpcEndpoints[0].State).toBe("available");
+    const [eni] = (
+      await aws(emu, [
+        "ec2",
+        "describe-network-interfaces",
+        "--filters",
+        `Name=description,Values=VPC Endpoint Interface ${endpoint.VpcEndpointId}`,
+      ])
+    ).NetworkInterfaces;
+    expect(inCidr(eni.PrivateIpAddress, "10.0.1.0/24")).toBe(true);
+    expect((await emu.calls()).map((c: Call) => c.action)).toContain("AcceptVpcEndpointConnections");
+  });
+
+  it("delete-server removes the endpoint and its ENIs; the id is then unknown", async () => {
+    await aws(emu, ["transfer", "delete-server", "--server-id", serverId]);
+    const [enis, endpoints, error] = await Promise.all([
+      aws(emu, [
+        "ec2",
+        "describe-network-interfaces",
+        "--filters",
+        `Name=description,Values=VPC Endpoint Interface ${vpcEndpointId}`,
+      ]),
+      aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", vpcEndpointId]),
+      aws(emu, ["transfer", "describe-server", "--server-id", serverId]).then(
+        () => undefined,
+        (e: Error) => e,
+      ),
+    ]);
+    expect(enis.NetworkInterfaces).toEqual([]);
+    expect(endpoints.VpcEndpoints[0].State).toBe("deleted");
+    expect(error?.message).toContain("ResourceNotFoundException");
+  });
+});
+
+describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)", () => {
+  let emu: Emulator;
+  let tmp: string;
+  let callsFile: string;
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-restart-"));
+    callsFile = path.join(tmp, "calls.jsonl");
+    // A short transition delay so the polling loop really sees STOPPING and STARTING.
+    emu = await startEmulator({ stateDelaySeconds: 1, callsFile });
+  }, 30_000);
+
+  afterAll(async () => {
+    await emu?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("runs the restart as a shell command with the AWS CLI and leaves Stop then Start recorded", async () => {
+    const net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24"], "restart");
+    const serverId = await createFtpServer(emu, net, `arn:aws:lambda:${emu.region}:${ACCOUNT_ID}:function:idp`);
+    await aws(emu, ["transfer", "update-server", "--server-id", serverId, "--protocol-details", "PassiveIp=0.0.0.0"]);
+    await emu.clearCalls();
+
+    const script = [
+      "set -eu",
+      'state() { aws transfer describe-server --server-id "$SERVER_ID" --query Server.State --output text; }',
+      'aws transfer stop-server --server-id "$SERVER_ID"',
+      'i=0; until s=$(state); echo "seen $s"; [ "$s" = OFFLINE ]; do i=$((i+1)); [ $i -lt 60 ] || exit 1; sleep 0.5; done',
+      'aws transfer start-server --server-id "$SERVER_ID"',
+      'i=0; until s=$(state); echo "seen $s"; [ "$s" = ONLINE ]; do i=$((i+1)); [ $i -lt 60 ] || exit 1; sleep 0.5; done',
+    ].join("\n");
+    const output = await new Promise<string>((resolve, reject) =>
+      execFile("sh", ["-c", script], { env: awsEnv(emu, { SERVER_ID: serverId }), timeout: 60_000 }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    const seen = output.split("\n").filter((l) => l.startsWith("seen ")).map((l) => l.slice(5));
+    expect(seen).toContain("STOPPING");
+    expect(seen).toContain("STARTING");
+    expect(seen.indexOf("OFFLINE")).toBeGreaterThan(seen.indexOf("STOPPING"));
+    expect(seen[seen.length - 1]).toBe("ONLINE");
+
+    const calls = await emu.calls();
+    expect(calls.map((c) => [c.action, c.serverId, c.fromState])).toEqual([
+      ["StopServer", serverId, "ONLINE"],
+      ["StartServer", serverId, "OFFLINE"],
+    ]);
+    expect(calls[1].epochMs - calls[0].epochMs).toBeGreaterThanOrEqual(1000);
+    // --calls-file keeps every record, including those made before clearCalls().
+    const fromFile = fs.readFileSync(callsFile, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    expect(fromFile.slice(-2)).toEqual(calls);
+    const { Server } = await aws(emu, ["transfer", "describe-server", "--server-id", serverId]);
+    expect(Server.ProtocolDetails.PassiveIp).toBe("0.0.0.0");
+  }, 60_000);
+});
+
+describeTerraform("offline terraform harness against the emulator", () => {
+  let emu: Emulator;
+  let dir: string;
+
+  beforeAll(async () => {
+    emu = await startEmulator();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-harness-"));
+  }, 30_000);
+
+  afterAll(async () => {
+    await emu?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("inits hashicorp/aws 5.100.0 from the mirror, applies a VPC through AWS_ENDPOINT_URL, destroys it", async () => {
+    fs.writeFileSync(
+      path.join(dir, "main.tf.json"),
+      JSON.stringify(
+        {
+          terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } },
+          provider: { aws: { region: emu.region } },
+          data: { aws_caller_identity: { me: {} } },
+          resource: { aws_vpc: { harness: { cidr_block: "10.42.0.0/16", tags: { Name: "harness" } } } },
+          output: {
+            vpc_id: { value: "${aws_vpc.harness.id}" },
+            account: { value: "${data.aws_caller_identity.me.account_id}" },
+          },
+        },
+        null,
+        2,
+      ),
+    );
+    const tfEnv = writeCliConfig(path.join(dir, ".cli"));
+    expect(Object.keys(tfEnv).sort()).toEqual(["CHECKPOINT_DISABLE", "TF_CLI_CONFIG_FILE", "TF_IN_AUTOMATION"]);
+    const init = await terraformInit(dir, tfEnv);
+    expect(init.stdout).toMatch(/Installed hashicorp\/aws v5\.100\.0/);
+    await terraformValidate(dir, tfEnv);
+
+    const env = { ...tfEnv, ...emu.env };
+    await terraform(dir, ["apply", "-auto-approve"], env);
+    const outputs = JSON.parse((await terraform(dir, ["output", "-json"], env)).stdout);
+    expect(outputs.account.value).toBe(ACCOUNT_ID);
+    const vpcId: string = outputs.vpc_id.value;
+    const { Vpcs } = await aws(emu, ["ec2", "describe-vpcs", "--vpc-ids", vpcId]);
+    expect(Vpcs[0]).toMatchObject({ CidrBlock: "10.42.0.0/16", Tags: [{ Key: "Name", Value: "harness" }] });
+
+    await terraform(dir, ["destroy", "-auto-approve"], env);
+    await expect(aws(emu, ["ec2", "describe-vpcs", "--vpc-ids", vpcId])).rejects.toThrow(/InvalidVpcID.NotFound/);
+  }, 90_000);
+});

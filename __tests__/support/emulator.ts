@@ -1,0 +1,258 @@
+// The local AWS emulator for integration tests: emulator/moto_launcher.py (moto's
+// server plus the patches this architecture needs, listed in that file's
+// docstring), started on 127.0.0.1 on a port the OS picks.
+//
+//   const missing = missingPrerequisites("my suite", emulatorPrerequisites);
+//   const emu = await startEmulator();               // in beforeAll
+//   await aws(emu, ["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]);
+//   const calls = await emu.calls();                 // Stop/Start/UpdateServer, ...
+//   await emu.stop();                                // in afterAll
+//
+// `emu.env` holds the variables that point the AWS CLI, Terraform's AWS provider
+// and local-exec commands at the emulator. `awsEnv(emu)` is a whole environment
+// for such a child process: the parent's environment without its AWS_* variables
+// (no real profile or credentials can leak in), plus `emu.env`.
+import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import * as http from "http";
+import * as path from "path";
+import { commandExists, Prerequisite } from "./prerequisites";
+
+export const LAUNCHER = path.resolve(__dirname, "..", "..", "emulator", "moto_launcher.py");
+export const DEFAULT_REGION = "us-east-1";
+/** moto's default account. */
+export const ACCOUNT_ID = "123456789012";
+
+/** One call recorded by the launcher (GET /_launcher/calls). */
+export interface Call {
+  /** "StopServer" | "StartServer" | "UpdateServer" | "AcceptVpcEndpointConnections" | "RejectVpcEndpointConnections" */
+  readonly action: string;
+  /** Transfer calls: the server id. */
+  readonly serverId?: string;
+  /** Stop/StartServer: the server state when the call arrived. */
+  readonly fromState?: string;
+  /** UpdateServer: the request parameters (HostKey left out). */
+  readonly params?: Record<string, unknown>;
+  /** Accept/RejectVpcEndpointConnections. */
+  readonly serviceId?: string;
+  readonly vpcEndpointIds?: string[];
+  /** ISO 8601 UTC with milliseconds, and the same instant in epoch milliseconds. */
+  readonly time: string;
+  readonly epochMs: number;
+}
+
+export interface Emulator {
+  /** e.g. "http://127.0.0.1:41234" */
+  readonly endpoint: string;
+  /** AWS_ENDPOINT_URL, dummy credentials, region, no metadata service, no user AWS config files. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly region: string;
+  /** Recorded calls, oldest first. */
+  calls(): Promise<Call[]>;
+  /** Forget the recorded calls. */
+  clearCalls(): Promise<void>;
+  /** Stops the launcher (SIGTERM, then SIGKILL after 5 s). Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Seconds a Transfer server stays STOPPING/STARTING; default 0 (immediate). */
+  readonly stateDelaySeconds?: number;
+  readonly region?: string;
+  /** How long to wait for the launcher to answer; default 30 s. */
+  readonly startTimeoutMs?: number;
+  /** Also append recorded calls to this JSON-lines file. */
+  readonly callsFile?: string;
+}
+
+export const emulatorPrerequisites: readonly Prerequisite[] = [
+  { name: "python3 with moto 5 (pip install 'moto[server]==5.2.*')", check: pythonHasMoto },
+  { name: "AWS CLI (aws)", check: () => commandExists("aws") },
+];
+
+function pythonHasMoto(): boolean {
+  execFileSync("python3", ["-c", "import moto, sys; sys.exit(0 if moto.__version__.startswith('5.') else 1)"], {
+    stdio: "ignore",
+    timeout: 30_000,
+  });
+  return true;
+}
+
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const region = options.region ?? DEFAULT_REGION;
+  const args = [LAUNCHER, "--host", "127.0.0.1", "--port", "0"];
+  if (options.stateDelaySeconds !== undefined) args.push("--state-delay", String(options.stateDelaySeconds));
+  if (options.callsFile) args.push("--calls-file", options.callsFile);
+  const child = spawn("python3", args, {
+    env: { ...withoutAwsVariables(process.env), PYTHONUNBUFFERED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  exited.then(() => running.delete(child));
+
+  let endpoint: string;
+  try {
+    endpoint = await waitForListeningLine(child, options.startTimeoutMs ?? 30_000);
+    await httpJson("GET", `${endpoint}/_launcher/health`);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+
+  const env: Record<string, string> = {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/dev/null",
+    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    AWS_PAGER: "",
+  };
+
+  let stopping: Promise<void> | undefined;
+  return {
+    endpoint,
+    env,
+    region,
+    calls: async () => (await httpJson("GET", `${endpoint}/_launcher/calls`)) as Call[],
+    clearCalls: async () => {
+      await httpJson("DELETE", `${endpoint}/_launcher/calls`);
+    },
+    stop: () => {
+      if (!stopping) {
+        stopping = (async () => {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGTERM");
+            const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+            await exited;
+            clearTimeout(timer);
+          }
+        })();
+      }
+      return stopping;
+    },
+  };
+}
+
+function waitForListeningLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    const timer = setTimeout(
+      () => fail(`moto_launcher did not start within ${timeoutMs} ms. stderr:\n${stderr.slice(-4000)}`),
+      timeoutMs,
+    );
+    const onStdout = (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (match) done(match[1]);
+    };
+    const onStderr = (chunk: Buffer) => {
+      stderr += chunk.toString();
+    };
+    const onExit = (code: number | null) =>
+      fail(`moto_launcher exited (status ${code}) before listening. stderr:\n${stderr.slice(-4000)}`);
+    function cleanup() {
+      clearTimeout(timer);
+      child.stdout?.off("data", onStdout);
+      child.off("exit", onExit);
+      // Keep draining both pipes so the launcher never blocks on a full pipe.
+      child.stdout?.resume();
+      child.stderr?.resume();
+    }
+    function done(endpoint: string) {
+      cleanup();
+      resolve(endpoint);
+    }
+    function fail(message: string) {
+      cleanup();
+      reject(new Error(message));
+    }
+    child.stdout?.on("data", onStdout);
+    child.stderr?.on("data", onStderr);
+    child.once("exit", onExit);
+  });
+}
+
+function httpJson(method: string, url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, timeout: 10_000 }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => {
+        if ((response.statusCode ?? 500) >= 300) {
+          reject(new Error(`${method} ${url}: HTTP ${response.statusCode}: ${body}`));
+          return;
+        }
+        try {
+          resolve(body ? JSON.parse(body) : undefined);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    });
+    request.on("timeout", () => request.destroy(new Error(`${method} ${url}: timed out`)));
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+/** The parent environment without AWS_* variables. */
+export function withoutAwsVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && !key.startsWith("AWS_")) result[key] = value;
+  }
+  return result;
+}
+
+/** A whole environment for a child process that should talk to the emulator. */
+export function awsEnv(emulator: Emulator, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...withoutAwsVariables(process.env), ...emulator.env, ...extra };
+}
+
+export class AwsCliError extends Error {
+  constructor(
+    message: string,
+    readonly args: readonly string[],
+    readonly stderr: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs `aws <args> --output json` against the emulator and returns the parsed
+ * output (undefined when the command prints nothing). Rejects with an
+ * AwsCliError carrying stderr when the command fails.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function aws(emulator: Emulator, args: readonly string[], timeoutMs = 60_000): Promise<any> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "aws",
+      [...args, "--output", "json"],
+      { env: awsEnv(emulator), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new AwsCliError(`aws ${args.join(" ")} failed: ${stderr.trim() || error.message}`, args, stderr));
+          return;
+        }
+        const text = stdout.trim();
+        try {
+          resolve(text ? JSON.parse(text) : undefined);
+        } catch {
+          resolve(text);
+        }
+      },
+    );
+  });
+}
