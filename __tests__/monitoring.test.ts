@@ -1,17 +1,8 @@
 import "cdktf/lib/testing/adapters/jest";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { configWith } from "./support/config";
+import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
-
-const TWO_AZ = {
-  provider: {
-    subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"],
-    subnetCidrs: null,
-    nlbPrivateIp: null,
-    passiveIpMode: "control-connection",
-  },
-};
 
 describe("Transfer structured logging", () => {
   const { provider } = synthStacks(configWith({ provider: { logRetentionDays: 90 } }));

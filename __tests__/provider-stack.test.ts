@@ -9,7 +9,7 @@ import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-networ
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { configWith } from "./support/config";
+import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 
 const PASSIVE_PORTS = [8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
@@ -189,16 +189,7 @@ describe("provider stack without a pinned NLB IP", () => {
 });
 
 describe("provider stack across two AZs (passiveIpMode control-connection)", () => {
-  const { provider } = synthStacks(
-    configWith({
-      provider: {
-        subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"],
-        subnetCidrs: null,
-        nlbPrivateIp: null,
-        passiveIpMode: "control-connection",
-      },
-    }),
-  );
+  const { provider } = synthStacks(configWith(TWO_AZ));
 
   test("passive IP 0.0.0.0, NLB in both subnets with cross-zone off, both endpoint IPs in every group", () => {
     expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: "0.0.0.0" } });

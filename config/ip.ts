@@ -27,7 +27,7 @@ export function formatIpv4(value: number): string {
 }
 
 function mask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff - (2 ** (32 - prefix) - 1));
+  return prefix === 0 ? 0 : 0xffffffff - (2 ** (32 - prefix) - 1);
 }
 
 export function parseCidr(text: string): Cidr | undefined {
@@ -41,7 +41,7 @@ export function parseCidr(text: string): Cidr | undefined {
 }
 
 export function cidrContains(block: Cidr, address: number): boolean {
-  return ((address & mask(block.prefix)) >>> 0) === block.base;
+  return (address & mask(block.prefix)) >>> 0 === block.base;
 }
 
 /** AWS reserves the first four addresses and the last one of every subnet. */

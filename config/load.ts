@@ -6,13 +6,10 @@ export const DEFAULT_CONFIG_PATH = "config/example.json";
 
 /** A config file that cannot be used, with every problem found in it. */
 export class ConfigError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: readonly string[],
-  ) {
+  constructor(readonly file: string, readonly problems: readonly string[]) {
     super(
       `Invalid configuration in ${file} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-        problems.map((p) => `  - ${p}`).join("\n"),
+        problems.map((p) => `  - ${p}`).join("\n")
     );
     this.name = "ConfigError";
   }
@@ -46,7 +43,7 @@ function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
       if (issue.received === "undefined") return [`${at()}: missing (expected ${issue.expected})`];
       const actual = issue.path.reduce<unknown>(
         (value, key) => (value && typeof value === "object" ? (value as Record<string | number, unknown>)[key] : undefined),
-        input,
+        input
       );
       return [`${at()}: expected ${issue.expected}, got ${describeType(actual)}`];
     }

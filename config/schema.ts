@@ -76,7 +76,7 @@ const s3Backend = z
     bucket: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
     keyPrefix: z
       .string()
-      .regex(/^[A-Za-z0-9!_.*'()/-]+$/, "expected an S3 key prefix such as \"transfer-ftp\"")
+      .regex(/^[A-Za-z0-9!_.*'()/-]+$/, 'expected an S3 key prefix such as "transfer-ftp"')
       .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/"), {
         message: "expected no leading or trailing slash (keys are <keyPrefix>/<stack>.tfstate)",
       }),
@@ -119,7 +119,7 @@ const providerSide = z
     passiveIpMode: z.enum(["nlb", "control-connection"]).default("nlb"),
     allowedPrincipals: uniqueList(
       z.string().regex(PRINCIPAL_ARN, 'expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"'),
-      "principal",
+      "principal"
     ),
     restartResource: z.enum(["null_resource", "terraform_data"]).default("null_resource"),
     restartTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
@@ -138,7 +138,10 @@ const providerSide = z
     monitoring: z
       .object({
         alarms: z.boolean().default(true),
-        alarmTopicArn: z.string().regex(SNS_TOPIC_ARN, 'expected an SNS topic ARN like "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms"').optional(),
+        alarmTopicArn: z
+          .string()
+          .regex(SNS_TOPIC_ARN, 'expected an SNS topic ARN like "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms"')
+          .optional(),
         createAlarmTopic: z.boolean().default(false),
       })
       .strict()
@@ -171,7 +174,10 @@ export const configSchema = z
     region: z.string().regex(AWS_REGION, 'expected an AWS region like "ap-northeast-1"'),
     namePrefix: z
       .string()
-      .regex(NAME_PREFIX, "expected 2-20 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200 must fit in 32 characters)"),
+      .regex(
+        NAME_PREFIX,
+        "expected 2-20 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200 must fit in 32 characters)"
+      ),
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
     backend,
     provider: providerSide,
@@ -194,7 +200,11 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
   const root = asRecord(document);
   const provider = asRecord(root?.provider);
   const backendDoc = asRecord(root?.backend);
-  if (backendDoc?.type === "cloud" && typeof backendDoc.providerWorkspace === "string" && backendDoc.providerWorkspace === backendDoc.consumerWorkspace) {
+  if (
+    backendDoc?.type === "cloud" &&
+    typeof backendDoc.providerWorkspace === "string" &&
+    backendDoc.providerWorkspace === backendDoc.consumerWorkspace
+  ) {
     issues.push({
       path: ["backend", "consumerWorkspace"],
       message: "expected a workspace different from providerWorkspace (each stack needs its own state)",

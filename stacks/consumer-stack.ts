@@ -78,7 +78,11 @@ export class ConsumerStack extends TerraformStack {
 
     this.output(CONSUMER_OUTPUTS.vpcEndpointId, endpoint.endpoint.id, "Interface VPC endpoint to the FTP endpoint service");
     this.output(CONSUMER_OUTPUTS.vpcEndpointDnsName, endpoint.dnsName, "Host name FTP clients connect to (use EPSV)");
-    this.output(CONSUMER_OUTPUTS.clientInstanceId, clientInstanceId, "EC2 client instance ID (empty when consumer.client.enabled is false)");
+    this.output(
+      CONSUMER_OUTPUTS.clientInstanceId,
+      clientInstanceId,
+      "EC2 client instance ID (empty when consumer.client.enabled is false)"
+    );
   }
 
   private output(name: string, value: string, description: string): void {

@@ -154,12 +154,16 @@ export class ProviderStack extends TerraformStack {
       allowedPrincipals: side.allowedPrincipals,
     });
 
-    this.output(PROVIDER_OUTPUTS.endpointServiceName, endpointService.service.serviceName, "Service name consumers create their interface endpoint for");
+    this.output(
+      PROVIDER_OUTPUTS.endpointServiceName,
+      endpointService.service.serviceName,
+      "Service name consumers create their interface endpoint for"
+    );
     this.output(PROVIDER_OUTPUTS.endpointServiceId, endpointService.service.id, "Endpoint service ID (for accepting connections)");
     this.output(
       PROVIDER_OUTPUTS.nlbPrivateIp,
       loadBalancer.privateIps.length === 1 ? loadBalancer.privateIps[0] : loadBalancer.privateIps.join(","),
-      "Private IP of the internal NLB (comma-separated when it spans several AZs)",
+      "Private IP of the internal NLB (comma-separated when it spans several AZs)"
     );
     this.output(PROVIDER_OUTPUTS.transferServerId, server.id, "Transfer Family server ID");
   }

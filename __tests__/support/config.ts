@@ -39,3 +39,13 @@ export function configWith(overrides: DeepPartial<TransferConfigInput> | Record<
 export function configWithBackend(backend: Record<string, unknown>): TransferConfig {
   return parseConfig({ ...exampleDocument(), backend } as TransferConfigInput, "(test)");
 }
+
+/** Overrides for the multi-AZ layout: two provider subnets, passive IP 0.0.0.0, no pinned NLB IP. */
+export const TWO_AZ = {
+  provider: {
+    subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"],
+    subnetCidrs: null,
+    nlbPrivateIp: null,
+    passiveIpMode: "control-connection",
+  },
+};

@@ -7,6 +7,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
+import { assumeRolePolicy, policyDocument } from "../shared/iam-policies";
 import { ClientFiles, renderClientUserData } from "./client-user-data";
 
 export interface FtpClientInstanceOptions {
@@ -46,10 +47,7 @@ export class FtpClientInstance extends Construct {
     const role = new IamRole(this, "role", {
       name,
       description: "FTP client instance: SSM-managed, reads its smoke-test password parameters",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
     });
     new IamRolePolicyAttachment(this, "ssm-managed", {
       role: role.name,
@@ -60,16 +58,13 @@ export class FtpClientInstance extends Construct {
     new IamRolePolicy(this, "smoke-password", {
       name: "read-smoke-password",
       role: role.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: "ssm:GetParameter",
-            Resource: `arn:${options.partition}:ssm:${options.region}:${options.accountId}:parameter/${options.namePrefix}/smoke/*`,
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: `arn:${options.partition}:ssm:${options.region}:${options.accountId}:parameter/${options.namePrefix}/smoke/*`,
+        },
+      ]),
     });
     const profile = new IamInstanceProfile(this, "profile", { name, role: role.name });
 

@@ -56,7 +56,7 @@ export class FtpAlarms extends Construct {
           comparisonOperator: "GreaterThanOrEqualToThreshold",
           treatMissingData: "notBreaching",
           ...actions,
-        }),
+        })
       );
     }
     const lambdaAlarm = (metric: "Errors" | "Throttles", what: string) =>

@@ -76,7 +76,7 @@ export class FtpLoadBalancer extends Construct {
               { name: "subnet-id", values: [subnetId] },
               { name: "description", values: [`ELB ${this.loadBalancer.arnSuffix}`] },
             ],
-          }).privateIp,
+          }).privateIp
       );
     }
 
@@ -129,7 +129,10 @@ export class FtpLoadBalancer extends Construct {
           targetId: address.privateIp,
           port,
           // A bare reference: Terraform's JSON syntax does not take "${...}" here.
-          lifecycle: { ignoreChanges: ["target_id"], replaceTriggeredBy: [`${server.terraformResourceType}.${server.friendlyUniqueId}.id`] },
+          lifecycle: {
+            ignoreChanges: ["target_id"],
+            replaceTriggeredBy: [`${server.terraformResourceType}.${server.friendlyUniqueId}.id`],
+          },
         });
       }
     }

@@ -5,6 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
+import { assumeRolePolicy, policyDocument } from "../shared/iam-policies";
 import { NodejsFunctionAsset } from "../shared/nodejs-function-asset";
 
 export const IDENTITY_PROVIDER_ENTRY = "functions/identity-provider/handler.ts";
@@ -50,38 +51,32 @@ export class IdentityProviderFunction extends Construct {
     const role = new IamRole(this, "role", {
       name: `${options.namePrefix}-identity-provider`,
       description: "Execution role of the Transfer Family identity-provider function",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
     });
     new IamRolePolicy(this, "permissions", {
       name: "identity-provider",
       role: role.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "WriteOwnLogs",
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: `${logGroup.arn}:*`,
-          },
-          {
-            Sid: "ReadUserSecrets",
-            Effect: "Allow",
-            Action: "secretsmanager:GetSecretValue",
-            // Secret ARNs end in "-" plus six random characters.
-            Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
-          },
-          {
-            Sid: "ReadExpectedServerId",
-            Effect: "Allow",
-            Action: "ssm:GetParameter",
-            Resource: `${arnPrefix("ssm")}:parameter${this.serverIdParameterName}`,
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Sid: "WriteOwnLogs",
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `${logGroup.arn}:*`,
+        },
+        {
+          Sid: "ReadUserSecrets",
+          Effect: "Allow",
+          Action: "secretsmanager:GetSecretValue",
+          // Secret ARNs end in "-" plus six random characters.
+          Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
+        },
+        {
+          Sid: "ReadExpectedServerId",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: `${arnPrefix("ssm")}:parameter${this.serverIdParameterName}`,
+        },
+      ]),
     });
 
     this.function = new LambdaFunction(this, "function", {

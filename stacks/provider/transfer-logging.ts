@@ -2,12 +2,10 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../shared/iam-policies";
 
-export interface TransferLoggingOptions {
+export interface TransferLoggingOptions extends AccountScope {
   readonly namePrefix: string;
-  readonly partition: string;
-  readonly accountId: string;
-  readonly region: string;
   readonly retentionDays: number;
 }
 
@@ -29,34 +27,18 @@ export class TransferLogging extends Construct {
     this.role = new IamRole(this, "role", {
       name: `${options.namePrefix}-transfer-logging`,
       description: "Lets the Transfer server write its logs to its own log group",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "transfer.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-              StringEquals: { "aws:SourceAccount": options.accountId },
-              ArnLike: { "aws:SourceArn": `arn:${options.partition}:transfer:${options.region}:${options.accountId}:server/*` },
-            },
-          },
-        ],
-      }),
+      assumeRolePolicy: transferAssumeRolePolicy(options),
     });
     new IamRolePolicy(this, "write-logs", {
       name: "write-transfer-logs",
       role: this.role.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-            Resource: `${this.logGroup.arn}:*`,
-          },
-        ],
-      }),
+      policy: policyDocument([
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+          Resource: `${this.logGroup.arn}:*`,
+        },
+      ]),
     });
   }
 

@@ -1,13 +1,11 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../shared/iam-policies";
 
-export interface TransferS3AccessRoleOptions {
+export interface TransferS3AccessRoleOptions extends AccountScope {
   readonly name: string;
   readonly bucketName: string;
-  readonly partition: string;
-  readonly accountId: string;
-  readonly region: string;
 }
 
 /**
@@ -25,40 +23,20 @@ export class TransferS3AccessRole extends Construct {
     this.role = new IamRole(this, "role", {
       name: options.name,
       description: "Assumed by AWS Transfer Family for FTP users: S3 access to the transfer bucket",
-      // Confused-deputy protection: only Transfer servers of this account and
-      // region may assume the role. The server's own ARN cannot be used here:
-      // the server references the identity-provider function, whose
-      // environment holds this role's ARN (a dependency cycle).
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "transfer.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-              StringEquals: { "aws:SourceAccount": options.accountId },
-              ArnLike: { "aws:SourceArn": `arn:${options.partition}:transfer:${options.region}:${options.accountId}:server/*` },
-            },
-          },
-        ],
-      }),
+      assumeRolePolicy: transferAssumeRolePolicy(options),
     });
     new IamRolePolicy(this, "bucket-access", {
       name: "transfer-bucket-access",
       role: this.role.id,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Sid: "ListTheBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
-          {
-            Sid: "ReadWriteObjects",
-            Effect: "Allow",
-            Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
-            Resource: `${bucketArn}/*`,
-          },
-        ],
-      }),
+      policy: policyDocument([
+        { Sid: "ListTheBucket", Effect: "Allow", Action: ["s3:ListBucket", "s3:GetBucketLocation"], Resource: bucketArn },
+        {
+          Sid: "ReadWriteObjects",
+          Effect: "Allow",
+          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+          Resource: `${bucketArn}/*`,
+        },
+      ]),
     });
   }
 }
