@@ -1,0 +1,500 @@
+// `npm run smoke -- --user <name>`: runs client/ftp-smoke.sh (installed on the
+// consumer's client instance as /usr/local/bin/ftp-smoke) through SSM Run
+// Command and reports its result. The entry point is scripts/smoke.ts;
+// everything here is importable without side effects, so the tests drive
+// runSmoke with a mocked SSM client, a fake clock and their own password.
+//
+// The password never appears in shell history, command parameters or logs: it
+// is asked without echo (or read from stdin's first line), stored for the
+// duration of the run in a SecureString parameter /<namePrefix>/smoke/<uuid>,
+// read on the instance with `aws ssm get-parameter --with-decryption` into a
+// shell variable and piped to ftp-smoke's stdin; the parameter is deleted in a
+// `finally`, whatever happens. The instance role needs ssm:GetParameter on
+// parameter/<namePrefix>/smoke/* (the consumer stack grants it).
+import { execFile } from "child_process";
+import { randomUUID } from "crypto";
+import * as fs from "fs";
+import {
+  CancelCommandCommand,
+  DeleteParameterCommand,
+  GetCommandInvocationCommand,
+  GetCommandInvocationCommandOutput,
+  PutParameterCommand,
+  SendCommandCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
+
+/** Output names of the consumer stack (CONSUMER_OUTPUTS in stacks/consumer-stack.ts; a test keeps them equal). */
+export const CONSUMER_OUTPUT_NAMES = {
+  clientInstanceId: "client_instance_id",
+  vpcEndpointDnsName: "vpc_endpoint_dns_name",
+} as const;
+
+export const SMOKE_SCRIPT_PATH = "/usr/local/bin/ftp-smoke";
+export const DEFAULT_STACK_DIR = "cdktf.out/stacks/consumer";
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const POLL_INTERVAL_MS = 2_000;
+/** Exit code when the run did not finish within --timeout (as timeout(1)). */
+export const EXIT_TIMED_OUT = 124;
+export const EXIT_INTERRUPTED = 130;
+
+export const USAGE = `usage: npm run smoke -- --user <name> [options]
+
+Runs ftp-smoke (upload, list, download, checksum, delete) on the consumer's
+client instance through SSM Run Command and prints its output. The exit status
+is ftp-smoke's: 0 OK, 3 control connection failed, 4 login refused, 5 data
+connection failed, 6 checksum mismatch, 7 listing mismatch, 8 other FTP error,
+9 ftp-smoke's own time limit; 2 usage or setup problem, 1 AWS error,
+${EXIT_TIMED_OUT} no result within --timeout.
+
+options:
+  --user <name>        FTP user to log in as (required)
+  --timeout <seconds>  how long to wait for the result (default ${DEFAULT_TIMEOUT_SECONDS}, 30-3600)
+  --stack-dir <dir>    synthesized consumer stack to read outputs from with
+                       \`terraform output -json\` (default ${DEFAULT_STACK_DIR};
+                       it must use the backend the stack was deployed with)
+  --instance-id <id>   client instance (default: output ${CONSUMER_OUTPUT_NAMES.clientInstanceId})
+  --host <name>        FTP host (default: output ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName};
+                       without it, ftp-smoke reads /etc/ftp-smoke/host on the instance)
+
+The password is asked without echo on a terminal; otherwise it is the first
+line of standard input. Config file: $TRANSFER_CONFIG (default
+${DEFAULT_CONFIG_PATH}), for the region and the parameter name prefix.`;
+
+/** An error whose message is shown as is, with the exit code to use. */
+export class SmokeError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "SmokeError";
+  }
+}
+
+// ---- arguments ----------------------------------------------------------------
+
+export interface SmokeArgs {
+  readonly help: boolean;
+  readonly user: string;
+  readonly timeoutSeconds: number;
+  readonly stackDir: string;
+  readonly instanceId?: string;
+  readonly host?: string;
+}
+
+// Transfer user names; also what ftp-smoke accepts.
+const USER = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
+const INSTANCE_ID = /^(i|mi)-[0-9a-f]{8,17}$/;
+const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+
+function usageError(message: string): SmokeError {
+  return new SmokeError(`${message}\n\n${USAGE}`, 2);
+}
+
+export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
+  const values = new Map<string, string>();
+  const known = new Set(["user", "timeout", "stack-dir", "instance-id", "host"]);
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "-h" || arg === "--help") {
+      help = true;
+      continue;
+    }
+    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(arg);
+    if (!match) throw usageError(`unexpected argument #${i + 1} (not shown; the password is never taken from the command line)`);
+    const [, name, inline] = match;
+    if (name === "password") throw usageError("the password is never taken from the command line: it is asked, or read from standard input");
+    if (!known.has(name)) throw usageError(`unknown option --${name}`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw usageError(`--${name} needs a value`);
+    if (values.has(name)) throw usageError(`--${name} given twice`);
+    values.set(name, value);
+  }
+  if (help) return { help, user: "", timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, stackDir: DEFAULT_STACK_DIR };
+
+  const user = values.get("user");
+  if (!user) throw usageError("--user <name> is required");
+  if (!USER.test(user)) throw usageError("--user: expected 1-100 letters, digits, '.', '_', '@', '-', starting with a letter or digit");
+  const timeoutText = values.get("timeout") ?? String(DEFAULT_TIMEOUT_SECONDS);
+  const timeoutSeconds = Number(timeoutText);
+  if (!/^\d+$/.test(timeoutText) || timeoutSeconds < 30 || timeoutSeconds > 3600) {
+    throw usageError("--timeout: expected whole seconds between 30 and 3600");
+  }
+  const instanceId = values.get("instance-id");
+  if (instanceId !== undefined && !INSTANCE_ID.test(instanceId)) throw usageError('--instance-id: expected an instance ID like "i-0123456789abcdef0"');
+  const host = values.get("host");
+  if (host !== undefined && !HOST.test(host)) throw usageError("--host: expected a host name or IPv4 address");
+  return { help, user, timeoutSeconds, stackDir: values.get("stack-dir") ?? DEFAULT_STACK_DIR, instanceId, host };
+}
+
+// ---- the command that runs on the instance -----------------------------------------
+
+/** Single-quotes a word for sh. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface RemoteCommandOptions {
+  readonly parameterName: string;
+  readonly region: string;
+  readonly user: string;
+  readonly host?: string;
+  /** ftp-smoke's own time limit (FTP_SMOKE_TIMEOUT). */
+  readonly smokeTimeoutSeconds: number;
+  /** Where ftp-smoke is installed (tests point this elsewhere). */
+  readonly smokeScript?: string;
+}
+
+/**
+ * The AWS-RunShellScript lines. They name the parameter, never hold the
+ * password: the instance reads it into a shell variable (not exported) and
+ * `printf`, a shell builtin, pipes it to ftp-smoke's stdin.
+ */
+export function remoteCommandLines(options: RemoteCommandOptions): string[] {
+  const env = [`FTP_SMOKE_TIMEOUT=${options.smokeTimeoutSeconds}`, ...(options.host ? [`FTP_HOST=${shellQuote(options.host)}`] : [])];
+  return [
+    "set -u",
+    `password_parameter=${shellQuote(options.parameterName)}`,
+    `if ! ftp_password="$(aws ssm get-parameter --region ${shellQuote(options.region)} --with-decryption --name "$password_parameter" --query Parameter.Value --output text)"; then`,
+    `  echo "FAIL: cannot read the password parameter $password_parameter (the instance role needs ssm:GetParameter on it)" >&2`,
+    "  exit 2",
+    "fi",
+    `printf '%s\\n' "$ftp_password" | ${env.join(" ")} ${options.smokeScript ?? SMOKE_SCRIPT_PATH} --user ${shellQuote(options.user)}`,
+    "status=$?",
+    "unset ftp_password",
+    "exit $status",
+  ];
+}
+
+// ---- terraform outputs ----------------------------------------------------------------
+
+export type TerraformOutputs = Record<string, { value?: unknown } | undefined>;
+
+/** `terraform output -json` in the synthesized stack directory. */
+export function terraformOutputs(stackDir: string): Promise<TerraformOutputs> {
+  if (!fs.existsSync(stackDir)) {
+    return Promise.reject(
+      new SmokeError(`${stackDir} does not exist: run \`npm run synth\` (with the backend the stack was deployed with), or pass --instance-id and --host`, 2),
+    );
+  }
+  return new Promise((resolve, reject) => {
+    execFile("terraform", ["output", "-json"], { cwd: stackDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        const why = (stderr || error.message).trim().split("\n").slice(0, 5).join("\n  ");
+        reject(new SmokeError(`terraform output -json failed in ${stackDir}:\n  ${why}\nRun \`terraform init\` there, or pass --instance-id and --host.`, 2));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as TerraformOutputs);
+      } catch {
+        reject(new SmokeError(`terraform output -json in ${stackDir} printed something that is not JSON`, 2));
+      }
+    });
+  });
+}
+
+function stringOutput(outputs: TerraformOutputs, name: string): string | undefined {
+  const value = outputs[name]?.value;
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+// ---- the password -------------------------------------------------------------------
+
+/** Reads a line from a terminal without echoing it. Ctrl-C or Ctrl-D cancels. */
+export function askWithoutEcho(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let value = "";
+    const wasRaw = input.isRaw;
+    input.setRawMode(true); // echo off before the prompt shows
+    input.setEncoding("utf8");
+    output.write(prompt);
+    const finish = (error?: Error) => {
+      input.removeListener("data", onData);
+      input.setRawMode(wasRaw);
+      input.pause();
+      output.write("\n");
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string) => {
+      for (const ch of chunk) {
+        if (ch === "\r" || ch === "\n") return finish();
+        if (ch === "\u0003" || (ch === "\u0004" && value === "")) return finish(new SmokeError("cancelled", EXIT_INTERRUPTED));
+        if (ch === "\u007f" || ch === "\b") value = Array.from(value).slice(0, -1).join("");
+        else if (ch === "\u0015") value = "";
+        else if (ch === "\u001b") return; // escape sequence (arrow keys): drop the rest of the chunk
+        else if (ch >= " ") value += ch;
+      }
+    };
+    input.on("data", onData);
+    input.resume();
+  });
+}
+
+/** The first line of a stream, without its line ending; then stops reading. */
+export function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    const done = (error: Error | undefined, line: string) => {
+      input.removeListener("data", onData);
+      input.removeListener("end", onEnd);
+      input.removeListener("error", onError);
+      input.pause();
+      if (error) reject(error);
+      else resolve(line.replace(/\r$/, ""));
+    };
+    const onData = (chunk: string | Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf("\n");
+      if (newline !== -1) done(undefined, buffer.slice(0, newline));
+    };
+    const onEnd = () => done(undefined, buffer);
+    const onError = (error: Error) => done(error, "");
+    input.setEncoding("utf8");
+    input.on("data", onData);
+    input.on("end", onEnd);
+    input.on("error", onError);
+    input.resume();
+  });
+}
+
+/** The password for a real run: asked on the terminal, else stdin's first line. */
+export async function readPasswordFromProcess(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  if (stdin.isTTY) return askWithoutEcho(prompt, stdin, process.stderr);
+  const line = await readFirstLine(stdin);
+  stdin.destroy();
+  return line;
+}
+
+// ---- the run -----------------------------------------------------------------------
+
+export interface SmokeDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly createClient: (region: string) => SSMClient;
+  readonly readPassword: (prompt: string) => Promise<string>;
+  readonly terraformOutputs: (stackDir: string) => Promise<TerraformOutputs>;
+  readonly uuid: () => string;
+  readonly now: () => number;
+  readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Aborted on Ctrl-C: the run cancels the command and still deletes the parameter. */
+  readonly signal?: AbortSignal;
+  readonly pollIntervalMs: number;
+}
+
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
+
+export function defaultDeps(): SmokeDeps {
+  return {
+    env: process.env,
+    createClient: (region) => new SSMClient({ region }),
+    readPassword: readPasswordFromProcess,
+    terraformOutputs,
+    uuid: randomUUID,
+    now: Date.now,
+    sleep: abortableSleep,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    pollIntervalMs: POLL_INTERVAL_MS,
+  };
+}
+
+const TERMINAL_STATUSES = new Set(["Success", "Failed", "Cancelled", "TimedOut"]);
+
+function withNewline(text: string): string {
+  return text === "" || text.endsWith("\n") ? text : `${text}\n`;
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string })?.name ?? "";
+}
+
+/** Runs `npm run smoke`; returns the exit code. Never throws. */
+export async function runSmoke(argv: readonly string[], overrides: Partial<SmokeDeps> = {}): Promise<number> {
+  const deps: SmokeDeps = { ...defaultDeps(), ...overrides };
+  const say = (line: string) => deps.stderr(`${line}\n`);
+  try {
+    return await run(argv, deps, say);
+  } catch (error) {
+    if (error instanceof SmokeError) {
+      say(error.message);
+      return error.exitCode;
+    }
+    if (error instanceof ConfigError) {
+      say(error.message);
+      return 2;
+    }
+    say(`smoke: ${errorName(error) || "error"}: ${(error as Error)?.message ?? String(error)}`);
+    return 1;
+  }
+}
+
+async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string) => void): Promise<number> {
+  const args = parseSmokeArgs(argv);
+  if (args.help) {
+    deps.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const config = loadConfig(deps.env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
+
+  let instanceId = args.instanceId;
+  let host = args.host;
+  if (!instanceId || !host) {
+    const outputs = await deps.terraformOutputs(args.stackDir);
+    instanceId ??= stringOutput(outputs, CONSUMER_OUTPUT_NAMES.clientInstanceId);
+    host ??= stringOutput(outputs, CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName);
+  }
+  if (!instanceId) {
+    throw new SmokeError(
+      `no client instance: output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is empty or missing in ${args.stackDir} ` +
+        "(is consumer.client.enabled true, and the consumer stack deployed?); pass --instance-id",
+      2,
+    );
+  }
+  if (!INSTANCE_ID.test(instanceId)) throw new SmokeError(`output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is not an instance ID`, 2);
+  if (host !== undefined && !HOST.test(host)) throw new SmokeError(`output ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} is not a host name`, 2);
+  if (!host) say(`note: no ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
+  if (config.consumer.assumeRoleArn) {
+    say(`note: the consumer stack deploys through ${config.consumer.assumeRoleArn}; run this with credentials of that account (e.g. AWS_PROFILE with role_arn)`);
+  }
+
+  const password = await deps.readPassword(`FTP password for ${args.user}: `);
+  if (password === "") throw new SmokeError("no password given", 2);
+  if (/[\u0000-\u001f\u007f]/.test(password)) throw new SmokeError("the password contains control characters", 2);
+
+  const client = deps.createClient(config.region);
+  const parameterName = `/${config.namePrefix}/smoke/${deps.uuid()}`;
+  let created = false;
+  try {
+    await client.send(
+      new PutParameterCommand({
+        Name: parameterName,
+        Value: password,
+        Type: "SecureString",
+        Overwrite: false,
+        Tier: "Standard",
+        Description: "FTP password for one `npm run smoke` run; deleted when the run ends",
+      }),
+    );
+    created = true;
+    return await runOnInstance({ client, deps, say, args, instanceId, host, parameterName, region: config.region });
+  } finally {
+    if (created) await deleteParameter(client, parameterName, say);
+  }
+}
+
+async function deleteParameter(client: SSMClient, name: string, say: (line: string) => void): Promise<void> {
+  try {
+    await client.send(new DeleteParameterCommand({ Name: name }));
+  } catch (error) {
+    if (errorName(error) === "ParameterNotFound") return;
+    say(`WARNING: could not delete the password parameter ${name} (${errorName(error)}: ${(error as Error).message}); delete it by hand:`);
+    say(`  aws ssm delete-parameter --name ${shellQuote(name)}`);
+  }
+}
+
+interface InstanceRun {
+  readonly client: SSMClient;
+  readonly deps: SmokeDeps;
+  readonly say: (line: string) => void;
+  readonly args: SmokeArgs;
+  readonly instanceId: string;
+  readonly host?: string;
+  readonly parameterName: string;
+  readonly region: string;
+}
+
+async function runOnInstance(r: InstanceRun): Promise<number> {
+  const { client, deps, say, args, instanceId } = r;
+  const deadline = deps.now() + args.timeoutSeconds * 1000;
+  const sent = await client.send(
+    new SendCommandCommand({
+      DocumentName: "AWS-RunShellScript",
+      InstanceIds: [instanceId],
+      Comment: `ftp-smoke as ${args.user}`.slice(0, 100),
+      TimeoutSeconds: Math.max(30, Math.min(args.timeoutSeconds, 2_592_000)),
+      Parameters: {
+        commands: remoteCommandLines({
+          parameterName: r.parameterName,
+          region: r.region,
+          user: args.user,
+          host: r.host,
+          smokeTimeoutSeconds: Math.max(10, args.timeoutSeconds - 45),
+        }),
+        executionTimeout: [String(args.timeoutSeconds)],
+      },
+    }),
+  );
+  const commandId = sent.Command?.CommandId;
+  if (!commandId) throw new SmokeError("SSM SendCommand returned no command ID");
+  say(`ftp-smoke is running on ${instanceId} as ${args.user}${r.host ? ` against ${r.host}` : ""} (SSM command ${commandId}); waiting up to ${args.timeoutSeconds}s`);
+
+  let invocation: GetCommandInvocationCommandOutput | undefined;
+  let finished: GetCommandInvocationCommandOutput | undefined;
+  // Bounded twice: by the deadline and by a count (should the clock stall).
+  const maxPolls = Math.ceil((args.timeoutSeconds * 1000) / Math.max(1, deps.pollIntervalMs)) + 5;
+  for (let poll = 0; !finished; poll++) {
+    if (deps.signal?.aborted) {
+      await cancel(client, commandId, instanceId, say);
+      say("interrupted: command cancelled");
+      return EXIT_INTERRUPTED;
+    }
+    try {
+      invocation = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+    } catch (error) {
+      // Right after SendCommand the invocation may not exist yet.
+      if (errorName(error) !== "InvocationDoesNotExist") throw error;
+    }
+    if (invocation?.Status && TERMINAL_STATUSES.has(invocation.Status)) {
+      finished = invocation;
+      break;
+    }
+    if (deps.now() >= deadline || poll >= maxPolls) {
+      await cancel(client, commandId, instanceId, say);
+      printOutput(invocation, deps);
+      say(`no result within ${args.timeoutSeconds}s (last status: ${invocation?.Status ?? "not started"}); command cancelled`);
+      return EXIT_TIMED_OUT;
+    }
+    await deps.sleep(Math.min(deps.pollIntervalMs, Math.max(0, deadline - deps.now())), deps.signal);
+  }
+
+  if (!finished) throw new SmokeError("internal error: polling ended without a result");
+  printOutput(finished, deps);
+  const status = finished.Status;
+  const code = finished.ResponseCode ?? -1;
+  const details = finished.StatusDetails && finished.StatusDetails !== status ? `, ${finished.StatusDetails}` : "";
+  say(`ftp-smoke on ${instanceId}: ${status}${code >= 0 ? ` (exit ${code})` : ""}${details}`);
+  if (status === "TimedOut") return EXIT_TIMED_OUT;
+  if (status === "Success") return 0;
+  return code > 0 && code < 256 ? code : 1;
+}
+
+function printOutput(invocation: GetCommandInvocationCommandOutput | undefined, deps: SmokeDeps): void {
+  if (!invocation) return;
+  deps.stdout(withNewline(invocation.StandardOutputContent ?? ""));
+  deps.stderr(withNewline(invocation.StandardErrorContent ?? ""));
+}
+
+async function cancel(client: SSMClient, commandId: string, instanceId: string, say: (line: string) => void): Promise<void> {
+  try {
+    await client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] }));
+  } catch (error) {
+    say(`note: could not cancel command ${commandId} (${errorName(error)})`);
+  }
+}
