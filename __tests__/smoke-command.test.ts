@@ -20,7 +20,6 @@ import {
   EXIT_INTERRUPTED,
   EXIT_TIMED_OUT,
   parseSmokeArgs,
-  readFirstLine,
   remoteCommandLines,
   runSmoke,
   shellQuote,
@@ -28,6 +27,7 @@ import {
   TerraformOutputs,
   USAGE,
 } from "../scripts/smoke-command";
+import { readSecretFromProcess } from "../scripts/terminal-input";
 
 const ssm = mockClient(SSMClient);
 const ROOT = path.resolve(__dirname, "..");
@@ -330,21 +330,69 @@ describe("npm run smoke: arguments and setup", () => {
   });
 });
 
+describe("npm run smoke: the password from a terminal or a pipe (the reading itself is tested in terminal-input.test.ts)", () => {
+  beforeEach(() => {
+    ssm.on(GetCommandInvocationCommand).resolves(invocation("Success", 0, "OK\n"));
+  });
+
+  /** A fake terminal that types `typed` when the prompt shows; `shown` is all that was written to it. */
+  function terminalTyping(typed: string) {
+    const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode: (mode: boolean) => void (input.isRaw = mode) });
+    const output = new PassThrough();
+    let shown = "";
+    output.on("data", (d: Buffer) => {
+      shown += d.toString();
+      if (d.toString().endsWith(": ")) input.write(typed);
+    });
+    return { streams: { input, output }, shown: () => shown };
+  }
+
+  it("asks once on a terminal, without echo, and stores what was typed", async () => {
+    const t = terminalTyping(`${PASSWORD}\r`);
+    const result = await run(["--user", "alice"], { readPassword: (prompt) => readSecretFromProcess(prompt, t.streams) });
+    expect(result.code).toBe(0);
+    expect(t.shown()).toBe("FTP password for alice: \n");
+    expect(t.streams.input.isRaw).toBe(false);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: PARAMETER, Value: PASSWORD });
+  });
+
+  it("Ctrl-C at the prompt ends with exit 130 before touching AWS", async () => {
+    const t = terminalTyping("abc\u0003");
+    const result = await run(["--user", "alice"], { readPassword: (prompt) => readSecretFromProcess(prompt, t.streams) });
+    expect(result.code).toBe(EXIT_INTERRUPTED);
+    expect(result.err).toContain("cancelled");
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it("reads the first line of a pipe, CRLF dropped", async () => {
+    const input = new PassThrough();
+    input.end(`${PASSWORD}\r\nsecond line\n`);
+    const result = await run(["--user", "alice"], { readPassword: (prompt) => readSecretFromProcess(prompt, { input, output: new PassThrough() }) });
+    expect(result.code).toBe(0);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: PARAMETER, Value: PASSWORD });
+  });
+
+  it.each([
+    ["an empty pipe", ""],
+    ["an empty first line", "\nsecond line\n"],
+  ])("refuses %s as no password, without touching AWS", async (_label, piped) => {
+    const input = new PassThrough();
+    input.end(piped);
+    const result = await run(["--user", "alice"], { readPassword: (prompt) => readSecretFromProcess(prompt, { input, output: new PassThrough() }) });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("no password given");
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it("refuses a password with control characters, without touching AWS", async () => {
+    const result = await run(["--user", "alice"], { readPassword: async () => "tab\there" });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("the password contains control characters");
+    expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
 describe("npm run smoke: helpers", () => {
-  it("reads the first line of a piped password and stops there", async () => {
-    const input = new PassThrough();
-    const line = readFirstLine(input);
-    input.write("pass word,1\r\nsecond line\n");
-    expect(await line).toBe("pass word,1");
-  });
-
-  it("reads a last line without a newline", async () => {
-    const input = new PassThrough();
-    const line = readFirstLine(input);
-    input.end("only-line");
-    expect(await line).toBe("only-line");
-  });
-
   it("quotes for sh", () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
   });

@@ -19,7 +19,7 @@ import { PassThrough } from "stream";
 import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
 import { hashPassword, verifyPassword } from "../functions/identity-provider/password-hash";
 import { parseUserRecord } from "../functions/identity-provider/user-record";
-import { askOnTerminal, PasswordSource, readFirstLine, runUsersCli, USAGE } from "../scripts/users-cli";
+import { PasswordSource, processPasswordSource, runUsersCli, USAGE } from "../scripts/users-cli";
 
 const secrets = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
@@ -374,53 +374,55 @@ describe("settings and arguments", () => {
   });
 });
 
-describe("password input", () => {
-  it("readFirstLine returns the first line without its line ending, or undefined for empty input", async () => {
-    const a = new PassThrough();
-    const first = readFirstLine(a);
-    a.write("pass");
-    a.write("word-1\r\nsecond line\n");
-    await expect(first).resolves.toBe("password-1");
-    const b = new PassThrough();
-    const none = readFirstLine(b);
-    b.end();
-    await expect(none).resolves.toBeUndefined();
-    const c = new PassThrough();
-    const noNewline = readFirstLine(c);
-    c.end("last-line-without-newline");
-    await expect(noNewline).resolves.toBe("last-line-without-newline");
-  });
-
-  function fakeTerminal() {
-    const input = new PassThrough() as PassThrough & { isRaw: boolean; setRawMode: (mode: boolean) => void; modes: boolean[] };
-    input.isRaw = false;
-    input.modes = [];
-    input.setRawMode = (mode: boolean) => {
-      input.isRaw = mode;
-      input.modes.push(mode);
-    };
+describe("password input (processPasswordSource; the reading itself is tested in terminal-input.test.ts)", () => {
+  /** A fake terminal that types the next answer whenever a prompt shows; `shown` is all that was written to it. */
+  function terminalTyping(answers: string[]) {
+    const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode: (mode: boolean) => void (input.isRaw = mode) });
     const output = new PassThrough();
     let shown = "";
-    output.on("data", (d) => (shown += d.toString()));
-    return { input, output, shown: () => shown };
+    output.on("data", (d: Buffer) => {
+      shown += d.toString();
+      if (d.toString().endsWith(": ")) input.write(answers.shift() ?? "\u0004");
+    });
+    return { streams: { input, output }, shown: () => shown };
   }
 
-  it("askOnTerminal reads without echo, handles backspace, and restores the terminal", async () => {
-    const t = fakeTerminal();
-    const answer = askOnTerminal("Password: ", t.input as unknown as NodeJS.ReadStream, t.output);
-    t.input.write("secret-x");
-    t.input.write("\u007fY\r");
-    await expect(answer).resolves.toBe("secret-Y");
-    expect(t.shown()).toBe("Password: \n");
-    expect(t.input.modes).toEqual([true, false]);
+  it("on a terminal, asks twice without echo and stores the password typed", async () => {
+    const t = terminalTyping(["Typed-Pass-1\r", "Typed-Pass-1\r"]);
+    const source = processPasswordSource(t.streams);
+    expect(source.interactive).toBe(true);
+    expect((await run(["add", "alice"], source)).code).toBe(0);
+    expect(t.shown()).toBe("New password for alice: \nRepeat the password: \n");
+    expect(t.streams.input.isRaw).toBe(false);
+    await expect(verifyPassword("Typed-Pass-1", JSON.parse(createdSecretString()).passwordHash)).resolves.toBe(true);
   });
 
-  it("askOnTerminal cancels on Ctrl-C with exit code 130", async () => {
-    const t = fakeTerminal();
-    const answer = askOnTerminal("Password: ", t.input as unknown as NodeJS.ReadStream, t.output);
-    t.input.write("abc\u0003");
-    await expect(answer).rejects.toMatchObject({ message: "cancelled", exitCode: 130 });
-    expect(t.input.isRaw).toBe(false);
+  it("on a terminal, Ctrl-C at the prompt cancels with exit 130 and creates nothing", async () => {
+    const t = terminalTyping(["Typed\u0003"]);
+    const result = await run(["add", "alice"], processPasswordSource(t.streams));
+    expect(result).toEqual({ code: 130, out: [], err: ["error: cancelled"] });
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it("from a pipe, reads the first line once, without a prompt or confirmation", async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    const source = processPasswordSource({ input, output });
+    expect(source.interactive).toBe(false);
+    input.end("Piped-Pass-1\r\nsecond line\n");
+    expect((await run(["add", "carol"], source)).code).toBe(0);
+    expect(output.read()).toBeNull();
+    await expect(verifyPassword("Piped-Pass-1", JSON.parse(createdSecretString()).passwordHash)).resolves.toBe(true);
+    await expect(source.ask("again: ")).rejects.toMatchObject({ message: "only one password can be read from standard input", exitCode: 1 });
+  });
+
+  it("from an empty pipe, fails plainly and creates nothing", async () => {
+    const input = new PassThrough();
+    input.end();
+    const source = processPasswordSource({ input, output: new PassThrough() });
+    const result = await run(["add", "carol"], source);
+    expect(result).toEqual({ code: 1, out: [], err: ["error: no password on standard input (expected one line)"] });
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
   });
 });
 

@@ -24,6 +24,7 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
+import { awsErrorName, CommandError, EXIT_CANCELLED, hasControlCharacters, readSecretFromProcess } from "./terminal-input";
 
 /** Output names of the consumer stack (CONSUMER_OUTPUTS in stacks/consumer-stack.ts; a test keeps them equal). */
 export const CONSUMER_OUTPUT_NAMES = {
@@ -37,7 +38,8 @@ export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const POLL_INTERVAL_MS = 2_000;
 /** Exit code when the run did not finish within --timeout (as timeout(1)). */
 export const EXIT_TIMED_OUT = 124;
-export const EXIT_INTERRUPTED = 130;
+/** Exit code when Ctrl-C interrupts the run or cancels the password prompt. */
+export const EXIT_INTERRUPTED = EXIT_CANCELLED;
 
 export const USAGE = `usage: npm run smoke -- --user <name> [options]
 
@@ -62,17 +64,6 @@ The password is asked without echo on a terminal; otherwise it is the first
 line of standard input. Config file: $TRANSFER_CONFIG (default
 ${DEFAULT_CONFIG_PATH}), for the region and the parameter name prefix.`;
 
-/** An error whose message is shown as is, with the exit code to use. */
-export class SmokeError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = "SmokeError";
-  }
-}
-
 // ---- arguments ----------------------------------------------------------------
 
 export interface SmokeArgs {
@@ -89,8 +80,8 @@ const USER = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
 const INSTANCE_ID = /^(i|mi)-[0-9a-f]{8,17}$/;
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 
-function usageError(message: string): SmokeError {
-  return new SmokeError(`${message}\n\n${USAGE}`, 2);
+function usageError(message: string): CommandError {
+  return new CommandError(`${message}\n\n${USAGE}`, 2);
 }
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
@@ -177,20 +168,20 @@ export type TerraformOutputs = Record<string, { value?: unknown } | undefined>;
 export function terraformOutputs(stackDir: string): Promise<TerraformOutputs> {
   if (!fs.existsSync(stackDir)) {
     return Promise.reject(
-      new SmokeError(`${stackDir} does not exist: run \`npm run synth\` (with the backend the stack was deployed with), or pass --instance-id and --host`, 2),
+      new CommandError(`${stackDir} does not exist: run \`npm run synth\` (with the backend the stack was deployed with), or pass --instance-id and --host`, 2),
     );
   }
   return new Promise((resolve, reject) => {
     execFile("terraform", ["output", "-json"], { cwd: stackDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) {
         const why = (stderr || error.message).trim().split("\n").slice(0, 5).join("\n  ");
-        reject(new SmokeError(`terraform output -json failed in ${stackDir}:\n  ${why}\nRun \`terraform init\` there, or pass --instance-id and --host.`, 2));
+        reject(new CommandError(`terraform output -json failed in ${stackDir}:\n  ${why}\nRun \`terraform init\` there, or pass --instance-id and --host.`, 2));
         return;
       }
       try {
         resolve(JSON.parse(stdout) as TerraformOutputs);
       } catch {
-        reject(new SmokeError(`terraform output -json in ${stackDir} printed something that is not JSON`, 2));
+        reject(new CommandError(`terraform output -json in ${stackDir} printed something that is not JSON`, 2));
       }
     });
   });
@@ -201,81 +192,13 @@ function stringOutput(outputs: TerraformOutputs, name: string): string | undefin
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-// ---- the password -------------------------------------------------------------------
-
-/** Reads a line from a terminal without echoing it. Ctrl-C or Ctrl-D cancels. */
-export function askWithoutEcho(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let value = "";
-    const wasRaw = input.isRaw;
-    input.setRawMode(true); // echo off before the prompt shows
-    input.setEncoding("utf8");
-    output.write(prompt);
-    const finish = (error?: Error) => {
-      input.removeListener("data", onData);
-      input.setRawMode(wasRaw);
-      input.pause();
-      output.write("\n");
-      if (error) reject(error);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === "\r" || ch === "\n") return finish();
-        if (ch === "\u0003" || (ch === "\u0004" && value === "")) return finish(new SmokeError("cancelled", EXIT_INTERRUPTED));
-        if (ch === "\u007f" || ch === "\b") value = Array.from(value).slice(0, -1).join("");
-        else if (ch === "\u0015") value = "";
-        else if (ch === "\u001b") return; // escape sequence (arrow keys): drop the rest of the chunk
-        else if (ch >= " ") value += ch;
-      }
-    };
-    input.on("data", onData);
-    input.resume();
-  });
-}
-
-/** The first line of a stream, without its line ending; then stops reading. */
-export function readFirstLine(input: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    const done = (error: Error | undefined, line: string) => {
-      input.removeListener("data", onData);
-      input.removeListener("end", onEnd);
-      input.removeListener("error", onError);
-      input.pause();
-      if (error) reject(error);
-      else resolve(line.replace(/\r$/, ""));
-    };
-    const onData = (chunk: string | Buffer) => {
-      buffer += chunk.toString();
-      const newline = buffer.indexOf("\n");
-      if (newline !== -1) done(undefined, buffer.slice(0, newline));
-    };
-    const onEnd = () => done(undefined, buffer);
-    const onError = (error: Error) => done(error, "");
-    input.setEncoding("utf8");
-    input.on("data", onData);
-    input.on("end", onEnd);
-    input.on("error", onError);
-    input.resume();
-  });
-}
-
-/** The password for a real run: asked on the terminal, else stdin's first line. */
-export async function readPasswordFromProcess(prompt: string): Promise<string> {
-  const stdin = process.stdin;
-  if (stdin.isTTY) return askWithoutEcho(prompt, stdin, process.stderr);
-  const line = await readFirstLine(stdin);
-  stdin.destroy();
-  return line;
-}
-
 // ---- the run -----------------------------------------------------------------------
 
 export interface SmokeDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly createClient: (region: string) => SSMClient;
-  readonly readPassword: (prompt: string) => Promise<string>;
+  /** Asks once; undefined or "" is "no password given" (see readSecretFromProcess). */
+  readonly readPassword: (prompt: string) => Promise<string | undefined>;
   readonly terraformOutputs: (stackDir: string) => Promise<TerraformOutputs>;
   readonly uuid: () => string;
   readonly now: () => number;
@@ -304,7 +227,7 @@ export function defaultDeps(): SmokeDeps {
   return {
     env: process.env,
     createClient: (region) => new SSMClient({ region }),
-    readPassword: readPasswordFromProcess,
+    readPassword: readSecretFromProcess,
     terraformOutputs,
     uuid: randomUUID,
     now: Date.now,
@@ -321,10 +244,6 @@ function withNewline(text: string): string {
   return text === "" || text.endsWith("\n") ? text : `${text}\n`;
 }
 
-function errorName(error: unknown): string {
-  return (error as { name?: string })?.name ?? "";
-}
-
 /** Runs `npm run smoke`; returns the exit code. Never throws. */
 export async function runSmoke(argv: readonly string[], overrides: Partial<SmokeDeps> = {}): Promise<number> {
   const deps: SmokeDeps = { ...defaultDeps(), ...overrides };
@@ -332,7 +251,7 @@ export async function runSmoke(argv: readonly string[], overrides: Partial<Smoke
   try {
     return await run(argv, deps, say);
   } catch (error) {
-    if (error instanceof SmokeError) {
+    if (error instanceof CommandError) {
       say(error.message);
       return error.exitCode;
     }
@@ -340,7 +259,7 @@ export async function runSmoke(argv: readonly string[], overrides: Partial<Smoke
       say(error.message);
       return 2;
     }
-    say(`smoke: ${errorName(error) || "error"}: ${(error as Error)?.message ?? String(error)}`);
+    say(`smoke: ${awsErrorName(error) || "error"}: ${(error as Error)?.message ?? String(error)}`);
     return 1;
   }
 }
@@ -361,22 +280,22 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     host ??= stringOutput(outputs, CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName);
   }
   if (!instanceId) {
-    throw new SmokeError(
+    throw new CommandError(
       `no client instance: output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is empty or missing in ${args.stackDir} ` +
         "(is consumer.client.enabled true, and the consumer stack deployed?); pass --instance-id",
       2,
     );
   }
-  if (!INSTANCE_ID.test(instanceId)) throw new SmokeError(`output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is not an instance ID`, 2);
-  if (host !== undefined && !HOST.test(host)) throw new SmokeError(`output ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} is not a host name`, 2);
+  if (!INSTANCE_ID.test(instanceId)) throw new CommandError(`output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is not an instance ID`, 2);
+  if (host !== undefined && !HOST.test(host)) throw new CommandError(`output ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} is not a host name`, 2);
   if (!host) say(`note: no ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
   if (config.consumer.assumeRoleArn) {
     say(`note: the consumer stack deploys through ${config.consumer.assumeRoleArn}; run this with credentials of that account (e.g. AWS_PROFILE with role_arn)`);
   }
 
   const password = await deps.readPassword(`FTP password for ${args.user}: `);
-  if (password === "") throw new SmokeError("no password given", 2);
-  if (/[\u0000-\u001f\u007f]/.test(password)) throw new SmokeError("the password contains control characters", 2);
+  if (!password) throw new CommandError("no password given", 2);
+  if (hasControlCharacters(password)) throw new CommandError("the password contains control characters", 2);
 
   const client = deps.createClient(config.region);
   const parameterName = `/${config.namePrefix}/smoke/${deps.uuid()}`;
@@ -403,8 +322,8 @@ async function deleteParameter(client: SSMClient, name: string, say: (line: stri
   try {
     await client.send(new DeleteParameterCommand({ Name: name }));
   } catch (error) {
-    if (errorName(error) === "ParameterNotFound") return;
-    say(`WARNING: could not delete the password parameter ${name} (${errorName(error)}: ${(error as Error).message}); delete it by hand:`);
+    if (awsErrorName(error) === "ParameterNotFound") return;
+    say(`WARNING: could not delete the password parameter ${name} (${awsErrorName(error)}: ${(error as Error).message}); delete it by hand:`);
     say(`  aws ssm delete-parameter --name ${shellQuote(name)}`);
   }
 }
@@ -442,7 +361,7 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
     }),
   );
   const commandId = sent.Command?.CommandId;
-  if (!commandId) throw new SmokeError("SSM SendCommand returned no command ID");
+  if (!commandId) throw new CommandError("SSM SendCommand returned no command ID");
   say(`ftp-smoke is running on ${instanceId} as ${args.user}${r.host ? ` against ${r.host}` : ""} (SSM command ${commandId}); waiting up to ${args.timeoutSeconds}s`);
 
   let invocation: GetCommandInvocationCommandOutput | undefined;
@@ -459,7 +378,7 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
       invocation = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
     } catch (error) {
       // Right after SendCommand the invocation may not exist yet.
-      if (errorName(error) !== "InvocationDoesNotExist") throw error;
+      if (awsErrorName(error) !== "InvocationDoesNotExist") throw error;
     }
     if (invocation?.Status && TERMINAL_STATUSES.has(invocation.Status)) {
       finished = invocation;
@@ -474,7 +393,7 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
     await deps.sleep(Math.min(deps.pollIntervalMs, Math.max(0, deadline - deps.now())), deps.signal);
   }
 
-  if (!finished) throw new SmokeError("internal error: polling ended without a result");
+  if (!finished) throw new CommandError("internal error: polling ended without a result");
   printOutput(finished, deps);
   const status = finished.Status;
   const code = finished.ResponseCode ?? -1;
@@ -495,6 +414,6 @@ async function cancel(client: SSMClient, commandId: string, instanceId: string, 
   try {
     await client.send(new CancelCommandCommand({ CommandId: commandId, InstanceIds: [instanceId] }));
   } catch (error) {
-    say(`note: could not cancel command ${commandId} (${errorName(error)})`);
+    say(`note: could not cancel command ${commandId} (${awsErrorName(error)})`);
   }
 }

@@ -27,6 +27,7 @@ import {
   USERNAME_RULE,
   userSecretName,
 } from "../functions/identity-provider/user-record";
+import { awsErrorName, CommandError, hasControlCharacters, isTerminal, readSecretFromProcess, SecretStreams } from "./terminal-input";
 
 export const MANAGED_BY_TAG: Tag = { Key: "ManagedBy", Value: "transfer-ftp-users" };
 export const MIN_PASSWORD_LENGTH = 8;
@@ -48,17 +49,6 @@ options for every command:
 The password is asked twice on a terminal, without echo; when standard input
 is not a terminal, its first line is the password. Config file: $TRANSFER_CONFIG
 (default ${DEFAULT_CONFIG_PATH}). AWS_ENDPOINT_URL, AWS_PROFILE etc. work as usual.`;
-
-/** An error whose message is shown to the user as is. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = "CliError";
-  }
-}
 
 /** Where passwords come from: a terminal (asked twice) or a script (one line). */
 export interface PasswordSource {
@@ -106,8 +96,8 @@ function quote(value: string): string {
   return JSON.stringify(shown).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-function usageError(message: string): CliError {
-  return new CliError(`${message}\n\n${USAGE}`, 2);
+function usageError(message: string): CommandError {
+  return new CommandError(`${message}\n\n${USAGE}`, 2);
 }
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -151,20 +141,20 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   } else {
     if (name === undefined) throw usageError(`${cmd} needs a user name`);
     if (extra.length > 0) throw usageError(`unexpected argument ${quote(extra[0])}`);
-    if (!isValidUsername(name)) throw new CliError(`bad user name ${quote(name)}: expected ${USERNAME_RULE}`);
+    if (!isValidUsername(name)) throw new CommandError(`bad user name ${quote(name)}: expected ${USERNAME_RULE}`);
   }
 
   const prefix = options.get("prefix") as string | undefined;
   if (prefix !== undefined && !SECRET_PREFIX.test(prefix)) {
-    throw new CliError(`bad --prefix ${quote(prefix)}: expected a secret name prefix ending in "/", like "tf-ftp/users/"`);
+    throw new CommandError(`bad --prefix ${quote(prefix)}: expected a secret name prefix ending in "/", like "tf-ftp/users/"`);
   }
   const region = options.get("region") as string | undefined;
-  if (region !== undefined && !REGION.test(region)) throw new CliError(`bad --region ${quote(region)}: expected a region like "ap-northeast-1"`);
+  if (region !== undefined && !REGION.test(region)) throw new CommandError(`bad --region ${quote(region)}: expected a region like "ap-northeast-1"`);
 
   const home = options.get("home") as string | undefined;
   if (home !== undefined) {
     const problems = homeDirectoryProblems(home);
-    if (problems.length > 0) throw new CliError(`bad --home ${quote(home)}: ${problems.join("; ").replace(/^homeDirectory: /, "")}`);
+    if (problems.length > 0) throw new CommandError(`bad --home ${quote(home)}: ${problems.join("; ").replace(/^homeDirectory: /, "")}`);
   }
 
   let protocols: TransferProtocol[] | undefined;
@@ -172,7 +162,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (protocolList !== undefined) {
     const list = protocolList.split(",").map((p) => p.trim().toUpperCase());
     if (protocolListProblems(list).length > 0) {
-      throw new CliError(`bad --protocols ${quote(protocolList)}: expected a comma-separated list of FTP, FTPS, SFTP without repeats`);
+      throw new CommandError(`bad --protocols ${quote(protocolList)}: expected a comma-separated list of FTP, FTPS, SFTP without repeats`);
     }
     protocols = list as TransferProtocol[];
   }
@@ -183,11 +173,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 // ---- passwords ------------------------------------------------------------------
 
 function checkPasswordRules(password: string): void {
-  if (password.length === 0) throw new CliError("empty password");
-  if (Array.from(password).length < MIN_PASSWORD_LENGTH) throw new CliError(`password too short (at least ${MIN_PASSWORD_LENGTH} characters)`);
-  if (password.length > MAX_PASSWORD_LENGTH) throw new CliError(`password too long (at most ${MAX_PASSWORD_LENGTH} characters)`);
+  if (password.length === 0) throw new CommandError("empty password");
+  if (Array.from(password).length < MIN_PASSWORD_LENGTH) throw new CommandError(`password too short (at least ${MIN_PASSWORD_LENGTH} characters)`);
+  if (password.length > MAX_PASSWORD_LENGTH) throw new CommandError(`password too long (at most ${MAX_PASSWORD_LENGTH} characters)`);
   // FTP sends the password as one line (PASS ...\r\n): control characters cannot work.
-  if (/[\u0000-\u001f\u007f]/.test(password)) throw new CliError("password contains control characters");
+  if (hasControlCharacters(password)) throw new CommandError("password contains control characters");
 }
 
 async function readNewPassword(source: PasswordSource, name: string): Promise<string> {
@@ -195,99 +185,29 @@ async function readNewPassword(source: PasswordSource, name: string): Promise<st
   if (source.interactive) {
     checkPasswordRules(password);
     const again = await source.ask("Repeat the password: ");
-    if (again !== password) throw new CliError("passwords don't match");
+    if (again !== password) throw new CommandError("passwords don't match");
   }
   checkPasswordRules(password);
   return password;
 }
 
-/** Reads a line from a terminal without echoing it. Ctrl-C cancels (exit 130). */
-export function askOnTerminal(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WritableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let value = "";
-    const wasRaw = input.isRaw;
-    // Echo off before the prompt shows, so that nothing typed after it is echoed.
-    input.setRawMode(true);
-    input.setEncoding("utf8");
-    output.write(prompt);
-    const finish = (error?: Error) => {
-      input.removeListener("data", onData);
-      input.setRawMode(wasRaw);
-      input.pause();
-      output.write("\n");
-      if (error) reject(error);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === "\r" || ch === "\n") return finish();
-        if (ch === "\u0003") return finish(new CliError("cancelled", 130));
-        if (ch === "\u0004") {
-          if (value === "") return finish(new CliError("cancelled", 130));
-        } else if (ch === "\u007f" || ch === "\b") {
-          value = Array.from(value).slice(0, -1).join("");
-        } else if (ch === "\u0015") {
-          value = "";
-        } else if (ch === "\u001b") {
-          return; // an escape sequence (arrow keys...): drop the rest of the chunk
-        } else if (ch >= " ") {
-          value += ch;
-        }
-      }
-    };
-    input.on("data", onData);
-    input.resume();
-  });
-}
-
-/** Reads the first line of a stream (without its line ending), then stops reading. */
-export function readFirstLine(input: NodeJS.ReadableStream): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    let buffer = "";
-    const cleanup = () => {
-      input.removeListener("data", onData);
-      input.removeListener("end", onEnd);
-      input.removeListener("error", onError);
-      input.pause();
-    };
-    const onData = (chunk: string | Buffer) => {
-      buffer += chunk.toString();
-      const newline = buffer.indexOf("\n");
-      if (newline !== -1) {
-        cleanup();
-        resolve(buffer.slice(0, newline).replace(/\r$/, ""));
-      }
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(buffer === "" ? undefined : buffer.replace(/\r$/, ""));
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    input.setEncoding("utf8");
-    input.on("data", onData);
-    input.on("end", onEnd);
-    input.on("error", onError);
-    input.resume();
-  });
-}
-
-/** The password source for a real run: the terminal if stdin is one, else stdin's first line. */
-export function processPasswordSource(): PasswordSource {
-  const stdin = process.stdin;
-  if (stdin.isTTY) return { interactive: true, ask: (prompt) => askOnTerminal(prompt, stdin, process.stderr) };
+/**
+ * The password source for a real run: the terminal if stdin is one (asked
+ * without echo, twice), else stdin's first line (one password only).
+ */
+export function processPasswordSource(streams?: SecretStreams): PasswordSource {
+  const interactive = isTerminal(streams?.input);
   let used = false;
   return {
-    interactive: false,
-    async ask() {
-      if (used) throw new CliError("only one password can be read from standard input");
-      used = true;
-      const line = await readFirstLine(stdin);
-      stdin.destroy();
-      if (line === undefined) throw new CliError("no password on standard input (expected one line)");
-      return line;
+    interactive,
+    async ask(prompt) {
+      if (!interactive) {
+        if (used) throw new CommandError("only one password can be read from standard input");
+        used = true;
+      }
+      const password = await readSecretFromProcess(prompt, streams);
+      if (password === undefined) throw new CommandError("no password on standard input (expected one line)");
+      return password;
     },
   };
 }
@@ -300,10 +220,6 @@ interface Context {
   readonly config?: TransferConfig;
   readonly passwords: PasswordSource;
   readonly out: (line: string) => void;
-}
-
-function awsErrorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }
 
 /** The secret's description, or undefined when there is no such secret. */
@@ -323,17 +239,17 @@ function day(date: Date | undefined): string {
 async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<void> {
   const bucket = ctx.config?.provider.bucketName;
   if (args.home !== undefined && bucket !== undefined && !args.home.startsWith(`/${bucket}/`)) {
-    throw new CliError(`bad --home ${quote(args.home)}: must be inside the bucket, "/${bucket}/..."`);
+    throw new CommandError(`bad --home ${quote(args.home)}: must be inside the bucket, "/${bucket}/..."`);
   }
   const secretName = userSecretName(ctx.prefix, name);
   const existing = await describe(ctx, secretName);
   if (existing?.DeletedDate) {
-    throw new CliError(
+    throw new CommandError(
       `user ${name} was removed; its secret is scheduled for deletion on ${day(existing.DeletedDate)}. ` +
         `Run "remove --force ${name}" to delete it now, then add the user again.`,
     );
   }
-  if (existing) throw new CliError(`user ${name} already exists`);
+  if (existing) throw new CommandError(`user ${name} already exists`);
 
   const password = await readNewPassword(ctx.passwords, name);
   const record: UserRecord = {
@@ -357,7 +273,7 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
       }),
     );
   } catch (error) {
-    if (awsErrorName(error) === "ResourceExistsException") throw new CliError(`user ${name} already exists`);
+    if (awsErrorName(error) === "ResourceExistsException") throw new CommandError(`user ${name} already exists`);
     throw error;
   }
   const home = args.home ?? (bucket ? defaultHomeDirectory(bucket, name) : `/<bucket>/home/${name}`);
@@ -371,8 +287,8 @@ async function changePassword(ctx: Context, name: string): Promise<void> {
     secretString = (await ctx.client.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
   } catch (error) {
     const errorName = awsErrorName(error);
-    if (errorName === "ResourceNotFoundException") throw new CliError(`user ${name} not found`);
-    if (errorName === "InvalidRequestException") throw new CliError(`user ${name} not found (scheduled for deletion)`);
+    if (errorName === "ResourceNotFoundException") throw new CommandError(`user ${name} not found`);
+    if (errorName === "InvalidRequestException") throw new CommandError(`user ${name} not found (scheduled for deletion)`);
     throw error;
   }
   let current: unknown;
@@ -382,13 +298,13 @@ async function changePassword(ctx: Context, name: string): Promise<void> {
     current = undefined;
   }
   if (typeof current !== "object" || current === null || Array.isArray(current)) {
-    throw new CliError(`the secret ${secretName} does not hold a user record (not a JSON object); fix or remove it`);
+    throw new CommandError(`the secret ${secretName} does not hold a user record (not a JSON object); fix or remove it`);
   }
   const password = await readNewPassword(ctx.passwords, name);
   const updated = { ...(current as Record<string, unknown>), passwordHash: await hashPassword(password) };
   const problems = userRecordProblems(updated);
   if (problems.length > 0) {
-    throw new CliError(`the secret ${secretName} has problems besides the password (${problems.join("; ")}); fix or remove it`);
+    throw new CommandError(`the secret ${secretName} has problems besides the password (${problems.join("; ")}); fix or remove it`);
   }
   await ctx.client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: JSON.stringify(updated) }));
   ctx.out(`changed the password of ${name}`);
@@ -397,9 +313,9 @@ async function changePassword(ctx: Context, name: string): Promise<void> {
 async function removeUser(ctx: Context, name: string, force: boolean): Promise<void> {
   const secretName = userSecretName(ctx.prefix, name);
   const existing = await describe(ctx, secretName);
-  if (!existing) throw new CliError(`user ${name} not found`);
+  if (!existing) throw new CommandError(`user ${name} not found`);
   if (existing.DeletedDate && !force) {
-    throw new CliError(`user ${name} is already scheduled for deletion on ${day(existing.DeletedDate)}; use --force to delete it now`);
+    throw new CommandError(`user ${name} is already scheduled for deletion on ${day(existing.DeletedDate)}; use --force to delete it now`);
   }
   const result = await ctx.client.send(
     new DeleteSecretCommand({ SecretId: secretName, ...(force ? { ForceDeleteWithoutRecovery: true } : {}) }),
@@ -429,7 +345,7 @@ async function listUsers(ctx: Context): Promise<void> {
 // ---- the entry point ----------------------------------------------------------------
 
 function describeError(error: unknown): string {
-  if (error instanceof CliError || error instanceof ConfigError) return error.message;
+  if (error instanceof CommandError || error instanceof ConfigError) return error.message;
   if (error instanceof Error) {
     if (error.name === "CredentialsProviderError") return `no AWS credentials: ${error.message}`;
     return `${error.name}: ${error.message}`;
@@ -474,7 +390,7 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
     return 0;
   } catch (error) {
     err(`error: ${describeError(error)}`);
-    return error instanceof CliError ? error.exitCode : 1;
+    return error instanceof CommandError ? error.exitCode : 1;
   } finally {
     client?.destroy();
   }
