@@ -2,6 +2,7 @@
 // the app, synthesize. Everything else lives in stacks/ and config/.
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./config/load";
 import { buildApp } from "./stacks/app";
+import { writeHclOutput } from "./stacks/shared/hcl-output";
 
 const HCL_OUTDIR = "cdktf.out.hcl";
 
@@ -24,7 +25,11 @@ function main(): void {
   // cdktf 0.21 stacks decide HCL vs JSON from SYNTH_HCL_OUTPUT alone; the
   // App's hclOutput option only renames the file. Set both.
   if (hclOutput) process.env.SYNTH_HCL_OUTPUT = "true";
-  buildApp(config, { projectRoot: process.cwd(), hclOutput, outdir }).synth();
+  const app = buildApp(config, { projectRoot: process.cwd(), hclOutput, outdir });
+  app.synth();
+  // cdktf 0.21's HCL printer writes invalid HCL for these stacks; print our
+  // own from the JSON synthesis instead (see stacks/shared/hcl-output.ts).
+  if (hclOutput) writeHclOutput(app);
 }
 
 main();

@@ -93,6 +93,10 @@ describe("consumer stack (example config)", () => {
     expect(unescaped).toContain(files.lftprc.trimEnd());
     expect(unescaped).toContain(files.smokeScript.trimEnd());
     expect(files.lftprc).toMatch(/^set ftp:prefer-epsv (yes|true|on)$/m);
+    // Terraform would interpolate any other "${" or "%{": every one from the files must arrive escaped.
+    const withoutHost = userData.replace(ref(endpoint, "dns_entry[0].dns_name"), "HOST");
+    expect(withoutHost.match(/(?<![$%])[$%]\{/g)).toBeNull();
+    expect(files.smokeScript).toContain("${"); // the check above is not vacuous
   });
 
   test("the instance may read only its smoke-test password parameters", () => {

@@ -14,7 +14,9 @@ export interface BuildAppOptions {
 
 /** Builds both stacks from a validated config. No files or environment are read here. */
 export function buildApp(config: TransferConfig, options: BuildAppOptions): App {
-  const app = new App({ outdir: options.outdir, hclOutput: options.hclOutput });
+  // No stack traces: cdktf would write them, with absolute paths of this
+  // machine, into manifest.json as soon as any construct adds an annotation.
+  const app = new App({ outdir: options.outdir, hclOutput: options.hclOutput, stackTraces: false });
   const provider = new ProviderStack(app, "provider", { config, projectRoot: options.projectRoot });
   const consumer = new ConsumerStack(app, "consumer", { config, projectRoot: options.projectRoot });
   // The consumer reads the provider's outputs from its state, so

@@ -20,7 +20,8 @@ export function readClientFiles(projectRoot: string): ClientFiles {
 
 /** Makes literal text safe inside a Terraform string: `${` and `%{` would start a template. */
 export function escapeTerraformTemplate(text: string): string {
-  return text.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  // Replacement functions, not strings: in a replacement string "$$" means one "$".
+  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 function heredoc(target: string, delimiter: string, content: string): string {

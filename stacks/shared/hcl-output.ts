@@ -166,9 +166,8 @@ function renderDocument(document: JsonObject, blocks: Set<string>): string {
     items.push(item);
   };
   if (document.terraform !== undefined) add(terraformBlock(object(document.terraform, "terraform")));
-  for (const [name, value] of Object.entries(object(document.locals ?? {}, "locals"))) {
-    add({ kind: "block", header: "locals", body: [attribute(name, value)] });
-  }
+  const locals = Object.entries(object(document.locals ?? {}, "locals"));
+  if (locals.length > 0) add({ kind: "block", header: "locals", body: locals.map(([name, value]) => attribute(name, value)) });
   for (const [name, value] of Object.entries(object(document.variable ?? {}, "variable"))) {
     add({ kind: "block", header: `variable ${label(name)}`, body: variableBody(object(value, `variable.${name}`)) });
   }
@@ -220,7 +219,7 @@ function terraformBlock(terraform: JsonObject): Item {
       const nested: Item[] = [];
       for (const [k, v] of Object.entries(cloud)) {
         if (k === "//") continue;
-        if (k === "workspaces") nested.push(...blockItems("workspaces", v, "terraform.cloud.workspaces", () => attributesOf));
+        if (k === "workspaces") nested.push(...blockItems("workspaces", v, "terraform.cloud.workspaces", attributesOf));
         else body.push(attribute(k, v));
       }
       blocksOut.push({ kind: "block", header: "cloud", body: joinGroups([body, nested]) });
@@ -237,7 +236,7 @@ function variableBody(variable: JsonObject): Item[] {
   for (const [key, value] of Object.entries(variable)) {
     if (key === "//") continue;
     if (key === "type") items.push({ kind: "attribute", name: key, value: fixed(bare(keyword(value, "variable type", /^[\w(),\s[\]{}=]+$/))) });
-    else if (key === "validation") nested.push(...blockItems("validation", value, "variable.validation", () => attributesOf));
+    else if (key === "validation") nested.push(...blockItems("validation", value, "variable.validation", attributesOf));
     else items.push(attribute(key, value));
   }
   return joinGroups([items, nested]);
@@ -259,8 +258,8 @@ function resourceBody(content: JsonObject, schemaPath: string, blocks: Set<strin
     else if (key === "depends_on") dependsOn = [{ kind: "attribute", name: key, value: (depth) => referenceList(value, "depends_on", depth) }];
     else if (key === "lifecycle") lifecycle = [lifecycleBlock(object(value, `${schemaPath}.lifecycle`))];
     else if (key === "provisioner") provisioners = provisionerBlocks(value, schemaPath);
-    else if (key === "connection") connection = blockItems("connection", value, `${schemaPath}.connection`, () => attributesOf);
-    else if (key === "precondition" || key === "postcondition") conditions = [...conditions, ...blockItems(key, value, schemaPath, () => attributesOf)];
+    else if (key === "connection") connection = blockItems("connection", value, `${schemaPath}.connection`, attributesOf);
+    else if (key === "precondition" || key === "postcondition") conditions = [...conditions, ...blockItems(key, value, schemaPath, attributesOf)];
     else if (key === "dynamic") throw new Error(`hcl-output: dynamic blocks (${schemaPath}) are not supported yet`);
     else rest[key] = value;
   }
@@ -286,7 +285,7 @@ function splitBody(content: JsonObject, schemaPath: string, blocks: Set<string>)
     if (key === "//") continue;
     const childPath = `${schemaPath}.${key}`;
     if (key === "dynamic") throw new Error(`hcl-output: dynamic blocks (${schemaPath}) are not supported yet`);
-    if (blocks.has(childPath)) nested.push(...blockItems(key, value, childPath, () => (c: JsonObject) => body(c, childPath, blocks)));
+    if (blocks.has(childPath)) nested.push(...blockItems(key, value, childPath, (c) => body(c, childPath, blocks)));
     else attributes.push(attribute(key, value));
   }
   return [attributes, nested];
@@ -306,7 +305,7 @@ function lifecycleBlock(lifecycle: JsonObject): Item {
     } else if (key === "replace_triggered_by") {
       items.push({ kind: "attribute", name: key, value: (depth) => referenceList(value, "lifecycle.replace_triggered_by", depth) });
     } else if (key === "precondition" || key === "postcondition") {
-      conditions.push(...blockItems(key, value, `lifecycle.${key}`, () => attributesOf));
+      conditions.push(...blockItems(key, value, `lifecycle.${key}`, attributesOf));
     } else {
       items.push(attribute(key, value));
     }
@@ -326,7 +325,7 @@ function provisionerBlocks(value: Json, schemaPath: string): Item[] {
         if (key === "when" || key === "on_failure") {
           attributes.push({ kind: "attribute", name: key, value: fixed(bare(keyword(v, `provisioner ${key}`, /^[a-z_]+$/))) });
         } else if (key === "connection") {
-          nested.push(...blockItems("connection", v, "provisioner.connection", () => attributesOf));
+          nested.push(...blockItems("connection", v, "provisioner.connection", attributesOf));
         } else {
           attributes.push(attribute(key, v));
         }
@@ -339,10 +338,10 @@ function provisionerBlocks(value: Json, schemaPath: string): Item[] {
 }
 
 /** One block per object (a JSON object is one block; an array of objects, one each, in order). */
-function blockItems(name: string, value: Json, where: string, bodyOf: () => (content: JsonObject) => Item[]): Item[] {
+function blockItems(name: string, value: Json, where: string, bodyOf: (content: JsonObject) => Item[]): Item[] {
   if (value === null) return [];
   const list = Array.isArray(value) ? value : [value];
-  return list.map((entry) => ({ kind: "block" as const, header: name, body: bodyOf()(object(entry, where)) }));
+  return list.map((entry) => ({ kind: "block" as const, header: name, body: bodyOf(object(entry, where)) }));
 }
 
 function attributesOf(content: JsonObject): Item[] {

@@ -64,7 +64,11 @@ export class NodejsFunctionAsset extends Construct {
     const name = path.basename(path.dirname(options.entry));
     const zipPath = path.join(options.projectRoot, ".build", "assets", `${name}.zip`);
     fs.mkdirSync(path.dirname(zipPath), { recursive: true });
-    fs.writeFileSync(zipPath, archive);
+    // Write then rename: two synths in one checkout (parallel test workers)
+    // must never copy each other's half-written archive.
+    const temporary = `${zipPath}.${process.pid}.tmp`;
+    fs.writeFileSync(temporary, archive);
+    fs.renameSync(temporary, zipPath);
     this.asset = new TerraformAsset(this, "archive", { path: zipPath, type: AssetType.FILE });
     this.sourceCodeHash = createHash("sha256").update(archive).digest("base64");
   }

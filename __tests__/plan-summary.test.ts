@@ -1,0 +1,347 @@
+// npm run plan-summary: the PR summary of the synthesized stacks, on a real
+// synth of the example config (and variants), written to a temporary outdir
+// exactly as `npm run synth` writes cdktf.out.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { TransferConfig } from "../config/schema";
+import { buildApp } from "../stacks/app";
+import { FTP_LISTENER_PORTS } from "../stacks/shared/ftp-ports";
+import {
+  JsonObject,
+  readSynthesizedStacks,
+  renderMarkdown,
+  runPlanSummary,
+  StackSummary,
+  summarizeStack,
+  SynthesizedStack,
+} from "../scripts/plan-summary-lib";
+import { configWith, configWithBackend, PROJECT_ROOT } from "./support/config";
+
+const temporary: string[] = [];
+
+function synthTo(config: TransferConfig): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-summary-"));
+  temporary.push(dir);
+  const outdir = path.join(dir, "cdktf.out");
+  buildApp(config, { projectRoot: PROJECT_ROOT, outdir }).synth();
+  return outdir;
+}
+
+function summaries(outdir: string): Record<string, StackSummary> {
+  return Object.fromEntries(readSynthesizedStacks(outdir).map((stack) => [stack.name, summarizeStack(stack)]));
+}
+
+function logicalId(document: JsonObject, type: string): string {
+  const ids = Object.keys((document.resource as JsonObject)[type] as JsonObject);
+  expect(ids).toHaveLength(1);
+  return ids[0];
+}
+
+afterAll(() => {
+  for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe("plan summary of the example config", () => {
+  let outdir: string;
+  let stacks: SynthesizedStack[];
+  let provider: StackSummary;
+  let consumer: StackSummary;
+  let markdown: string;
+
+  beforeAll(() => {
+    outdir = synthTo(configWith());
+    stacks = readSynthesizedStacks(outdir);
+    ({ provider, consumer } = summaries(outdir));
+    markdown = renderMarkdown([provider, consumer]);
+  });
+
+  test("finds both stacks, provider first (the consumer depends on it)", () => {
+    expect(stacks.map((s) => s.name)).toEqual(["provider", "consumer"]);
+  });
+
+  test("counts resources by type, exactly as in cdk.tf.json", () => {
+    for (const stack of stacks) {
+      const resource = stack.document.resource as JsonObject;
+      const expected = Object.keys(resource)
+        .sort()
+        .map((type) => [type, Object.keys(resource[type] as JsonObject).length]);
+      const summary = summarizeStack(stack);
+      expect(summary.resourceCounts).toEqual(expected);
+      expect(summary.resourceTotal).toBe(expected.reduce((sum, [, n]) => sum + (n as number), 0));
+    }
+    expect(provider.resourceCounts).toEqual(
+      expect.arrayContaining([
+        ["aws_lb", 1],
+        ["aws_lb_listener", 10],
+        ["aws_lb_target_group", 10],
+        ["aws_lb_target_group_attachment", 10],
+        ["aws_transfer_server", 1],
+        ["aws_vpc_endpoint_service", 1],
+        ["null_resource", 1],
+      ]),
+    );
+    expect(consumer.resourceCounts).toEqual(
+      expect.arrayContaining([
+        ["aws_vpc_endpoint", 1],
+        ["aws_vpc_endpoint_connection_accepter", 1],
+        ["aws_instance", 1],
+      ]),
+    );
+    expect(markdown).toContain("| `aws_lb_listener` | 10 |");
+    expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
+    expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
+    expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 4 |`);
+    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 3 |`);
+  });
+
+  test("lists the data sources", () => {
+    expect(consumer.dataSources).toEqual(
+      expect.arrayContaining(["data.terraform_remote_state.provider-state", "data.aws_caller_identity.account", "data.aws_partition.partition"]),
+    );
+    expect(provider.dataSources).toContain("data.aws_caller_identity.account");
+    expect(provider.dataSources.filter((d) => d.startsWith("data.aws_network_interface."))).toHaveLength(1);
+    expect(markdown).toContain("- `data.terraform_remote_state.provider-state`");
+  });
+
+  test("FTP ports: ten TCP listeners, each to its own target group, all health-checked on 21", () => {
+    expect(provider.listeners.map(({ address: _address, ...rest }) => rest)).toEqual(
+      FTP_LISTENER_PORTS.map((port) => ({ port, protocol: "TCP", targetGroup: `tf-ftp-${port}`, targetGroupPort: port, healthCheck: "TCP 21" })),
+    );
+    expect(FTP_LISTENER_PORTS).toEqual([21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200]);
+    expect(markdown).toContain("| Listener port | Protocol | Target group | Target port | Health check |");
+    expect(markdown).toContain("| 21 | TCP | tf-ftp-21 | 21 | TCP 21 |");
+    expect(markdown).toContain("| 8200 | TCP | tf-ftp-8200 | 8200 | TCP 21 |");
+    expect(consumer.listeners).toEqual([]);
+    expect(markdown.match(/^### FTP ports/gm)).toHaveLength(1);
+  });
+
+  test("passive IP: the pinned NLB address, literally", () => {
+    const document = stacks[0].document;
+    expect(provider.transferServers).toEqual([
+      {
+        address: `aws_transfer_server.${logicalId(document, "aws_transfer_server")}`,
+        name: "tf-ftp-ftp",
+        protocols: ["FTP"],
+        endpointType: "VPC",
+        passiveIp: "10.0.3.119",
+      },
+    ]);
+    expect(markdown).toContain("| tf-ftp-ftp | FTP | VPC | `10.0.3.119` |");
+  });
+
+  test("NLB: internal, cross-zone off, pinned to its subnet and IP", () => {
+    expect(provider.loadBalancers).toEqual([
+      {
+        address: `aws_lb.${logicalId(stacks[0].document, "aws_lb")}`,
+        name: "tf-ftp-nlb",
+        type: "network",
+        internal: true,
+        crossZone: false,
+        placement: ["subnet-0a1b2c3d4e5f60003 = 10.0.3.119"],
+      },
+    ]);
+    expect(markdown).toContain("| tf-ftp-nlb | network | yes | no | subnet-0a1b2c3d4e5f60003 = 10.0.3.119 |");
+  });
+
+  test("endpoint service: acceptance required, the configured principals", () => {
+    expect(provider.endpointServices).toEqual([
+      {
+        address: `aws_vpc_endpoint_service.${logicalId(stacks[0].document, "aws_vpc_endpoint_service")}`,
+        name: "tf-ftp-ftp",
+        acceptanceRequired: true,
+        allowedPrincipals: ["arn:aws:iam::123456789012:root"],
+      },
+    ]);
+    expect(markdown).toContain("| tf-ftp-ftp | yes | `arn:aws:iam::123456789012:root` |");
+  });
+
+  test("security group ingress: ports with their CIDR or source group, by name", () => {
+    const rows = (summary: StackSummary) => summary.ingressRules.map((r) => [r.group, r.protocol, r.ports, r.source]);
+    expect(rows(provider)).toEqual([
+      ["tf-ftp-nlb", "tcp", "21", "10.0.0.0/16"],
+      ["tf-ftp-nlb", "tcp", "8192-8200", "10.0.0.0/16"],
+      ["tf-ftp-transfer-endpoint", "tcp", "21", "security group tf-ftp-nlb"],
+      ["tf-ftp-transfer-endpoint", "tcp", "8192-8200", "security group tf-ftp-nlb"],
+    ]);
+    expect(rows(consumer)).toEqual([
+      ["tf-ftp-consumer-endpoint", "tcp", "21", "10.0.0.0/16"],
+      ["tf-ftp-consumer-endpoint", "tcp", "8192-8200", "10.0.0.0/16"],
+      ["tf-ftp-consumer-endpoint", "tcp", "21", "security group tf-ftp-ftp-client"],
+      ["tf-ftp-consumer-endpoint", "tcp", "8192-8200", "security group tf-ftp-ftp-client"],
+    ]);
+    expect(markdown).toContain("| tf-ftp-nlb | tcp | 8192-8200 | 10.0.0.0/16 | FTP passive data (8192-8200) from 10.0.0.0/16 |");
+    expect(markdown).toContain("| tf-ftp-transfer-endpoint | tcp | 21 | security group tf-ftp-nlb | FTP control (21) from the nlb |");
+  });
+
+  test("restart resource: null_resource, replaced when the server or its passive IP changes", () => {
+    const server = logicalId(stacks[0].document, "aws_transfer_server");
+    const restart = logicalId(stacks[0].document, "null_resource");
+    expect(provider.restarts).toEqual([
+      {
+        address: `null_resource.${restart}`,
+        type: "null_resource",
+        triggers: [
+          ["passive_ip", `\${aws_transfer_server.${server}.protocol_details[0].passive_ip}`],
+          ["server_id", `\${aws_transfer_server.${server}.id}`],
+        ],
+        provisioners: ["local-exec"],
+      },
+    ]);
+    expect(markdown).toContain(
+      `| \`null_resource.${restart}\` | \`null_resource\` | passive_ip = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`<br>server_id = \`\${aws_transfer_server.${server}.id}\` | local-exec |`,
+    );
+    expect(consumer.restarts).toEqual([]);
+  });
+
+  test("backend: local state files, relative to the stack folder", () => {
+    expect(provider.backend).toEqual({ type: "local", detail: "../../../state/provider.tfstate" });
+    expect(consumer.backend).toEqual({ type: "local", detail: "../../../state/consumer.tfstate" });
+    expect(markdown).toContain("**Backend:** local (`../../../state/provider.tfstate`)");
+  });
+
+  test("outputs with their descriptions", () => {
+    expect(provider.outputs.map((o) => [o.name, o.description])).toEqual([
+      ["endpoint_service_id", "Endpoint service ID (for accepting connections)"],
+      ["endpoint_service_name", "Service name consumers create their interface endpoint for"],
+      ["nlb_private_ip", "Private IP of the internal NLB (comma-separated when it spans several AZs)"],
+      ["transfer_server_id", "Transfer Family server ID"],
+    ]);
+    expect(provider.outputs.find((o) => o.name === "nlb_private_ip")?.value).toBe("10.0.3.119");
+    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
+    expect(markdown).toContain("| `nlb_private_ip` | Private IP of the internal NLB (comma-separated when it spans several AZs) | `10.0.3.119` |");
+  });
+
+  test("the Markdown has one section per stack, in order, and nothing machine-specific", () => {
+    expect(markdown.match(/^## Stack `(\w+)`$/gm)).toEqual(["## Stack `provider`", "## Stack `consumer`"]);
+    expect(markdown).not.toContain(outdir);
+    expect(markdown).not.toContain(PROJECT_ROOT);
+    expect(markdown).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    // Every table row has as many cells as its header.
+    const lines = markdown.split("\n");
+    lines.forEach((line, i) => {
+      if (line.startsWith("|---") || line.startsWith("|--")) {
+        const columns = line.split("|").length;
+        for (let j = i + 1; j < lines.length && lines[j].startsWith("| "); j++) {
+          expect(lines[j].replace(/\\\|/g, "").split("|").length).toBe(columns);
+        }
+      }
+    });
+  });
+});
+
+describe("plan summary of other configurations", () => {
+  test("terraform_data restart, two AZs: passive IP 0.0.0.0, NLB in both subnets", () => {
+    const config = configWith({
+      provider: {
+        restartResource: "terraform_data",
+        subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"],
+        subnetCidrs: null,
+        nlbPrivateIp: null,
+        passiveIpMode: "control-connection",
+      },
+    } as Record<string, unknown>);
+    const { provider } = summaries(synthTo(config));
+    expect(provider.transferServers.map((s) => s.passiveIp)).toEqual(["0.0.0.0"]);
+    expect(provider.loadBalancers.map((lb) => [lb.internal, lb.crossZone, lb.placement])).toEqual([
+      [true, false, ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"]],
+    ]);
+    expect(provider.restarts.map((r) => [r.type, r.triggers.map(([key]) => key), r.provisioners])).toEqual([
+      ["terraform_data", ["passive_ip", "server_id"], ["local-exec"]],
+    ]);
+    expect(provider.resourceCounts.find(([type]) => type === "null_resource")).toBeUndefined();
+  });
+
+  test("an NLB address found at apply time: the passive IP is the lookup's expression", () => {
+    const outdir = synthTo(configWith({ provider: { nlbPrivateIp: null } } as Record<string, unknown>));
+    const [provider] = readSynthesizedStacks(outdir);
+    const lookups = Object.keys(((provider.document.data as JsonObject).aws_network_interface as JsonObject) ?? {}).filter((id) =>
+      id.startsWith("ftp-load-balancer_nlb-address"),
+    );
+    expect(lookups).toHaveLength(1);
+    const summary = summarizeStack(provider);
+    expect(summary.transferServers.map((s) => s.passiveIp)).toEqual([`\${data.aws_network_interface.${lookups[0]}.private_ip}`]);
+    expect(summary.loadBalancers.map((lb) => lb.placement)).toEqual([["subnet-0a1b2c3d4e5f60003"]]);
+    expect(renderMarkdown([summary])).toContain(`| tf-ftp-ftp | FTP | VPC | \`\${data.aws_network_interface.${lookups[0]}.private_ip}\` |`);
+  });
+
+  test("S3 and Terraform Cloud backends", () => {
+    const s3 = summaries(
+      synthTo(configWithBackend({ type: "s3", bucket: "tf-state-bucket", keyPrefix: "transfer-ftp", region: "ap-northeast-1" })),
+    );
+    expect(s3.provider.backend).toEqual({ type: "s3", detail: "s3://tf-state-bucket/transfer-ftp/provider.tfstate (ap-northeast-1)" });
+    expect(s3.consumer.backend).toEqual({ type: "s3", detail: "s3://tf-state-bucket/transfer-ftp/consumer.tfstate (ap-northeast-1)" });
+    const cloud = summaries(
+      synthTo(configWithBackend({ type: "cloud", organization: "acme", providerWorkspace: "ftp-provider", consumerWorkspace: "ftp-consumer" })),
+    );
+    expect(cloud.provider.backend).toEqual({ type: "cloud", detail: "app.terraform.io, organization acme, workspace ftp-provider" });
+    expect(cloud.consumer.backend).toEqual({ type: "cloud", detail: "app.terraform.io, organization acme, workspace ftp-consumer" });
+  });
+
+  test("table cells escape pipes and line breaks; expressions are code", () => {
+    const markdown = renderMarkdown([
+      summarizeStack({
+        name: "s",
+        document: {
+          resource: {
+            aws_security_group: { g: { name: "g|1" } },
+            aws_vpc_security_group_ingress_rule: {
+              r: {
+                security_group_id: "${aws_security_group.g.id}",
+                ip_protocol: "-1",
+                cidr_ipv4: "${var.cidr}",
+                description: "a|b\nc",
+              },
+            },
+          },
+        },
+      }),
+    ]);
+    expect(markdown).toContain("| g\\|1 | -1 | all | `${var.cidr}` | a\\|b<br>c |");
+    expect(markdown).toContain("**Backend:** local (cdktf default)");
+  });
+});
+
+describe("npm run plan-summary (CLI)", () => {
+  let outdir: string;
+  const io = () => {
+    const out = { stdout: "", stderr: "" };
+    return {
+      out,
+      io: { cwd: path.dirname(outdir), stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } },
+    };
+  };
+
+  beforeAll(() => {
+    outdir = synthTo(configWith());
+  });
+
+  test("reads cdktf.out of the working directory by default and prints Markdown", () => {
+    const { out, io: cli } = io();
+    expect(runPlanSummary([], cli)).toBe(0);
+    expect(out.stdout).toBe(renderMarkdown(readSynthesizedStacks(outdir).map(summarizeStack)));
+    expect(out.stderr).toBe("");
+  });
+
+  test("--dir and --out: writes the file, prints nothing on stdout", () => {
+    const { out, io: cli } = io();
+    const file = path.join(path.dirname(outdir), "reports", "plan-summary.md");
+    expect(runPlanSummary(["--dir", outdir, "--out", file], cli)).toBe(0);
+    expect(fs.readFileSync(file, "utf8")).toBe(renderMarkdown(readSynthesizedStacks(outdir).map(summarizeStack), outdir));
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toBe(`plan-summary: wrote ${file} (provider, consumer)\n`);
+  });
+
+  test("no synth output: exit 1 with what to do; bad arguments: exit 2 with usage", () => {
+    const missing = io();
+    expect(runPlanSummary(["--dir", "nowhere"], missing.io)).toBe(1);
+    expect(missing.out.stderr).toContain("run `npm run synth` first");
+    const bad = io();
+    expect(runPlanSummary(["--out"], bad.io)).toBe(2);
+    expect(bad.out.stderr).toContain("--out needs a value");
+    expect(bad.out.stderr).toContain("usage: npm run plan-summary");
+    const unknown = io();
+    expect(runPlanSummary(["--frobnicate"], unknown.io)).toBe(2);
+    expect(unknown.out.stderr).toContain('unknown argument "--frobnicate"');
+  });
+});
