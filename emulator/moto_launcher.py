@@ -58,6 +58,10 @@ Patches (each imitates real AWS behaviour that moto 5.2 lacks and this project n
     per subnet with description "ELB net/<name>/<id>" and that address (deleted with the
     load balancer), so aws_lb.subnet_mapping.private_ipv4_address reads back as configured;
     a network load balancer's ARN reads loadbalancer/net/... as on AWS (moto says app).
+10. EC2 RunInstances: a block device mapping for the AMI's root device with neither
+    VolumeSize nor SnapshotId (what aws_instance.root_block_device sends when it sets
+    only encryption/volume type) takes the AMI's root snapshot and size, as on AWS;
+    moto refuses it with MissingParameter.
 
 Settings: MOTO_IAM_LOAD_MANAGED_POLICIES defaults to true here (AWS-managed policies such
 as arn:aws:iam::aws:policy/AmazonS3FullAccess exist, as on AWS).
@@ -701,6 +705,48 @@ def _prune(value: Any) -> Any:
     return value
 
 
+# ------------------------------------------------------- EC2: root volume defaults
+def patch_ec2_root_volume_defaults() -> None:
+    """Patch 10: a root block device without size or snapshot gets the AMI's, as on AWS."""
+    from moto.ec2.responses.instances import InstanceResponse
+
+    request = threading.local()
+
+    def parse(original: Callable[..., Any]) -> Callable[..., Any]:
+        def _parse_block_device_mapping(self: Any) -> Any:
+            image_id = self._get_param("ImageId")
+            images = self.ec2_backend.describe_images(filters={"image-id": image_id}) if image_id else []
+            request.image = images[0] if images else None
+            try:
+                return original(self)
+            finally:
+                request.image = None
+
+        return _parse_block_device_mapping
+
+    def validate(original: Callable[..., Any]) -> Any:
+        def _validate_block_device_mapping(device_mapping: dict[str, Any]) -> Any:
+            image = getattr(request, "image", None)
+            ebs = device_mapping.get("Ebs")
+            if (
+                image is not None
+                and isinstance(ebs, dict)
+                and device_mapping.get("DeviceName") == image.root_device_name
+                and not ebs.get("VolumeSize")
+                and not ebs.get("SnapshotId")
+            ):
+                root = image.block_device_mappings[0]["Ebs"]
+                ebs["SnapshotId"] = root["SnapshotId"]
+                ebs["VolumeSize"] = root["VolumeSize"]
+            return original(device_mapping)
+
+        return staticmethod(_validate_block_device_mapping)
+
+    _wrap(InstanceResponse, "_parse_block_device_mapping", parse)
+    _wrap(InstanceResponse, "_validate_block_device_mapping", validate)
+    PATCHES.append("ec2-root-volume-defaults")
+
+
 def apply_patches() -> None:
     import moto
 
@@ -710,6 +756,7 @@ def apply_patches() -> None:
     patch_vpc_endpoint_connections()
     patch_elbv2_subnet_addresses()
     patch_transfer()
+    patch_ec2_root_volume_defaults()
 
 
 # --------------------------------------------------------------------------- server

@@ -1,0 +1,758 @@
+// The whole life of a deployment against the local AWS emulator, in one place:
+// `npm run demo` (scripts/demo.ts) and the end-to-end test
+// (__tests__/integration/deploy.test.ts) both run it through these functions.
+//
+//   const session = await openSession({ label: "demo" });   // emulator + temporary working copy
+//   const pre = await createPreexistingResources(session, { twoProviderSubnets: false });
+//   writeConfig(session, configDocument(pre, { nlbPrivateIp: "10.0.3.119" }));
+//   await addFtpUser(session, "alice", "a password");
+//   await deploy(session);                                    // cdktf deploy provider consumer
+//   const deployment = await describeDeployment(session);    // what the emulator now holds
+//   await destroy(session);                                   // cdktf destroy consumer provider
+//   await closeSession(session);                              // stop the emulator, remove the copy
+//
+// Nothing here touches real AWS or the user's AWS configuration: every child
+// process gets the parent's environment WITHOUT its AWS_* and TF_* variables,
+// plus the emulator's (AWS_ENDPOINT_URL, dummy keys, AWS_CONFIG_FILE and
+// AWS_SHARED_CREDENTIALS_FILE = /dev/null, no metadata service) and a Terraform
+// CLI config that installs providers from the local mirror only.
+//
+// cdktf runs in a temporary working copy of the project (node_modules linked,
+// not copied): the local backend's state (<copy>/state/<stack>.tfstate) and
+// cdktf.out stay out of the checkout, so a user's own cdktf.out and state, and
+// anything else running in the checkout at the same time, are never touched.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseConfig, userSecretPrefix } from "../config/load";
+import { TransferConfig, TransferConfigInput } from "../config/schema";
+import { aws, Call, Emulator, EmulatorOptions, emulatorPrerequisites, startEmulator, withoutAwsVariables } from "../__tests__/support/emulator";
+import { Prerequisite } from "../__tests__/support/prerequisites";
+import { terraformPrerequisites, writeCliConfig } from "../__tests__/support/terraform";
+
+export const REGION = "ap-northeast-1";
+export const NAME_PREFIX = "tf-ftp";
+/** The emulator's account (moto's default); the endpoint service admits its root. */
+export const ACCOUNT_ROOT = "arn:aws:iam::123456789012:root";
+export const STATE_DIR = "state";
+export const STACKS = ["provider", "consumer"] as const;
+export type StackName = (typeof STACKS)[number];
+
+/** Everything the flow needs, checked up front (terraform + mirror, python3 + moto, the AWS CLI). */
+export const demoPrerequisites: readonly Prerequisite[] = [...terraformPrerequisites, ...emulatorPrerequisites];
+
+/** The project root: the nearest folder above `start` holding cdktf.json (works from scripts/ and from a bundle in .build/run/). */
+export function findProjectRoot(start: string = __dirname): string {
+  let dir = path.resolve(start);
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "cdktf.json"))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no cdktf.json above ${start}`);
+    dir = parent;
+  }
+}
+
+// ------------------------------------------------------------------ commands
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly timeoutMs: number;
+  /** Written to the child's stdin, which is then closed. */
+  readonly input?: string;
+  /** Called with every complete line of stdout and stderr. */
+  readonly onLine?: (line: string) => void;
+  /** Also tracks the command's process group here while it runs (a session's commands). */
+  readonly group?: Set<number>;
+}
+
+export interface RunResult {
+  readonly command: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** stdout and stderr, interleaved as they arrived. */
+  readonly output: string;
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+}
+
+export class CommandError extends Error {
+  constructor(
+    message: string,
+    readonly result: RunResult,
+  ) {
+    super(message);
+    this.name = "CommandError";
+  }
+}
+
+/** The last `count` lines of a command's output (for failure messages). */
+export function lastLines(text: string, count = 60): string {
+  return text.trimEnd().split("\n").slice(-count).join("\n");
+}
+
+// cdktf's progress display redraws lines with terminal escapes even with --no-color.
+// eslint-disable-next-line no-control-regex
+const ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]|\r/g;
+
+function withoutEscapes(text: string): string {
+  return text.replace(ESCAPES, "");
+}
+
+// Every command still running, in every session (for Ctrl-C and process exit).
+const children = new Set<number>();
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Sends `signal` to the commands still running: those of one group (a
+ * session's), or all. Each command runs in its own process group (cdktf and
+ * the terraform processes it starts). SIGINT lets terraform finish the
+ * operation in flight and write its state.
+ */
+export function interruptCommands(signal: NodeJS.Signals = "SIGINT", group: ReadonlySet<number> = children): void {
+  for (const pid of group) killGroup(pid, signal);
+}
+
+process.once("exit", () => interruptCommands("SIGKILL"));
+
+/**
+ * Runs a command in its own process group with a bounded time: on timeout the
+ * whole group gets SIGTERM, then SIGKILL 10 s later. Rejects with a
+ * CommandError (whose message ends with the last 60 lines of output) unless
+ * the command exits 0.
+ */
+export function run(command: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const display = [command, ...args].join(" ");
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+      detached: true,
+    });
+    const pid = child.pid;
+    const track = (add: boolean) => {
+      if (pid === undefined) return;
+      for (const set of [children, options.group]) if (add) set?.add(pid);
+      else set?.delete(pid);
+    };
+    track(true);
+    let output = "";
+    let timedOut = false;
+    const partial: Record<"out" | "err", string> = { out: "", err: "" };
+    const take = (stream: "out" | "err") => (chunk: Buffer) => {
+      const text = withoutEscapes(chunk.toString());
+      output += text;
+      if (!options.onLine) return;
+      const lines = (partial[stream] + text).split("\n");
+      partial[stream] = lines.pop() ?? "";
+      for (const line of lines) options.onLine(line);
+    };
+    child.stdout!.on("data", take("out"));
+    child.stderr!.on("data", take("err"));
+    if (options.input !== undefined) child.stdin!.end(options.input);
+    let killTimer: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (pid !== undefined) {
+        killGroup(pid, "SIGTERM");
+        killTimer = setTimeout(() => killGroup(pid, "SIGKILL"), 10_000);
+      }
+    }, options.timeoutMs);
+    child.once("error", (error) => {
+      clearTimeout(timer);
+      track(false);
+      reject(new CommandError(`${display}: ${error.message}`, { command: display, code: null, signal: null, output, durationMs: Date.now() - started, timedOut }));
+    });
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      if (killTimer) clearTimeout(killTimer);
+      track(false);
+      for (const rest of [partial.out, partial.err]) if (rest && options.onLine) options.onLine(rest);
+      const result: RunResult = { command: display, code, signal, output, durationMs: Date.now() - started, timedOut };
+      if (code === 0) {
+        resolve(result);
+        return;
+      }
+      const why = timedOut ? `timed out after ${Math.round(options.timeoutMs / 1000)} s` : signal ? `killed by ${signal}` : `exited with status ${code}`;
+      reject(new CommandError(`${display} ${why} (in ${options.cwd}). Last lines of its output:\n${lastLines(output)}`, result));
+    });
+  });
+}
+
+// ------------------------------------------------------------------ session
+
+export interface Session {
+  /** The checkout (the emulator launcher and node_modules live here). */
+  readonly projectRoot: string;
+  /** Temporary folder holding everything below. */
+  readonly tmpDir: string;
+  /** Working copy of the project where cdktf runs (state in <workDir>/state, output in <workDir>/cdktf.out). */
+  readonly workDir: string;
+  readonly configFile: string;
+  readonly emulator: Emulator;
+  /** Terraform CLI config variables (offline mirror). */
+  readonly tfEnv: Record<string, string>;
+  /** The whole environment of cdktf/npm/terraform children. */
+  readonly env: Record<string, string>;
+  /** Receives every output line of the commands run for this session. */
+  readonly onLine?: (line: string) => void;
+  /** Wall time of each step, in the order they ran. */
+  readonly timings: { step: string; ms: number }[];
+  /** Process groups of this session's commands still running. */
+  readonly processes: Set<number>;
+  /** Things worth knowing that did not fail the run (e.g. a destroy that needed a second attempt). */
+  readonly notes: string[];
+}
+
+export interface OpenSessionOptions {
+  /** Name part of the temporary folder, e.g. "demo" or "e2e-one-subnet". */
+  readonly label: string;
+  readonly projectRoot?: string;
+  readonly emulator?: EmulatorOptions;
+  readonly onLine?: (line: string) => void;
+}
+
+// Top-level entries of the checkout that a working copy does not need (or must not share).
+const NOT_COPIED = new Set([".git", "node_modules", ".build", "cdktf.out", "cdktf.out.hcl", "state", "coverage", "__tests__", ".gen", ".terraform"]);
+
+/**
+ * A copy of the project for cdktf to run in: every top-level file and folder
+ * except those above (and state files), with node_modules as a symlink.
+ */
+export function createWorkingCopy(projectRoot: string, destination: string): void {
+  fs.mkdirSync(destination, { recursive: true });
+  for (const entry of fs.readdirSync(projectRoot)) {
+    if (NOT_COPIED.has(entry) || entry.includes(".tfstate")) continue;
+    try {
+      fs.cpSync(path.join(projectRoot, entry), path.join(destination, entry), {
+        recursive: true,
+        filter: (source) => !/\.tfstate|[\\/]\.terraform([\\/]|$)/.test(source),
+      });
+    } catch (error) {
+      // Something another process removed while we copied: not ours to need.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+  }
+  fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(destination, "node_modules"), "dir");
+}
+
+/** The parent environment without AWS_* and TF_* variables (TF_LOG* kept). */
+function cleanEnvironment(): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(withoutAwsVariables(process.env))) {
+    if (!key.startsWith("TF_") || key.startsWith("TF_LOG")) result[key] = value;
+  }
+  return result;
+}
+
+/** Starts the emulator (in the config's region) and makes the temporary working copy. */
+export async function openSession(options: OpenSessionOptions): Promise<Session> {
+  const projectRoot = options.projectRoot ?? findProjectRoot();
+  const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `transfer-ftp-${options.label}-`));
+  try {
+    const workDir = path.join(tmpDir, "project");
+    createWorkingCopy(projectRoot, workDir);
+    const tfEnv = writeCliConfig(path.join(tmpDir, "terraform-cli"));
+    const emulator = await startEmulator({ region: REGION, ...options.emulator });
+    const configFile = path.join(tmpDir, "config.json");
+    const env = {
+      ...cleanEnvironment(),
+      ...tfEnv,
+      ...emulator.env,
+      TRANSFER_CONFIG: configFile,
+      // cdktf would otherwise point TF_PLUGIN_CACHE_DIR at ~/.terraform.d: the mirror is enough.
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
+      FORCE_COLOR: "0",
+      NO_COLOR: "1",
+    };
+    return { projectRoot, tmpDir, workDir, configFile, emulator, tfEnv, env, onLine: options.onLine, timings: [], processes: new Set(), notes: [] };
+  } catch (error) {
+    fs.rmSync(tmpDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * Whether the emulator still answers. A Ctrl-C in a terminal reaches it too
+ * (it runs in the caller's process group), and it exits at once, taking
+ * everything it held with it.
+ */
+export async function emulatorAnswers(emulator: Emulator): Promise<boolean> {
+  try {
+    await emulator.calls();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Stops the emulator and removes the temporary folder (unless `keep`). Safe to call twice. */
+export async function closeSession(session: Session | undefined, options: { keep?: boolean } = {}): Promise<void> {
+  if (!session) return;
+  interruptCommands("SIGKILL", session.processes);
+  await session.emulator.stop();
+  if (!options.keep) fs.rmSync(session.tmpDir, { recursive: true, force: true });
+}
+
+async function timed<T>(session: Session, step: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    session.timings.push({ step, ms: Date.now() - started });
+  }
+}
+
+// ------------------------------------------------------- pre-existing resources
+
+export interface Subnet {
+  readonly id: string;
+  readonly cidr: string;
+  readonly availabilityZone: string;
+}
+
+/** What the article assumes exists before anything is deployed. */
+export interface PreexistingResources {
+  readonly providerVpcId: string;
+  readonly providerSubnets: readonly Subnet[];
+  readonly consumerVpcId: string;
+  readonly consumerSubnets: readonly Subnet[];
+  readonly bucketName: string;
+  /** Both VPCs' CIDR (the same on purpose: no peering possible). */
+  readonly vpcCidr: string;
+}
+
+export interface PreexistingOptions {
+  /** Issue 7: a second provider subnet, 10.0.4.0/24 in <region>c. */
+  readonly twoProviderSubnets?: boolean;
+  readonly bucketName?: string;
+}
+
+const VPC_CIDR = "10.0.0.0/16";
+
+async function createVpc(session: Session, name: string, subnets: { cidr: string; zone: string }[]): Promise<{ vpcId: string; subnets: Subnet[] }> {
+  const emu = session.emulator;
+  const vpcId: string = (
+    await aws(emu, ["ec2", "create-vpc", "--cidr-block", VPC_CIDR, "--tag-specifications", `ResourceType=vpc,Tags=[{Key=Name,Value=${name}}]`])
+  ).Vpc.VpcId;
+  const created = await Promise.all(
+    subnets.map(async ({ cidr, zone }) => {
+      const availabilityZone = `${emu.region}${zone}`;
+      const subnet = await aws(emu, ["ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", cidr, "--availability-zone", availabilityZone]);
+      return { id: subnet.Subnet.SubnetId as string, cidr, availabilityZone };
+    }),
+  );
+  return { vpcId, subnets: created };
+}
+
+/**
+ * Creates, with the AWS CLI against the emulator, what the article starts
+ * from: two VPCs with the same CIDR 10.0.0.0/16, a subnet 10.0.3.0/24 in
+ * each (the provider's in <region>a; optionally 10.0.4.0/24 in <region>c as
+ * well), and the S3 bucket for the FTP users' files.
+ */
+export async function createPreexistingResources(session: Session, options: PreexistingOptions = {}): Promise<PreexistingResources> {
+  return timed(session, "create pre-existing resources (AWS CLI)", async () => {
+    const bucketName = options.bucketName ?? `${NAME_PREFIX}-demo-bucket`;
+    const providerSubnets = [{ cidr: "10.0.3.0/24", zone: "a" }, ...(options.twoProviderSubnets ? [{ cidr: "10.0.4.0/24", zone: "c" }] : [])];
+    const [provider, consumer] = await Promise.all([
+      createVpc(session, "transfer-provider", providerSubnets),
+      createVpc(session, "ftp-consumer", [{ cidr: "10.0.3.0/24", zone: "a" }]),
+      aws(session.emulator, ["s3api", "create-bucket", "--bucket", bucketName, "--create-bucket-configuration", `LocationConstraint=${session.emulator.region}`]),
+    ]);
+    return {
+      providerVpcId: provider.vpcId,
+      providerSubnets: provider.subnets,
+      consumerVpcId: consumer.vpcId,
+      consumerSubnets: consumer.subnets,
+      bucketName,
+      vpcCidr: VPC_CIDR,
+    };
+  });
+}
+
+// ------------------------------------------------------------------- config
+
+export interface ConfigOptions {
+  /** Pins the NLB's IP (single subnet only); with it, subnetCidrs is written too. */
+  readonly nlbPrivateIp?: string;
+  readonly passiveIpMode?: "nlb" | "control-connection";
+  readonly restartTimeoutSeconds?: number;
+  readonly clientEnabled?: boolean;
+}
+
+/** A config document for the pre-existing resources (terraform_data restart: no hashicorp/null offline). */
+export function configDocument(pre: PreexistingResources, options: ConfigOptions = {}): TransferConfigInput {
+  return {
+    region: REGION,
+    namePrefix: NAME_PREFIX,
+    tags: { Project: "transfer-privatelink-ftp", Environment: "local-emulator" },
+    backend: { type: "local", dir: STATE_DIR },
+    provider: {
+      vpcId: pre.providerVpcId,
+      subnetIds: pre.providerSubnets.map((s) => s.id),
+      ...(options.nlbPrivateIp ? { subnetCidrs: Object.fromEntries(pre.providerSubnets.map((s) => [s.id, s.cidr])) } : {}),
+      bucketName: pre.bucketName,
+      allowedCidrs: [pre.vpcCidr],
+      ...(options.nlbPrivateIp ? { nlbPrivateIp: options.nlbPrivateIp } : {}),
+      passiveIpMode: options.passiveIpMode ?? "nlb",
+      allowedPrincipals: [ACCOUNT_ROOT],
+      restartResource: "terraform_data",
+      restartTimeoutSeconds: options.restartTimeoutSeconds ?? 120,
+    },
+    consumer: {
+      vpcId: pre.consumerVpcId,
+      subnetIds: pre.consumerSubnets.map((s) => s.id),
+      allowedCidrs: [pre.vpcCidr],
+      client: { enabled: options.clientEnabled ?? true, instanceType: "t3.micro" },
+    },
+  };
+}
+
+/** Validates the document (ConfigError lists every problem) and writes it to the session's TRANSFER_CONFIG. */
+export function writeConfig(session: Session, document: TransferConfigInput): TransferConfig {
+  const config = parseConfig(document, session.configFile);
+  fs.writeFileSync(session.configFile, JSON.stringify(document, null, 2) + "\n");
+  return config;
+}
+
+export function readConfig(session: Session): TransferConfig {
+  return parseConfig(JSON.parse(fs.readFileSync(session.configFile, "utf8")), session.configFile);
+}
+
+// ------------------------------------------------------------------- users
+
+/** `npm run users -- add <name>` with the password on stdin; returns the secret's name. */
+export async function addFtpUser(session: Session, name: string, password: string): Promise<string> {
+  return timed(session, `npm run users -- add ${name}`, async () => {
+    await run("npm", ["run", "--silent", "users", "--", "add", name], {
+      cwd: session.workDir,
+      env: session.env,
+      input: `${password}\n`,
+      timeoutMs: 60_000,
+      onLine: session.onLine,
+      group: session.processes,
+    });
+    return `${userSecretPrefix(readConfig(session))}${name}`;
+  });
+}
+
+// ------------------------------------------------------------- deploy/destroy
+
+const DEPLOY_TIMEOUT_MS = 6 * 60_000;
+
+function cdktf(session: Session, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+  // What `npx cdktf` runs; called directly so npx never looks anything up.
+  const bin = path.join(session.workDir, "node_modules", ".bin", "cdktf");
+  return run(bin, [...args, "--skip-provider-lock", "--no-color"], {
+    cwd: session.workDir,
+    env: session.env,
+    timeoutMs,
+    onLine: session.onLine,
+    group: session.processes,
+  });
+}
+
+/** `cdktf deploy provider consumer --auto-approve --skip-provider-lock` in the working copy (synth included). */
+export function deploy(session: Session, step = "cdktf deploy provider consumer"): Promise<RunResult> {
+  return timed(session, step, () => cdktf(session, ["deploy", ...STACKS, "--auto-approve"], DEPLOY_TIMEOUT_MS));
+}
+
+/**
+ * `cdktf destroy consumer provider --auto-approve --skip-provider-lock`, run a
+ * second time if the first fails (what anyone does after a partial destroy:
+ * Terraform refreshes and deletes what is left). Against the emulator a
+ * destroy very occasionally fails once with ELBv2 TargetGroupNotFound on a
+ * group that was just deleted; the retry and the first error go to
+ * `session.notes`. A destroy that fails twice rejects.
+ */
+export function destroy(session: Session, step = "cdktf destroy consumer provider"): Promise<RunResult> {
+  const once = () => cdktf(session, ["destroy", ...[...STACKS].reverse(), "--auto-approve"], DEPLOY_TIMEOUT_MS);
+  return timed(session, step, async () => {
+    try {
+      return await once();
+    } catch (error) {
+      const first = error instanceof CommandError ? error.result : undefined;
+      if (!first || first.timedOut || first.signal) throw error;
+      const cause = first.output.split("\n").filter((line) => /Error:/.test(line)).slice(0, 3).join(" / ");
+      session.notes.push(`${step}: first attempt failed (${cause.trim() || `status ${first.code}`}); ran it again`);
+      return once();
+    }
+  });
+}
+
+export function stackDir(session: Session, stack: StackName): string {
+  return path.join(session.workDir, "cdktf.out", "stacks", stack);
+}
+
+export function stateFile(session: Session, stack: StackName): string {
+  return path.join(session.workDir, STATE_DIR, `${stack}.tfstate`);
+}
+
+export interface StateResource {
+  readonly mode: string;
+  readonly type: string;
+  readonly name: string;
+  readonly instances: { readonly attributes: Record<string, unknown> }[];
+}
+
+/** The managed resources in a stack's state file (empty when there is none). */
+export function stateResources(session: Session, stack: StackName): StateResource[] {
+  try {
+    const state = JSON.parse(fs.readFileSync(stateFile(session, stack), "utf8"));
+    return ((state.resources ?? []) as StateResource[]).filter((r) => r.mode === "managed" && r.instances.length > 0);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Cleanup after a failure or an interrupt: `terraform destroy` of each stack
+ * that has resources in its state, consumer first (cdktf destroy would first
+ * need a synth and a provider state with every output, which a half-finished
+ * deploy may lack). Never throws; returns what went wrong.
+ */
+export async function destroyWhatExists(session: Session, timeoutMs = 3 * 60_000): Promise<string[]> {
+  const problems: string[] = [];
+  for (const stack of [...STACKS].reverse()) {
+    if (stateResources(session, stack).length === 0) continue;
+    if (!fs.existsSync(path.join(stackDir(session, stack), ".terraform"))) {
+      problems.push(`${stack}: has state but was never initialized; left to the emulator's shutdown`);
+      continue;
+    }
+    try {
+      await run("terraform", ["destroy", "-auto-approve", "-input=false", "-no-color"], {
+        cwd: stackDir(session, stack),
+        env: session.env,
+        timeoutMs,
+        onLine: session.onLine,
+        group: session.processes,
+      });
+    } catch (error) {
+      problems.push(`${stack}: ${(error as Error).message}`);
+    }
+  }
+  return problems;
+}
+
+/** A stack's outputs, read with `terraform output -json` from its state. */
+export async function stackOutputs(session: Session, stack: StackName): Promise<Record<string, string>> {
+  const result = await run("terraform", ["output", "-json", "-no-color"], {
+    cwd: stackDir(session, stack),
+    env: session.env,
+    timeoutMs: 60_000,
+    group: session.processes,
+  });
+  const outputs = JSON.parse(result.output.slice(result.output.indexOf("{"))) as Record<string, { value: unknown }>;
+  return Object.fromEntries(Object.entries(outputs).map(([key, { value }]) => [key, String(value)]));
+}
+
+// ------------------------------------------------------------- what exists
+
+export interface Listener {
+  readonly port: number;
+  readonly protocol: string;
+  readonly targetGroupArn: string;
+}
+
+export interface TargetGroup {
+  readonly name: string;
+  readonly port: number;
+  readonly arn: string;
+  readonly healthCheckPort: string;
+  /** Registered target IPs (sorted) with their ports. */
+  readonly targets: readonly { readonly ip: string; readonly port: number }[];
+}
+
+export interface Deployment {
+  readonly providerOutputs: Record<string, string>;
+  readonly consumerOutputs: Record<string, string>;
+  readonly server: {
+    readonly id: string;
+    readonly state: string;
+    readonly passiveIp: string;
+    readonly vpcEndpointId: string;
+    /** The server endpoint's private IP in each subnet (sorted). */
+    readonly endpointIps: readonly string[];
+  };
+  readonly loadBalancer: {
+    readonly arn: string;
+    readonly name: string;
+    readonly scheme: string;
+    readonly privateIps: readonly string[];
+    readonly crossZone: string | undefined;
+    readonly listeners: readonly Listener[];
+  };
+  readonly targetGroups: readonly TargetGroup[];
+  readonly endpointService: { readonly id: string; readonly name: string; readonly acceptanceRequired: boolean };
+  readonly consumerEndpoint: { readonly id: string; readonly state: string; readonly serviceName: string; readonly dnsName: string; readonly vpcId: string };
+  readonly clientInstance?: { readonly id: string; readonly state: string; readonly type: string };
+  /** StopServer/StartServer calls the emulator recorded for this server, oldest first. */
+  readonly restartCalls: readonly Call[];
+}
+
+/** Reads back, through the AWS CLI and the stacks' outputs, what the deploy created. */
+export async function describeDeployment(session: Session): Promise<Deployment> {
+  return timed(session, "describe the deployment (AWS CLI)", async () => {
+    const emu = session.emulator;
+    const [providerOutputs, consumerOutputs] = await Promise.all([stackOutputs(session, "provider"), stackOutputs(session, "consumer")]);
+    const serverId = providerOutputs.transfer_server_id;
+    const lbName = `${NAME_PREFIX}-nlb`;
+    const [{ Server }, { LoadBalancers }, { ServiceConfigurations }, { VpcEndpoints }, calls] = await Promise.all([
+      aws(emu, ["transfer", "describe-server", "--server-id", serverId]),
+      aws(emu, ["elbv2", "describe-load-balancers", "--names", lbName]),
+      aws(emu, ["ec2", "describe-vpc-endpoint-service-configurations", "--service-ids", providerOutputs.endpoint_service_id]),
+      aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", consumerOutputs.vpc_endpoint_id]),
+      emu.calls(),
+    ]);
+    const lb = LoadBalancers[0];
+    const vpcEndpointId: string = Server.EndpointDetails.VpcEndpointId;
+    const [{ NetworkInterfaces }, { Listeners }, { Attributes }, { TargetGroups }, instances] = await Promise.all([
+      aws(emu, ["ec2", "describe-network-interfaces", "--filters", `Name=description,Values=VPC Endpoint Interface ${vpcEndpointId}`]),
+      aws(emu, ["elbv2", "describe-listeners", "--load-balancer-arn", lb.LoadBalancerArn]),
+      aws(emu, ["elbv2", "describe-load-balancer-attributes", "--load-balancer-arn", lb.LoadBalancerArn]),
+      aws(emu, ["elbv2", "describe-target-groups", "--load-balancer-arn", lb.LoadBalancerArn]),
+      consumerOutputs.client_instance_id
+        ? aws(emu, ["ec2", "describe-instances", "--instance-ids", consumerOutputs.client_instance_id])
+        : Promise.resolve(undefined),
+    ]);
+    const targetGroups: TargetGroup[] = await Promise.all(
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      (TargetGroups as any[]).map(async (group) => {
+        const { TargetHealthDescriptions } = await aws(emu, ["elbv2", "describe-target-health", "--target-group-arn", group.TargetGroupArn]);
+        return {
+          name: group.TargetGroupName,
+          port: group.Port,
+          arn: group.TargetGroupArn,
+          healthCheckPort: String(group.HealthCheckPort),
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          targets: (TargetHealthDescriptions as any[])
+            .map((d) => ({ ip: d.Target.Id as string, port: d.Target.Port as number }))
+            .sort((a, b) => a.ip.localeCompare(b.ip)),
+        };
+      }),
+    );
+    const instance = instances?.Reservations?.[0]?.Instances?.[0];
+    const endpoint = VpcEndpoints[0];
+    const service = ServiceConfigurations[0];
+    return {
+      providerOutputs,
+      consumerOutputs,
+      server: {
+        id: Server.ServerId,
+        state: Server.State,
+        passiveIp: Server.ProtocolDetails?.PassiveIp,
+        vpcEndpointId,
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        endpointIps: (NetworkInterfaces as any[]).map((eni) => eni.PrivateIpAddress as string).sort(),
+      },
+      loadBalancer: {
+        arn: lb.LoadBalancerArn,
+        name: lb.LoadBalancerName,
+        scheme: lb.Scheme,
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        privateIps: (lb.AvailabilityZones as any[]).flatMap((az) => (az.LoadBalancerAddresses ?? []).map((a: any) => a.PrivateIPv4Address as string)),
+        crossZone: (Attributes as { Key: string; Value: string }[]).find((a) => a.Key === "load_balancing.cross_zone.enabled")?.Value,
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        listeners: (Listeners as any[])
+          .map((l) => ({ port: l.Port as number, protocol: l.Protocol as string, targetGroupArn: l.DefaultActions?.[0]?.TargetGroupArn as string }))
+          .sort((a, b) => a.port - b.port),
+      },
+      targetGroups: targetGroups.sort((a, b) => a.port - b.port),
+      endpointService: { id: service.ServiceId, name: service.ServiceName, acceptanceRequired: service.AcceptanceRequired },
+      consumerEndpoint: {
+        id: endpoint.VpcEndpointId,
+        state: endpoint.State,
+        serviceName: endpoint.ServiceName,
+        vpcId: endpoint.VpcId,
+        dnsName: endpoint.DnsEntries?.[0]?.DnsName,
+      },
+      clientInstance: instance ? { id: instance.InstanceId, state: instance.State?.Name, type: instance.InstanceType } : undefined,
+      restartCalls: calls.filter((c) => c.serverId === serverId && (c.action === "StopServer" || c.action === "StartServer")),
+    };
+  });
+}
+
+/** The deployment as a few readable lines (what `npm run demo` prints). */
+export function formatDeployment(d: Deployment): string {
+  const ports = d.loadBalancer.listeners.map((l) => l.port);
+  const portText = ports.length > 2 ? `${ports[0]}, ${ports[1]}..${ports[ports.length - 1]}` : ports.join(", ");
+  const targets = [...new Set(d.targetGroups.flatMap((g) => g.targets.map((t) => t.ip)))].sort();
+  const lines = [
+    `Transfer server       ${d.server.id} (${d.server.state}), PassiveIp ${d.server.passiveIp}`,
+    `  its VPC endpoint    ${d.server.vpcEndpointId}, private IP(s) ${d.server.endpointIps.join(", ")}`,
+    `Internal NLB          ${d.loadBalancer.name}, private IP(s) ${d.loadBalancer.privateIps.join(", ") || "-"}, cross-zone ${d.loadBalancer.crossZone ?? "?"}`,
+    `  listeners           ${d.loadBalancer.listeners.length} x TCP: ${portText}`,
+    `  target groups       ${d.targetGroups.length}, each with target(s) ${targets.join(", ")} (health checks on port ${d.targetGroups[0]?.healthCheckPort})`,
+    `Endpoint service      ${d.endpointService.name} (acceptance required: ${d.endpointService.acceptanceRequired})`,
+    `Consumer endpoint     ${d.consumerEndpoint.id} (${d.consumerEndpoint.state}) in ${d.consumerEndpoint.vpcId}`,
+    `  DNS name            ${d.consumerEndpoint.dnsName}`,
+    `Client instance       ${d.clientInstance ? `${d.clientInstance.id} (${d.clientInstance.type}, ${d.clientInstance.state})` : "none"}`,
+    `Restart calls         ${d.restartCalls.map((c) => `${c.action} at ${c.time} (server was ${c.fromState})`).join("; ") || "none"}`,
+  ];
+  return lines.join("\n");
+}
+
+/**
+ * Everything the stacks could have left behind, described; empty when the
+ * emulator holds none of it. Moto keeps deleted VPC endpoints (state
+ * "deleted") and terminated instances: those count as gone.
+ */
+export async function leftovers(session: Session): Promise<string[]> {
+  return timed(session, "check for leftovers (AWS CLI)", async () => {
+    const emu = session.emulator;
+    const [servers, lbs, groups, services, endpoints, functions, reservations, roles, securityGroups, alarms, parameters] = await Promise.all([
+      aws(emu, ["transfer", "list-servers"]),
+      aws(emu, ["elbv2", "describe-load-balancers"]),
+      aws(emu, ["elbv2", "describe-target-groups"]),
+      aws(emu, ["ec2", "describe-vpc-endpoint-service-configurations"]),
+      aws(emu, ["ec2", "describe-vpc-endpoints"]),
+      aws(emu, ["lambda", "list-functions"]),
+      aws(emu, ["ec2", "describe-instances"]),
+      aws(emu, ["iam", "list-roles"]),
+      aws(emu, ["ec2", "describe-security-groups", "--filters", `Name=group-name,Values=${NAME_PREFIX}-*`]),
+      aws(emu, ["cloudwatch", "describe-alarms", "--alarm-name-prefix", NAME_PREFIX]),
+      aws(emu, ["ssm", "describe-parameters", "--parameter-filters", `Key=Name,Option=BeginsWith,Values=/${NAME_PREFIX}/`]),
+    ]);
+    /* eslint-disable @typescript-eslint/no-explicit-any */
+    const found: string[] = [
+      ...(servers.Servers as any[]).map((s) => `Transfer server ${s.ServerId} (${s.State})`),
+      ...(lbs.LoadBalancers as any[]).map((lb) => `load balancer ${lb.LoadBalancerName}`),
+      ...(groups.TargetGroups as any[]).map((g) => `target group ${g.TargetGroupName}`),
+      ...(services.ServiceConfigurations as any[]).map((s) => `endpoint service ${s.ServiceId} (${s.ServiceState})`),
+      ...(endpoints.VpcEndpoints as any[]).filter((e) => e.State !== "deleted").map((e) => `VPC endpoint ${e.VpcEndpointId} (${e.State})`),
+      ...(functions.Functions as any[]).map((f) => `Lambda function ${f.FunctionName}`),
+      ...(reservations.Reservations as any[])
+        .flatMap((r) => r.Instances as any[])
+        .filter((i) => i.State?.Name !== "terminated")
+        .map((i) => `EC2 instance ${i.InstanceId} (${i.State?.Name})`),
+      ...(roles.Roles as any[]).filter((r) => String(r.RoleName).startsWith(NAME_PREFIX)).map((r) => `IAM role ${r.RoleName}`),
+      ...(securityGroups.SecurityGroups as any[]).map((g) => `security group ${g.GroupName} (${g.GroupId})`),
+      ...(alarms.MetricAlarms as any[]).map((a) => `CloudWatch alarm ${a.AlarmName}`),
+      ...(parameters.Parameters as any[]).map((p) => `SSM parameter ${p.Name}`),
+    ];
+    /* eslint-enable @typescript-eslint/no-explicit-any */
+    return found;
+  });
+}
+
+/** "3.4 s" / "1 min 12 s". */
+export function formatDuration(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+export function formatTimings(session: Session): string {
+  return session.timings.map((t) => `  ${formatDuration(t.ms).padStart(10)}  ${t.step}`).join("\n");
+}
