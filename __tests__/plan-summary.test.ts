@@ -106,12 +106,12 @@ describe("plan summary of the example config", () => {
 
   test("FTP ports: ten TCP listeners, each to its own target group, all health-checked on 21", () => {
     expect(provider.listeners.map(({ address: _address, ...rest }) => rest)).toEqual(
-      FTP_LISTENER_PORTS.map((port) => ({ port, protocol: "TCP", targetGroup: `tf-ftp-${port}`, targetGroupPort: port, healthCheck: "TCP 21" })),
+      FTP_LISTENER_PORTS.map((port) => ({ port, protocol: "TCP", targetGroup: `tf-ftp-${port}-3-119`, targetGroupPort: port, healthCheck: "TCP 21" })),
     );
     expect(FTP_LISTENER_PORTS).toEqual([21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200]);
     expect(markdown).toContain("| Listener port | Protocol | Target group | Target port | Health check |");
-    expect(markdown).toContain("| 21 | TCP | tf-ftp-21 | 21 | TCP 21 |");
-    expect(markdown).toContain("| 8200 | TCP | tf-ftp-8200 | 8200 | TCP 21 |");
+    expect(markdown).toContain("| 21 | TCP | tf-ftp-21-3-119 | 21 | TCP 21 |");
+    expect(markdown).toContain("| 8200 | TCP | tf-ftp-8200-3-119 | 8200 | TCP 21 |");
     expect(consumer.listeners).toEqual([]);
     expect(markdown.match(/^### FTP ports/gm)).toHaveLength(1);
   });
@@ -134,14 +134,14 @@ describe("plan summary of the example config", () => {
     expect(provider.loadBalancers).toEqual([
       {
         address: `aws_lb.${logicalId(stacks[0].document, "aws_lb")}`,
-        name: "tf-ftp-nlb",
+        name: "tf-ftp-nlb-3-119",
         type: "network",
         internal: true,
         crossZone: false,
         placement: ["subnet-0a1b2c3d4e5f60003 = 10.0.3.119"],
       },
     ]);
-    expect(markdown).toContain("| tf-ftp-nlb | network | yes | no | subnet-0a1b2c3d4e5f60003 = 10.0.3.119 |");
+    expect(markdown).toContain("| tf-ftp-nlb-3-119 | network | yes | no | subnet-0a1b2c3d4e5f60003 = 10.0.3.119 |");
   });
 
   test("endpoint service: acceptance required, the configured principals", () => {

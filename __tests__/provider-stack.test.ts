@@ -44,6 +44,9 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
       subnet_mapping: [{ subnet_id: "subnet-0a1b2c3d4e5f60003", private_ipv4_address: "10.0.3.119" }],
     });
     const lb = onlyResource(provider, "aws_lb");
+    // The pinned IP is part of the names, and a new IP is a new NLB created before the old one goes.
+    expect(lb.name).toBe("tf-ftp-nlb-3-119");
+    expect(lb.lifecycle).toMatchObject({ create_before_destroy: true });
     const precondition = (lb.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition[0];
     expect(precondition.condition).toContain('cidrhost("10.0.3.119/');
     expect(precondition.error_message).toContain("10.0.3.119");
@@ -55,12 +58,13 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     expect(groups.map((g) => g.port).sort()).toEqual(ALL_PORTS);
     for (const port of ALL_PORTS) {
       expect(provider).toHaveResourceWithProperties(LbTargetGroup, {
-        name: `tf-ftp-${port}`,
+        name: `tf-ftp-${port}-3-119`,
         port,
         protocol: "TCP",
         target_type: "ip",
         vpc_id: "vpc-0a1b2c3d4e5f60001",
         health_check: expect.objectContaining({ protocol: "TCP", port: "21" }),
+        lifecycle: { create_before_destroy: true },
       });
     }
   });
@@ -184,7 +188,9 @@ describe("provider stack without a pinned NLB IP", () => {
     const passiveIp = ref(nlbEni, "private_ip");
     expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: passiveIp } });
     expect(JSON.parse(provider).output.nlb_private_ip.value).toBe(passiveIp);
-    expect(lb.lifecycle).toBeUndefined();
+    expect(lb.lifecycle).toEqual({ create_before_destroy: true });
+    expect(lb.name).toBe("tf-ftp-nlb");
+    expect(resourcesOf(provider, "aws_lb_target_group").map((g) => g.name)).toContain("tf-ftp-8200");
   });
 });
 

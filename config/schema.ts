@@ -5,8 +5,9 @@ import { z } from "zod";
 import { cidrContains, isPrivateAddress, isReservedSubnetAddress, parseCidr, parseIpv4 } from "./ip";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-// Target group names are `<namePrefix>-<port>` and must fit in 32 characters.
-const NAME_PREFIX = /^[a-z][a-z0-9-]{0,18}[a-z0-9]$/;
+// Target group names are `<namePrefix>-<port>-<last two octets of nlbPrivateIp>`
+// (e.g. tf-ftp-8200-3-119) and must fit in 32 characters.
+const NAME_PREFIX = /^[a-z][a-z0-9-]{0,17}[a-z0-9]$/;
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const ACCOUNT_ID = "\\d{12}";
@@ -176,7 +177,7 @@ export const configSchema = z
       .string()
       .regex(
         NAME_PREFIX,
-        "expected 2-20 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200 must fit in 32 characters)"
+        "expected 2-19 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200-3-119 must fit in 32 characters)"
       ),
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
     backend,

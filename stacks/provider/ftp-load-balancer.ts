@@ -35,8 +35,17 @@ export class FtpLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, options: FtpLoadBalancerOptions) {
     super(scope, id);
 
+    // A pinned IP cannot be changed on an existing NLB (its subnet mappings
+    // are fixed), and an NLB an endpoint service uses cannot be deleted first.
+    // So the NLB and its target groups carry the IP in their names and are
+    // created before the old ones are destroyed: a new IP means a new NLB,
+    // the endpoint service switches to it in place, then the old one goes.
+    const generation = options.privateIp ? `-${options.privateIp.split(".").slice(2).join("-")}` : "";
+    const lifecycle = { createBeforeDestroy: true };
+
     this.loadBalancer = new Lb(this, "nlb", {
-      name: `${options.namePrefix}-nlb`,
+      name: `${options.namePrefix}-nlb${generation}`,
+      lifecycle,
       loadBalancerType: "network",
       internal: true,
       securityGroups: [options.securityGroupId],
@@ -50,7 +59,7 @@ export class FtpLoadBalancer extends Construct {
       enableCrossZoneLoadBalancing: false,
       // PrivateLink traffic is filtered by the NLB's security group too.
       enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on",
-      tags: { Name: `${options.namePrefix}-nlb` },
+      tags: { Name: `${options.namePrefix}-nlb${generation}` },
     });
 
     if (options.privateIp) {
@@ -59,6 +68,7 @@ export class FtpLoadBalancer extends Construct {
       const cidrBlock = options.firstSubnetCidrBlock;
       const prefixLength = Fn.element(Fn.split("/", cidrBlock), 1);
       this.loadBalancer.lifecycle = {
+        ...lifecycle,
         precondition: [
           {
             condition: Op.eq(Fn.cidrhost(`${options.privateIp}/${prefixLength}`, 0), Fn.cidrhost(cidrBlock, 0)),
@@ -83,7 +93,8 @@ export class FtpLoadBalancer extends Construct {
     const targetGroups = new Map<number, LbTargetGroup>();
     for (const port of FTP_LISTENER_PORTS) {
       const targetGroup = new LbTargetGroup(this, `port-${port}`, {
-        name: `${options.namePrefix}-${port}`,
+        name: `${options.namePrefix}-${port}${generation}`,
+        lifecycle,
         port,
         protocol: "TCP",
         targetType: "ip",
@@ -97,7 +108,7 @@ export class FtpLoadBalancer extends Construct {
           healthyThreshold: 3,
           unhealthyThreshold: 3,
         },
-        tags: { Name: `${options.namePrefix}-${port}` },
+        tags: { Name: `${options.namePrefix}-${port}${generation}` },
       });
       new LbListener(this, `listener-${port}`, {
         loadBalancerArn: this.loadBalancer.arn,
