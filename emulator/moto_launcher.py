@@ -17,7 +17,8 @@ Extra HTTP paths on the same port (not AWS APIs; for tests):
     DELETE /_launcher/calls   -> forget recorded calls
 A recorded call is {"action", "serverId" | "serviceId", "time" (ISO 8601 UTC, ms),
 "epochMs", ...}: "fromState" for Transfer StopServer/StartServer, "params" for
-UpdateServer, "vpcEndpointIds" for Accept/RejectVpcEndpointConnections. With
+UpdateServer, "vpcEndpointIds" for Accept/RejectVpcEndpointConnections, the added and
+removed ARNs for ModifyVpcEndpointServiceConfiguration. With
 --calls-file each record is also appended to that file as one JSON line.
 
 Transfer state changes take --state-delay seconds (default: env
@@ -62,6 +63,28 @@ Patches (each imitates real AWS behaviour that moto 5.2 lacks and this project n
     VolumeSize nor SnapshotId (what aws_instance.root_block_device sends when it sets
     only encryption/volume type) takes the AMI's root snapshot and size, as on AWS;
     moto refuses it with MissingParameter.
+11. ELBv2 DeleteLoadBalancer is refused with ResourceInUse while an endpoint service
+    still lists the load balancer (as on AWS; moto deletes it and leaves a dangling ARN),
+    and EC2 ModifyVpcEndpointServiceConfiguration Add/RemoveNetworkLoadBalancerArns (which
+    moto 5.2 has) is checked like AWS: unknown or non-network ARNs and removing one the
+    service does not list are refused, no duplicates, the service's AvailabilityZones
+    follow its load balancers; recorded for tests ("serviceId", "addNetworkLoadBalancerArns",
+    "removeNetworkLoadBalancerArns").
+12. ELBv2 network load balancers with security groups report
+    EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic (default "on", as on AWS; set by
+    SetSecurityGroups, which returns it) in DescribeLoadBalancers; moto drops it, so
+    aws_lb planned an update of that attribute on every run.
+13. EC2 VPC endpoint services report SupportedIpAddressTypes (default ["ipv4"], or what
+    CreateVpcEndpointServiceConfiguration was given; Add/RemoveSupportedIpAddressTypes on
+    modify), which moto omits, so aws_vpc_endpoint_service planned an update on every run.
+14. EC2 security group rules that reference another group keep their description in
+    DescribeSecurityGroupRules (moto only reads it from CIDR rules), so
+    aws_vpc_security_group_ingress/egress_rule do not plan "+ description" on every run.
+15. EC2 instances launched with NetworkInterfaces (what aws_instance sends when
+    associate_public_ip_address is set) read back like AWS: no Association on an
+    interface without a public IP (moto returns {}, which Terraform reads as
+    associate_public_ip_address = true and so replaced the instance on every run), and
+    the instance's SecurityGroups are its primary interface's (moto returns none).
 
 Settings: MOTO_IAM_LOAD_MANAGED_POLICIES defaults to true here (AWS-managed policies such
 as arn:aws:iam::aws:policy/AmazonS3FullAccess exist, as on AWS).
@@ -443,6 +466,75 @@ def patch_elbv2_subnet_addresses() -> None:
     PATCHES.append("elbv2-subnet-addresses")
 
 
+# ------------------------------------------------- ELBv2 + PrivateLink: NLBs in use
+def patch_endpoint_service_load_balancers() -> None:
+    """Patch 11: an NLB an endpoint service uses cannot be deleted; switching NLBs.
+
+    AWS refuses DeleteLoadBalancer (ResourceInUse) while a VPC endpoint service lists the
+    load balancer, so a new NLB must be added to the service (and the old one removed)
+    before the old NLB goes. moto deletes it anyway, which would let a wrong order pass.
+    ModifyVpcEndpointServiceConfiguration's Add/RemoveNetworkLoadBalancerArns exists in
+    moto 5.2 but takes any string (and fails with HTTP 500 removing an absent one).
+    """
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.models.vpc_service_configuration import VPCServiceConfigurationBackend
+    from moto.elbv2.exceptions import ResourceInUseError
+    from moto.elbv2.models import ELBv2Backend
+
+    def delete(original: Callable[..., Any]) -> Callable[..., Any]:
+        def delete_load_balancer(self: Any, arn: str) -> Any:
+            ec2 = self.ec2_backend
+            for config in getattr(ec2, "configurations", {}).values():
+                if arn in config.network_load_balancer_arns:
+                    raise ResourceInUseError(
+                        f"Load balancer '{arn}' cannot be deleted because it is currently associated "
+                        f"with another service ({config.id})"
+                    )
+            return original(self, arn)
+
+        return delete_load_balancer
+
+    def modify(original: Callable[..., Any]) -> Callable[..., Any]:
+        def modify_vpc_endpoint_service_configuration(self: Any, service_id: str, *args: Any, **kwargs: Any) -> Any:
+            config = self.describe_vpc_endpoint_service_configurations([service_id])[0]
+            add = list(dict.fromkeys(kwargs.get("add_network_lbs") or []))
+            remove = list(dict.fromkeys(kwargs.get("remove_network_lbs") or []))
+            elbv2 = self.elbv2_backend
+            for arn in add:
+                lb = elbv2.load_balancers.get(arn)
+                if lb is None or lb.type != "network":
+                    raise EC2ClientError("InvalidParameter", f"Network load balancer '{arn}' does not exist")
+            for arn in remove:
+                if arn not in config.network_load_balancer_arns:
+                    raise EC2ClientError("InvalidParameter", f"Network load balancer '{arn}' is not associated with {service_id}")
+            if set(remove) >= set(config.network_load_balancer_arns) | set(add) and (add or remove):
+                raise EC2ClientError("InvalidParameter", f"Service {service_id} needs at least one load balancer")
+            kwargs["add_network_lbs"] = [a for a in add if a not in config.network_load_balancer_arns]
+            kwargs["remove_network_lbs"] = remove
+            result = original(self, service_id, *args, **kwargs)
+            if add or remove:
+                zones: list[str] = []
+                for arn in config.network_load_balancer_arns:
+                    lb = elbv2.load_balancers.get(arn)
+                    for subnet in lb.subnets if lb is not None else []:
+                        if subnet.availability_zone not in zones:
+                            zones.append(subnet.availability_zone)
+                config.availability_zones = zones
+                CALLS.record(
+                    "ModifyVpcEndpointServiceConfiguration",
+                    serviceId=service_id,
+                    addNetworkLoadBalancerArns=add,
+                    removeNetworkLoadBalancerArns=remove,
+                )
+            return result
+
+        return modify_vpc_endpoint_service_configuration
+
+    _wrap(ELBv2Backend, "delete_load_balancer", delete)
+    _wrap(VPCServiceConfigurationBackend, "modify_vpc_endpoint_service_configuration", modify)
+    PATCHES.append("privatelink-nlb-in-use")
+
+
 # ------------------------------------------------------------------------ Transfer
 def patch_transfer() -> None:
     """Patches 1-5: the Transfer Family server lifecycle this project drives."""
@@ -747,6 +839,116 @@ def patch_ec2_root_volume_defaults() -> None:
     PATCHES.append("ec2-root-volume-defaults")
 
 
+# ------------------------------------------------ read-back like AWS (patches 12-15)
+def patch_elbv2_private_link_enforcement() -> None:
+    """Patch 12: EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic of an NLB with security groups."""
+    from moto.elbv2.models import FakeLoadBalancer
+    from moto.elbv2.responses import ELBV2Response
+
+    def enforcement(self: Any) -> str | None:
+        if self.type != "network" or not self.security_groups:
+            return None  # AWS omits it then
+        return self.__dict__.get("_launcher_enforce_private_link") or "on"
+
+    def set_groups(original: Callable[..., Any]) -> Callable[..., Any]:
+        def set_security_groups(self: Any) -> Any:
+            result = original(self)
+            arn = self._get_param("LoadBalancerArn")
+            value = self._get_param("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
+            lb = self.elbv2_backend.load_balancers.get(arn)
+            if lb is not None:
+                if value:
+                    lb._launcher_enforce_private_link = str(value)
+                current = enforcement(lb)
+                if current is not None:
+                    result.result["EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic"] = current
+            return result
+
+        return set_security_groups
+
+    FakeLoadBalancer.enforce_security_group_inbound_rules_on_private_link_traffic = property(enforcement)  # type: ignore[attr-defined]
+    _wrap(ELBV2Response, "set_security_groups", set_groups)
+    PATCHES.append("elbv2-private-link-enforcement")
+
+
+def patch_endpoint_service_ip_address_types() -> None:
+    """Patch 13: SupportedIpAddressTypes of a VPC endpoint service (AWS default: ipv4)."""
+    from moto.ec2.models.vpc_service_configuration import VPCServiceConfiguration as Model
+    from moto.ec2.responses.vpc_service_configuration import VPCEndpointServiceConfiguration as Response
+
+    def types(self: Any) -> list[str]:
+        return list(self.__dict__.get("_launcher_ip_types") or ["ipv4"])
+
+    def create(original: Callable[..., Any]) -> Callable[..., Any]:
+        def create_vpc_endpoint_service_configuration(self: Any) -> Any:
+            result = original(self)
+            wanted = self._get_param("SupportedIpAddressTypes", [])
+            if wanted:
+                result.result["ServiceConfiguration"]._launcher_ip_types = list(dict.fromkeys(wanted))
+            return result
+
+        return create_vpc_endpoint_service_configuration
+
+    def modify(original: Callable[..., Any]) -> Callable[..., Any]:
+        def modify_vpc_endpoint_service_configuration(self: Any) -> Any:
+            add = self._get_param("AddSupportedIpAddressTypes", [])
+            remove = self._get_param("RemoveSupportedIpAddressTypes", [])
+            result = original(self)
+            if add or remove:
+                config = self.ec2_backend.describe_vpc_endpoint_service_configurations([self._get_param("ServiceId")])[0]
+                current = [t for t in types(config) + list(add) if t not in remove]
+                config._launcher_ip_types = list(dict.fromkeys(current)) or ["ipv4"]
+            return result
+
+        return modify_vpc_endpoint_service_configuration
+
+    Model.supported_ip_address_types = property(types)  # type: ignore[attr-defined]
+    _wrap(Response, "create_vpc_endpoint_service_configuration", create)
+    _wrap(Response, "modify_vpc_endpoint_service_configuration", modify)
+    PATCHES.append("ec2-endpoint-service-ip-address-types")
+
+
+def patch_security_group_rule_descriptions() -> None:
+    """Patch 14: a rule that references a group keeps its description (UserIdGroupPairs[].Description)."""
+    from moto.ec2.models.security_groups import SecurityGroupRule
+
+    _need(SecurityGroupRule, "description")
+
+    def description(self: Any) -> str | None:
+        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+    SecurityGroupRule.description = property(description)  # type: ignore[assignment]
+    PATCHES.append("ec2-group-rule-descriptions")
+
+
+def patch_instance_network_interfaces() -> None:
+    """Patch 15: an instance launched with NetworkInterfaces reads back like AWS."""
+    from moto.ec2.models.elastic_network_interfaces import NetworkInterface
+    from moto.ec2.models.instances import Instance
+
+    _need(NetworkInterface, "association")
+    original_association = NetworkInterface.association
+
+    def association(self: Any) -> dict[str, Any] | None:
+        # AWS omits Association on an interface without a public IP; moto returns {}.
+        return original_association.fget(self) or None  # type: ignore[union-attr]
+
+    def get_groups(self: Any) -> list[Any]:
+        explicit = self.__dict__.get("_launcher_security_groups") or []
+        if explicit:
+            return explicit
+        # AWS: an instance's security groups are its primary interface's.
+        primary = (self.__dict__.get("nics") or {}).get(0)
+        return list(primary.__dict__.get("_group_set") or []) if primary is not None else []
+
+    def set_groups(self: Any, value: Any) -> None:
+        self.__dict__["_launcher_security_groups"] = list(value or [])
+
+    NetworkInterface.association = property(association)  # type: ignore[assignment]
+    Instance.security_groups = property(get_groups, set_groups)  # type: ignore[attr-defined]
+    PATCHES.append("ec2-instance-network-interfaces")
+
+
 def apply_patches() -> None:
     import moto
 
@@ -755,8 +957,13 @@ def apply_patches() -> None:
     patch_vpc_endpoint_enis()
     patch_vpc_endpoint_connections()
     patch_elbv2_subnet_addresses()
+    patch_endpoint_service_load_balancers()
     patch_transfer()
     patch_ec2_root_volume_defaults()
+    patch_elbv2_private_link_enforcement()
+    patch_endpoint_service_ip_address_types()
+    patch_security_group_rule_descriptions()
+    patch_instance_network_interfaces()
 
 
 # --------------------------------------------------------------------------- server

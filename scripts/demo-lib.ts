@@ -594,7 +594,13 @@ export interface Deployment {
     readonly listeners: readonly Listener[];
   };
   readonly targetGroups: readonly TargetGroup[];
-  readonly endpointService: { readonly id: string; readonly name: string; readonly acceptanceRequired: boolean };
+  readonly endpointService: {
+    readonly id: string;
+    readonly name: string;
+    readonly acceptanceRequired: boolean;
+    /** The load balancers the service lists (describeDeployment insists on exactly one). */
+    readonly networkLoadBalancerArns: readonly string[];
+  };
   readonly consumerEndpoint: { readonly id: string; readonly state: string; readonly serviceName: string; readonly dnsName: string; readonly vpcId: string };
   readonly clientInstance?: { readonly id: string; readonly state: string; readonly type: string };
   /** StopServer/StartServer calls the emulator recorded for this server, oldest first. */
@@ -607,14 +613,20 @@ export async function describeDeployment(session: Session): Promise<Deployment> 
     const emu = session.emulator;
     const [providerOutputs, consumerOutputs] = await Promise.all([stackOutputs(session, "provider"), stackOutputs(session, "consumer")]);
     const serverId = providerOutputs.transfer_server_id;
-    const lbName = `${NAME_PREFIX}-nlb`;
-    const [{ Server }, { LoadBalancers }, { ServiceConfigurations }, { VpcEndpoints }, calls] = await Promise.all([
+    // The NLB is the one the endpoint service uses (its name carries a pinned IP:
+    // tf-ftp-nlb-3-119; without one it is tf-ftp-nlb).
+    const [{ Server }, { ServiceConfigurations }, { VpcEndpoints }, calls] = await Promise.all([
       aws(emu, ["transfer", "describe-server", "--server-id", serverId]),
-      aws(emu, ["elbv2", "describe-load-balancers", "--names", lbName]),
       aws(emu, ["ec2", "describe-vpc-endpoint-service-configurations", "--service-ids", providerOutputs.endpoint_service_id]),
       aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", consumerOutputs.vpc_endpoint_id]),
       emu.calls(),
     ]);
+    const service = ServiceConfigurations[0];
+    const networkLoadBalancerArns: string[] = service.NetworkLoadBalancerArns ?? [];
+    if (networkLoadBalancerArns.length !== 1) {
+      throw new Error(`endpoint service ${service.ServiceId} lists ${networkLoadBalancerArns.length} network load balancers, expected 1`);
+    }
+    const { LoadBalancers } = await aws(emu, ["elbv2", "describe-load-balancers", "--load-balancer-arns", networkLoadBalancerArns[0]]);
     const lb = LoadBalancers[0];
     const vpcEndpointId: string = Server.EndpointDetails.VpcEndpointId;
     const [{ NetworkInterfaces }, { Listeners }, { Attributes }, { TargetGroups }, instances] = await Promise.all([
@@ -644,7 +656,6 @@ export async function describeDeployment(session: Session): Promise<Deployment> 
     );
     const instance = instances?.Reservations?.[0]?.Instances?.[0];
     const endpoint = VpcEndpoints[0];
-    const service = ServiceConfigurations[0];
     return {
       providerOutputs,
       consumerOutputs,
@@ -669,7 +680,12 @@ export async function describeDeployment(session: Session): Promise<Deployment> 
           .sort((a, b) => a.port - b.port),
       },
       targetGroups: targetGroups.sort((a, b) => a.port - b.port),
-      endpointService: { id: service.ServiceId, name: service.ServiceName, acceptanceRequired: service.AcceptanceRequired },
+      endpointService: {
+        id: service.ServiceId,
+        name: service.ServiceName,
+        acceptanceRequired: service.AcceptanceRequired,
+        networkLoadBalancerArns,
+      },
       consumerEndpoint: {
         id: endpoint.VpcEndpointId,
         state: endpoint.State,

@@ -1,5 +1,5 @@
 // End to end against the local AWS emulator: `cdktf deploy provider consumer`
-// as a user runs it, then what the emulator holds, a PassiveIp change, and
+// as a user runs it, then what the emulator holds, an NLB IP change, and
 // `cdktf destroy consumer provider`.
 //
 // Two scenarios, each with its own emulator, temporary working copy, state and
@@ -7,7 +7,8 @@
 // side: most of a deploy is the AWS provider's fixed wait for the NLB to
 // become active, so the second one costs little extra.
 //   1. Single AZ, the article: NLB IP pinned to 10.0.3.119, client instance
-//      on; then a second deploy that changes only PassiveIp.
+//      on; then a second deploy that moves the NLB to 10.0.3.120 (issue 4: a
+//      new NLB, the endpoint service switched to it, PassiveIp updated).
 //   2. Two subnets in two AZs (issue 7): passiveIpMode control-connection, NLB
 //      IPs looked up.
 //
@@ -45,6 +46,7 @@ const STEP_TIMEOUT_MS = 6 * 60_000;
 const KEEP = process.env.E2E_KEEP === "1";
 const LISTENER_PORTS = [21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const FIRST_IP = "10.0.3.119";
+const SECOND_IP = "10.0.3.120";
 
 /** Runs the steps of one scenario in order; once one fails, the later ones fail at once instead of piling up errors. */
 function stepper() {
@@ -123,7 +125,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     await twoSubnets?.catch(() => undefined);
   }, STEP_TIMEOUT_MS);
 
-  describe("single AZ (the article): pinned NLB IP, then a PassiveIp change", () => {
+  describe("single AZ (the article): pinned NLB IP, then a new pinned IP", () => {
     const step = stepper();
     let session: Session;
     let pre: PreexistingResources;
@@ -213,51 +215,99 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       expect(first.clientInstance).toMatchObject({ id: first.consumerOutputs.client_instance_id, type: "t3.micro", state: "running" });
     });
 
-    // The PassiveIp change is made by switching passiveIpMode to control-connection (0.0.0.0):
-    // changing nlbPrivateIp instead cannot work on a deployed NLB (hashicorp/aws 5.100.0 plans
-    // SetSubnets in place, which AWS refuses for an existing NLB subnet, and a replacement
-    // would fail while the endpoint service uses the NLB) - see the end of this file.
-    step("f. a PassiveIp change (passiveIpMode control-connection): updated, restarted once more, NLB and target attachments kept", async () => {
-      const attachmentsBefore = stateIds(session, "aws_lb_target_group_attachment");
-      const groupsBefore = stateIds(session, "aws_lb_target_group");
+    // Issue 4: a new pinned NLB IP. An NLB's subnet mapping IP cannot change in place and an NLB an
+    // endpoint service uses cannot be deleted (the emulator refuses both, as AWS does), so the stacks
+    // name the NLB and its target groups after the IP and create them before destroying the old ones:
+    // new NLB, groups, listeners and attachments; the endpoint service switches NLBs in place
+    // (ModifyVpcEndpointServiceConfiguration); PassiveIp updated and the server restarted once more;
+    // then the old listeners, groups and NLB go. The consumer keeps its endpoint.
+    step("f. nlbPrivateIp 10.0.3.119 -> 10.0.3.120: a new NLB before the old one goes, same endpoint service, PassiveIp updated, restarted once more", async () => {
+      const emu = session.emulator;
       const lbBefore = stateIds(session, "aws_lb");
-      expect(Object.keys(attachmentsBefore)).toHaveLength(10);
-      const callsBefore = (await session.emulator.calls()).length;
+      expect(Object.keys(lbBefore)).toHaveLength(1);
+      const callsBefore = (await emu.calls()).length;
 
-      writeConfig(session, configDocument(pre, { nlbPrivateIp: FIRST_IP, passiveIpMode: "control-connection", restartTimeoutSeconds: 120 }));
-      expect(readConfig(session).provider.passiveIpMode).toBe("control-connection");
-      const second = await deploy(session, "cdktf deploy (PassiveIp changed)");
+      writeConfig(session, configDocument(pre, { nlbPrivateIp: SECOND_IP, restartTimeoutSeconds: 120 }));
+      expect(readConfig(session).provider).toMatchObject({
+        nlbPrivateIp: SECOND_IP,
+        passiveIpMode: "nlb",
+        subnetCidrs: { [pre.providerSubnets[0].id]: "10.0.3.0/24" },
+      });
+      const second = await deploy(session, "cdktf deploy (nlbPrivateIp changed)");
       const after = await describeDeployment(session);
 
-      expect(after.server).toMatchObject({ id: first.server.id, passiveIp: "0.0.0.0", state: "ONLINE" });
-      // Restarted once more, after the UpdateServer that set the new PassiveIp.
+      // The plan: NLB and groups replaced (create before destroy), endpoint service and server updated in place.
+      expect(second.output).toMatch(/# aws_lb\.\S+ \([^)]*\) must be replaced/);
+      expect(second.output).toMatch(/# aws_vpc_endpoint_service\.\S+ \([^)]*\) will be updated in-place/);
+      expect(second.output).toMatch(/# aws_transfer_server\.\S+ \([^)]*\) will be updated in-place/);
+      expect(second.output).toMatch(/# terraform_data\.passive-ip-restart\S* \([^)]*\) must be replaced/);
+      expect(second.output).not.toMatch(/# aws_vpc_endpoint_service\.\S+ \([^)]*\) must be replaced/);
+      expect(second.output).not.toMatch(/# aws_transfer_server\.\S+ \([^)]*\) must be replaced/);
+      // 32 = the NLB, 10 target groups, 10 listeners, 10 attachments and the restart step, each
+      // created anew and its predecessor destroyed; changed: the endpoint service, the server, alarms.
+      expect(second.output).toMatch(/provider\s+Apply complete! Resources: 32 added, \d+ changed, 32 destroyed/);
+      // The consumer has nothing to do (the emulator reads everything back as AWS would).
+      expect(second.output).toMatch(/consumer\s+No changes\. Your infrastructure matches the configuration/);
+
+      // Transfer: same server, PassiveIp is the new address, updated then restarted once more.
+      expect(after.server).toMatchObject({ id: first.server.id, passiveIp: SECOND_IP, state: "ONLINE" });
+      expect(after.server.endpointIps).toEqual(first.server.endpointIps);
       expect(restartSummary(after)).toEqual([
         "StopServer from ONLINE",
         "StartServer from OFFLINE",
         "StopServer from ONLINE",
         "StartServer from OFFLINE",
       ]);
-      const newCalls = (await session.emulator.calls()).slice(callsBefore).filter((c) => c.serverId === first.server.id);
-      expect(newCalls.map((c) => c.action)).toEqual(["UpdateServer", "StopServer", "StartServer"]);
-      expect(newCalls[0].params).toMatchObject({ ProtocolDetails: { PassiveIp: "0.0.0.0" } });
-      // The server is updated in place (not replaced: same ID, same endpoint); the restart step is replaced.
-      expect(second.output).toMatch(/# aws_transfer_server\.\S+ \([^)]*\) will be updated in-place/);
-      expect(second.output).toMatch(/# terraform_data\.passive-ip-restart\S* \([^)]*\) must be replaced/);
+      const newCalls = (await emu.calls()).slice(callsBefore);
+      const serverCalls = newCalls.filter((c) => c.serverId === first.server.id);
+      expect(serverCalls.map((c) => c.action)).toEqual(["UpdateServer", "StopServer", "StartServer"]);
+      expect(serverCalls[0].params).toMatchObject({ ProtocolDetails: { PassiveIp: SECOND_IP } });
+      expect(after.providerOutputs.nlb_private_ip).toBe(SECOND_IP);
 
-      // The attachments were neither destroyed nor re-created: same resources, same IDs (which embed
-      // their creation time), and no attachment appears in the apply's progress lines. Same NLB too.
-      expect(stateIds(session, "aws_lb_target_group_attachment")).toEqual(attachmentsBefore);
-      expect(stateIds(session, "aws_lb_target_group")).toEqual(groupsBefore);
-      expect(stateIds(session, "aws_lb")).toEqual(lbBefore);
-      expect(second.output).not.toMatch(/aws_lb_target_group_attachment\.\S+( \([^)]*\))?: (Destroying|Creating)/);
-      expect(after.targetGroups.map((g) => [g.port, g.targets])).toEqual(LISTENER_PORTS.map((port) => [port, [{ ip: first.server.endpointIps[0], port }]]));
-      expect(after.loadBalancer).toEqual(first.loadBalancer);
+      // The new NLB: pinned address, ten TCP listeners, each to the new group of its port, the endpoint IP registered.
+      const [endpointIp] = first.server.endpointIps;
+      expect(after.loadBalancer).toMatchObject({ name: "tf-ftp-nlb-3-120", scheme: "internal", privateIps: [SECOND_IP], crossZone: "false" });
+      expect(after.loadBalancer.arn).not.toBe(first.loadBalancer.arn);
+      expect(Object.values(lbBefore)).toEqual([first.loadBalancer.arn]);
+      expect(Object.values(stateIds(session, "aws_lb"))).toEqual([after.loadBalancer.arn]);
+      expect(after.loadBalancer.listeners.map((l) => [l.port, l.protocol])).toEqual(LISTENER_PORTS.map((p) => [p, "TCP"]));
+      const groupName = new Map(after.targetGroups.map((g) => [g.arn, g.name]));
+      expect(after.loadBalancer.listeners.map((l) => groupName.get(l.targetGroupArn))).toEqual(LISTENER_PORTS.map((p) => `tf-ftp-${p}-3-120`));
+      expect(after.targetGroups.map((g) => [g.name, g.port, g.targets, g.healthCheckPort])).toEqual(
+        LISTENER_PORTS.map((port) => [`tf-ftp-${port}-3-120`, port, [{ ip: endpointIp, port }], "21"]),
+      );
 
-      // The consumer's endpoint did not move: same endpoint, same service, still accepted. (The
-      // emulator reads a few attributes back differently from AWS, so a second plan is not empty
-      // on either side here: see README, "The local AWS emulator".)
+      // The old NLB and its groups are gone; nothing else of that kind is left.
+      const [{ LoadBalancers }, { TargetGroups }] = await Promise.all([
+        aws(emu, ["elbv2", "describe-load-balancers"]),
+        aws(emu, ["elbv2", "describe-target-groups"]),
+      ]);
+      expect(LoadBalancers.map((lb: { LoadBalancerName: string }) => lb.LoadBalancerName)).toEqual(["tf-ftp-nlb-3-120"]);
+      expect(TargetGroups.map((g: { TargetGroupName: string }) => g.TargetGroupName).sort()).toEqual(
+        LISTENER_PORTS.map((p) => `tf-ftp-${p}-3-120`).sort(),
+      );
+
+      // The endpoint service (same one) switched NLBs in place, before the old NLB was deleted (the
+      // emulator refuses DeleteLoadBalancer while a service lists it, as AWS does).
+      expect(first.endpointService.networkLoadBalancerArns).toEqual([first.loadBalancer.arn]);
+      expect(after.endpointService).toEqual({ ...first.endpointService, networkLoadBalancerArns: [after.loadBalancer.arn] });
+      expect(after.providerOutputs.endpoint_service_id).toBe(first.providerOutputs.endpoint_service_id);
+      expect(after.providerOutputs.endpoint_service_name).toBe(first.providerOutputs.endpoint_service_name);
+      const modifications = newCalls.filter((c) => c.action === "ModifyVpcEndpointServiceConfiguration");
+      expect(modifications).toEqual([
+        expect.objectContaining({
+          serviceId: first.endpointService.id,
+          addNetworkLoadBalancerArns: [after.loadBalancer.arn],
+          removeNetworkLoadBalancerArns: [first.loadBalancer.arn],
+        }),
+      ]);
+
+      // The consumer's endpoint did not move: same endpoint, same service, still accepted.
       expect(after.consumerEndpoint).toEqual(first.consumerEndpoint);
+      expect(after.consumerEndpoint.state).toBe("available");
       expect(second.output).not.toMatch(/aws_vpc_endpoint\.\S+ \([^)]*\) must be replaced/);
+      expect(second.output).not.toMatch(/aws_vpc_endpoint_connection_accepter\.\S+ \([^)]*\) must be replaced/);
+      expect(after.clientInstance).toEqual(first.clientInstance);
     });
 
     step("g. cdktf destroy consumer provider leaves nothing behind", async () => {
@@ -309,10 +359,3 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     );
   });
 });
-
-// Not covered, on purpose: changing provider.nlbPrivateIp of a deployed stack.
-// hashicorp/aws 5.100.0 plans it as an in-place SetSubnets on the NLB (seen
-// here with `terraform plan`); AWS requires an NLB's existing subnets to keep
-// their configuration (the emulator refuses it too, for another reason), and
-// replacing the NLB instead fails while the endpoint service uses it. Changing
-// the pinned IP needs a migration, not a config edit.

@@ -320,6 +320,168 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
     expect((await emu.calls()).map((c: Call) => c.action)).toContain("AcceptVpcEndpointConnections");
   });
 
+  it("switches an endpoint service to another NLB in place; an NLB a service lists cannot be deleted (patch 11)", async () => {
+    const createNlb = async (name: string, ip: string) =>
+      (
+        await aws(emu, [
+          "elbv2",
+          "create-load-balancer",
+          "--name",
+          name,
+          "--type",
+          "network",
+          "--scheme",
+          "internal",
+          "--subnet-mappings",
+          `SubnetId=${net.subnets[0].id},PrivateIPv4Address=${ip}`,
+        ])
+      ).LoadBalancers[0].LoadBalancerArn as string;
+    const oldArn = await createNlb("switch-nlb-3-130", "10.0.3.130");
+    const newArn = await createNlb("switch-nlb-3-131", "10.0.3.131");
+    const { ServiceConfiguration: service } = await aws(emu, [
+      "ec2",
+      "create-vpc-endpoint-service-configuration",
+      "--network-load-balancer-arns",
+      oldArn,
+      "--acceptance-required",
+    ]);
+    const describeService = async () =>
+      (await aws(emu, ["ec2", "describe-vpc-endpoint-service-configurations", "--service-ids", service.ServiceId]))
+        .ServiceConfigurations[0];
+    const modify = (...args: string[]) =>
+      aws(emu, ["ec2", "modify-vpc-endpoint-service-configuration", "--service-id", service.ServiceId, ...args]);
+
+    // As on AWS: the NLB in use cannot go (the new one must be added and the old removed first).
+    await expect(aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", oldArn])).rejects.toThrow(/ResourceInUse/);
+    // Unknown ARNs, removing one the service does not list, or removing the last one are refused.
+    await expect(modify("--add-network-load-balancer-arns", oldArn.replace(/\/[0-9a-f]+$/, "/0000000000000000"))).rejects.toThrow(/InvalidParameter/);
+    await expect(modify("--remove-network-load-balancer-arns", newArn)).rejects.toThrow(/InvalidParameter/);
+    await expect(modify("--remove-network-load-balancer-arns", oldArn)).rejects.toThrow(/InvalidParameter/);
+    expect((await describeService()).NetworkLoadBalancerArns).toEqual([oldArn]);
+
+    // What aws_vpc_endpoint_service sends when network_load_balancer_arns changes: one call, add and remove.
+    const callsBefore = (await emu.calls()).length;
+    await modify("--add-network-load-balancer-arns", newArn, "--remove-network-load-balancer-arns", oldArn);
+    const after = await describeService();
+    expect(after).toMatchObject({ ServiceId: service.ServiceId, ServiceName: service.ServiceName, NetworkLoadBalancerArns: [newArn] });
+    expect(after.AvailabilityZones).toEqual([`${emu.region}a`]);
+    expect((await emu.calls()).slice(callsBefore)).toEqual([
+      expect.objectContaining({
+        action: "ModifyVpcEndpointServiceConfiguration",
+        serviceId: service.ServiceId,
+        addNetworkLoadBalancerArns: [newArn],
+        removeNetworkLoadBalancerArns: [oldArn],
+      }),
+    ]);
+
+    // Now the old NLB can go (and frees its address); the new one cannot while the service exists.
+    await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", oldArn]);
+    await expect(aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", newArn])).rejects.toThrow(/ResourceInUse/);
+    await aws(emu, ["ec2", "delete-vpc-endpoint-service-configurations", "--service-ids", service.ServiceId]);
+    await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", newArn]);
+    const { LoadBalancers } = await aws(emu, ["elbv2", "describe-load-balancers"]);
+    expect(LoadBalancers.map((lb: { LoadBalancerArn: string }) => lb.LoadBalancerArn)).not.toEqual(expect.arrayContaining([oldArn]));
+    expect(LoadBalancers.map((lb: { LoadBalancerArn: string }) => lb.LoadBalancerArn)).not.toEqual(expect.arrayContaining([newArn]));
+  });
+
+  it("reads NLB PrivateLink enforcement and endpoint service IP address types back like AWS (patches 12, 13)", async () => {
+    const lb = (
+      await aws(emu, [
+        "elbv2",
+        "create-load-balancer",
+        "--name",
+        "readback-nlb",
+        "--type",
+        "network",
+        "--scheme",
+        "internal",
+        "--subnets",
+        net.subnets[0].id,
+        "--security-groups",
+        net.securityGroupId,
+      ])
+    ).LoadBalancers[0];
+    const enforcement = async () =>
+      (await aws(emu, ["elbv2", "describe-load-balancers", "--load-balancer-arns", lb.LoadBalancerArn])).LoadBalancers[0]
+        .EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic;
+    expect(await enforcement()).toBe("on"); // AWS's default for an NLB with security groups
+    const set = await aws(emu, [
+      "elbv2",
+      "set-security-groups",
+      "--load-balancer-arn",
+      lb.LoadBalancerArn,
+      "--security-groups",
+      net.securityGroupId,
+      "--enforce-security-group-inbound-rules-on-private-link-traffic",
+      "off",
+    ]);
+    expect(set.EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic).toBe("off");
+    expect(await enforcement()).toBe("off");
+
+    const { ServiceConfiguration: service } = await aws(emu, [
+      "ec2",
+      "create-vpc-endpoint-service-configuration",
+      "--network-load-balancer-arns",
+      lb.LoadBalancerArn,
+      "--supported-ip-address-types",
+      "ipv4",
+    ]);
+    expect(service.SupportedIpAddressTypes).toEqual(["ipv4"]);
+    await aws(emu, ["ec2", "modify-vpc-endpoint-service-configuration", "--service-id", service.ServiceId, "--add-supported-ip-address-types", "ipv6"]);
+    const described = (await aws(emu, ["ec2", "describe-vpc-endpoint-service-configurations", "--service-ids", service.ServiceId]))
+      .ServiceConfigurations[0];
+    expect(described.SupportedIpAddressTypes).toEqual(["ipv4", "ipv6"]);
+    await aws(emu, ["ec2", "delete-vpc-endpoint-service-configurations", "--service-ids", service.ServiceId]);
+    await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", lb.LoadBalancerArn]);
+  });
+
+  it("keeps the description of a rule that references another group (patch 14)", async () => {
+    const other = (
+      await aws(emu, ["ec2", "create-security-group", "--vpc-id", net.vpcId, "--group-name", "readback-peer", "--description", "peer"])
+    ).GroupId;
+    await aws(emu, [
+      "ec2",
+      "authorize-security-group-ingress",
+      "--group-id",
+      other,
+      "--ip-permissions",
+      `IpProtocol=tcp,FromPort=21,ToPort=21,UserIdGroupPairs=[{GroupId=${net.securityGroupId},Description=FTP control (21) from the nlb}]`,
+    ]);
+    const { SecurityGroupRules } = await aws(emu, ["ec2", "describe-security-group-rules", "--filters", `Name=group-id,Values=${other}`]);
+    const ingress = SecurityGroupRules.filter((r: { IsEgress: boolean }) => !r.IsEgress);
+    expect(ingress).toEqual([
+      expect.objectContaining({
+        Description: "FTP control (21) from the nlb",
+        ReferencedGroupInfo: expect.objectContaining({ GroupId: net.securityGroupId }),
+        FromPort: 21,
+      }),
+    ]);
+    await aws(emu, ["ec2", "delete-security-group", "--group-id", other]);
+  });
+
+  it("reads an instance launched with NetworkInterfaces back like AWS: no public IP association, its interface's groups (patch 15)", async () => {
+    const imageId = (await aws(emu, ["ec2", "describe-images", "--owners", "amazon"])).Images[0].ImageId;
+    const launched = (
+      await aws(emu, [
+        "ec2",
+        "run-instances",
+        "--image-id",
+        imageId,
+        "--instance-type",
+        "t3.micro",
+        "--network-interfaces",
+        `DeviceIndex=0,AssociatePublicIpAddress=false,SubnetId=${net.subnets[0].id},Groups=${net.securityGroupId}`,
+      ])
+    ).Instances[0];
+    const instance = (await aws(emu, ["ec2", "describe-instances", "--instance-ids", launched.InstanceId])).Reservations[0].Instances[0];
+    expect(instance.SecurityGroups.map((g: { GroupId: string }) => g.GroupId)).toEqual([net.securityGroupId]);
+    expect(instance.NetworkInterfaces[0].Groups.map((g: { GroupId: string }) => g.GroupId)).toEqual([net.securityGroupId]);
+    expect(instance.NetworkInterfaces[0]).not.toHaveProperty("Association");
+    expect(instance.PublicIpAddress).toBeUndefined();
+    expect(instance.SubnetId).toBe(net.subnets[0].id);
+    await aws(emu, ["ec2", "terminate-instances", "--instance-ids", launched.InstanceId]);
+  });
+
   it("delete-server removes the endpoint and its ENIs; the id is then unknown", async () => {
     await aws(emu, ["transfer", "delete-server", "--server-id", serverId]);
     const [enis, endpoints, error] = await Promise.all([

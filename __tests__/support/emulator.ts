@@ -24,7 +24,10 @@ export const ACCOUNT_ID = "123456789012";
 
 /** One call recorded by the launcher (GET /_launcher/calls). */
 export interface Call {
-  /** "StopServer" | "StartServer" | "UpdateServer" | "AcceptVpcEndpointConnections" | "RejectVpcEndpointConnections" */
+  /**
+   * "StopServer" | "StartServer" | "UpdateServer" | "AcceptVpcEndpointConnections" |
+   * "RejectVpcEndpointConnections" | "ModifyVpcEndpointServiceConfiguration"
+   */
   readonly action: string;
   /** Transfer calls: the server id. */
   readonly serverId?: string;
@@ -32,9 +35,12 @@ export interface Call {
   readonly fromState?: string;
   /** UpdateServer: the request parameters (HostKey left out). */
   readonly params?: Record<string, unknown>;
-  /** Accept/RejectVpcEndpointConnections. */
+  /** Accept/RejectVpcEndpointConnections and ModifyVpcEndpointServiceConfiguration. */
   readonly serviceId?: string;
   readonly vpcEndpointIds?: string[];
+  /** ModifyVpcEndpointServiceConfiguration: the NLB ARNs added and removed. */
+  readonly addNetworkLoadBalancerArns?: string[];
+  readonly removeNetworkLoadBalancerArns?: string[];
   /** ISO 8601 UTC with milliseconds, and the same instant in epoch milliseconds. */
   readonly time: string;
   readonly epochMs: number;
