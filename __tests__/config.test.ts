@@ -157,7 +157,44 @@ describe("config validation", () => {
 });
 
 describe("synth with a bad config", () => {
-  test("exits non-zero, lists the problems, and writes nothing", async () => {
+  // One config per class of bad input, through the real entry point.
+  const cases: [string, string, string][] = [
+    ["malformed JSON", '{"region": "ap-northeast-1",', "(root): malformed JSON"],
+    ["an unknown key", JSON.stringify(exampleWith({ provider: { subnetId: "x" } })), "provider.subnetId: unknown key"],
+    ["a wrong ID prefix", JSON.stringify(exampleWith({ consumer: { vpcId: "vcp-0f9e8d7c6b5a40001" } })), "consumer.vpcId: expected a VPC ID"],
+    ["a bad CIDR", JSON.stringify(exampleWith({ consumer: { allowedCidrs: ["10.0.0.0/40"] } })), "consumer.allowedCidrs[0]: expected an IPv4 CIDR block"],
+    ["a bad IP", JSON.stringify(exampleWith({ provider: { nlbPrivateIp: "10.0.3" } })), "provider.nlbPrivateIp: expected an IPv4 address"],
+    ["an nlbPrivateIp outside its subnet", JSON.stringify(exampleWith({ provider: { nlbPrivateIp: "10.0.9.9" } })), "expected an address inside subnet"],
+    ["an empty list", JSON.stringify(exampleWith({ provider: { allowedCidrs: [] } })), "provider.allowedCidrs: expected at least one CIDR block"],
+    ["a bad ARN", JSON.stringify(exampleWith({ provider: { allowedPrincipals: ["arn:aws:iam::1:root"] } })), "provider.allowedPrincipals[0]: expected an IAM principal ARN"],
+    [
+      "multi-AZ with passiveIpMode nlb",
+      JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"], subnetCidrs: null, nlbPrivateIp: null } })),
+      'provider.passiveIpMode: expected "control-connection"',
+    ],
+  ];
+
+  test.each(cases)("%s: exit 1, the problem with its JSON path, no cdktf.out", async (_name, text, expected) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
+    const configFile = path.join(dir, "bad.json");
+    const outdir = path.join(dir, "out");
+    fs.writeFileSync(configFile, text);
+    const result = await run(process.execPath, [path.join(PROJECT_ROOT, "scripts", "synth.js")], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, TRANSFER_CONFIG: configFile, CDKTF_OUTDIR: outdir },
+    }).then(
+      () => ({ code: 0, stderr: "" }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Invalid configuration in ${configFile}`);
+    expect(result.stderr).toContain(expected);
+    expect(result.stderr).toContain("Nothing was synthesized.");
+    expect(fs.existsSync(outdir)).toBe(false);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("lists every problem, exits non-zero, and writes nothing", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
     const configFile = path.join(dir, "bad.json");
     const outdir = path.join(dir, "out");
