@@ -174,7 +174,8 @@ describe("synth with a bad config", () => {
     ],
   ];
 
-  test.each(cases)("%s: exit 1, the problem with its JSON path, no cdktf.out", async (_name, text, expected) => {
+  /** Runs the real synth entry point on a config file with this text, into a fresh outdir. */
+  async function synthBadConfig(text: string) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
     const configFile = path.join(dir, "bad.json");
     const outdir = path.join(dir, "out");
@@ -186,32 +187,29 @@ describe("synth with a bad config", () => {
       () => ({ code: 0, stderr: "" }),
       (error: { code: number; stderr: string }) => error,
     );
+    const outdirWritten = fs.existsSync(outdir);
+    fs.rmSync(dir, { recursive: true });
+    return { code: result.code, stderr: result.stderr, configFile, outdirWritten };
+  }
+
+  test.each(cases)("%s: exit 1, the problem with its JSON path, no cdktf.out", async (_name, text, expected) => {
+    const result = await synthBadConfig(text);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Invalid configuration in ${configFile}`);
+    expect(result.stderr).toContain(`Invalid configuration in ${result.configFile}`);
     expect(result.stderr).toContain(expected);
     expect(result.stderr).toContain("Nothing was synthesized.");
-    expect(fs.existsSync(outdir)).toBe(false);
-    fs.rmSync(dir, { recursive: true });
+    expect(result.outdirWritten).toBe(false);
   });
 
   test("lists every problem, exits non-zero, and writes nothing", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-bad-"));
-    const configFile = path.join(dir, "bad.json");
-    const outdir = path.join(dir, "out");
-    fs.writeFileSync(configFile, JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-nope"], subnetCidrs: null }, consumer: { vpcId: "vpc-x" } })));
-    const result = await run(process.execPath, [path.join(PROJECT_ROOT, "scripts", "synth.js")], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, TRANSFER_CONFIG: configFile, CDKTF_OUTDIR: outdir },
-    }).then(
-      () => ({ code: 0, stderr: "" }),
-      (error: { code: number; stderr: string }) => error,
+    const result = await synthBadConfig(
+      JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-nope"], subnetCidrs: null }, consumer: { vpcId: "vpc-x" } })),
     );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Invalid configuration in ${configFile} (2 problems):`);
+    expect(result.stderr).toContain(`Invalid configuration in ${result.configFile} (2 problems):`);
     expect(result.stderr).toContain('provider.subnetIds[0]: expected a subnet ID like "subnet-0123456789abcdef0"');
     expect(result.stderr).toContain('consumer.vpcId: expected a VPC ID like "vpc-0123456789abcdef0"');
     expect(result.stderr).toContain("Nothing was synthesized.");
-    expect(fs.existsSync(outdir)).toBe(false);
-    fs.rmSync(dir, { recursive: true });
+    expect(result.outdirWritten).toBe(false);
   });
 });

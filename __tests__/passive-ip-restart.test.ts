@@ -27,7 +27,7 @@ describe("restart resource in the synthesized provider stack", () => {
       AWS_REGION: "ap-northeast-1",
       AWS_DEFAULT_REGION: "ap-northeast-1",
       SERVER_ID: ref(server, "id"),
-      PASSIVE_IP: restart.triggers && (restart.triggers as Record<string, string>).passive_ip,
+      PASSIVE_IP: ref(server, "protocol_details[0].passive_ip"),
       TIMEOUT_SECONDS: "900",
       POLL_SECONDS: "10",
     });
