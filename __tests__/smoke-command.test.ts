@@ -15,8 +15,8 @@ import {
 } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
+import { CONSUMER_OUTPUTS } from "../stacks/stack-outputs";
 import {
-  CONSUMER_OUTPUT_NAMES,
   EXIT_INTERRUPTED,
   EXIT_TIMED_OUT,
   parseSmokeArgs,
@@ -39,8 +39,8 @@ const INSTANCE = "i-0123456789abcdef0";
 const HOST = "vpce-0a1b2c3d4e5f60001-abcdefgh.vpce-svc-0123456789abcdef0.ap-northeast-1.vpce.amazonaws.com";
 const COMMAND_ID = "5c9e8a7b-aaaa-bbbb-cccc-ddddeeeeffff";
 const OUTPUTS: TerraformOutputs = {
-  [CONSUMER_OUTPUT_NAMES.clientInstanceId]: { value: INSTANCE },
-  [CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName]: { value: HOST },
+  [CONSUMER_OUTPUTS.clientInstanceId]: { value: INSTANCE },
+  [CONSUMER_OUTPUTS.vpcEndpointDnsName]: { value: HOST },
   vpc_endpoint_id: { value: "vpce-0a1b2c3d4e5f60001" },
 };
 
@@ -303,7 +303,7 @@ describe("npm run smoke: arguments and setup", () => {
 
   it("needs a client instance", async () => {
     const result = await run(["--user", "alice"], {
-      terraformOutputs: async () => ({ [CONSUMER_OUTPUT_NAMES.clientInstanceId]: { value: "" }, [CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName]: { value: HOST } }),
+      terraformOutputs: async () => ({ [CONSUMER_OUTPUTS.clientInstanceId]: { value: "" }, [CONSUMER_OUTPUTS.vpcEndpointDnsName]: { value: HOST } }),
     });
     expect(result.code).toBe(2);
     expect(result.err).toContain("consumer.client.enabled");
@@ -323,10 +323,9 @@ describe("npm run smoke: arguments and setup", () => {
     expect(result.err).toContain("/nonexistent/config.json");
   });
 
-  it("keeps its output names equal to the consumer stack's", async () => {
-    const { CONSUMER_OUTPUTS } = await import("../stacks/consumer-stack");
-    expect(CONSUMER_OUTPUTS.clientInstanceId).toBe(CONSUMER_OUTPUT_NAMES.clientInstanceId);
-    expect(CONSUMER_OUTPUTS.vpcEndpointDnsName).toBe(CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName);
+  it("reads the consumer stack's outputs by their stable names", () => {
+    expect(CONSUMER_OUTPUTS.clientInstanceId).toBe("client_instance_id");
+    expect(CONSUMER_OUTPUTS.vpcEndpointDnsName).toBe("vpc_endpoint_dns_name");
   });
 });
 

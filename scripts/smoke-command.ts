@@ -24,13 +24,8 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
+import { CONSUMER_OUTPUTS } from "../stacks/stack-outputs";
 import { awsErrorName, CommandError, EXIT_CANCELLED, hasControlCharacters, readSecretFromProcess } from "./terminal-input";
-
-/** Output names of the consumer stack (CONSUMER_OUTPUTS in stacks/consumer-stack.ts; a test keeps them equal). */
-export const CONSUMER_OUTPUT_NAMES = {
-  clientInstanceId: "client_instance_id",
-  vpcEndpointDnsName: "vpc_endpoint_dns_name",
-} as const;
 
 export const SMOKE_SCRIPT_PATH = "/usr/local/bin/ftp-smoke";
 export const DEFAULT_STACK_DIR = "cdktf.out/stacks/consumer";
@@ -56,8 +51,8 @@ options:
   --stack-dir <dir>    synthesized consumer stack to read outputs from with
                        \`terraform output -json\` (default ${DEFAULT_STACK_DIR};
                        it must use the backend the stack was deployed with)
-  --instance-id <id>   client instance (default: output ${CONSUMER_OUTPUT_NAMES.clientInstanceId})
-  --host <name>        FTP host (default: output ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName};
+  --instance-id <id>   client instance (default: output ${CONSUMER_OUTPUTS.clientInstanceId})
+  --host <name>        FTP host (default: output ${CONSUMER_OUTPUTS.vpcEndpointDnsName};
                        without it, ftp-smoke reads /etc/ftp-smoke/host on the instance)
 
 The password is asked without echo on a terminal; otherwise it is the first
@@ -276,19 +271,19 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
   let host = args.host;
   if (!instanceId || !host) {
     const outputs = await deps.terraformOutputs(args.stackDir);
-    instanceId ??= stringOutput(outputs, CONSUMER_OUTPUT_NAMES.clientInstanceId);
-    host ??= stringOutput(outputs, CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName);
+    instanceId ??= stringOutput(outputs, CONSUMER_OUTPUTS.clientInstanceId);
+    host ??= stringOutput(outputs, CONSUMER_OUTPUTS.vpcEndpointDnsName);
   }
   if (!instanceId) {
     throw new CommandError(
-      `no client instance: output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is empty or missing in ${args.stackDir} ` +
+      `no client instance: output ${CONSUMER_OUTPUTS.clientInstanceId} is empty or missing in ${args.stackDir} ` +
         "(is consumer.client.enabled true, and the consumer stack deployed?); pass --instance-id",
       2,
     );
   }
-  if (!INSTANCE_ID.test(instanceId)) throw new CommandError(`output ${CONSUMER_OUTPUT_NAMES.clientInstanceId} is not an instance ID`, 2);
-  if (host !== undefined && !HOST.test(host)) throw new CommandError(`output ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} is not a host name`, 2);
-  if (!host) say(`note: no ${CONSUMER_OUTPUT_NAMES.vpcEndpointDnsName} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
+  if (!INSTANCE_ID.test(instanceId)) throw new CommandError(`output ${CONSUMER_OUTPUTS.clientInstanceId} is not an instance ID`, 2);
+  if (host !== undefined && !HOST.test(host)) throw new CommandError(`output ${CONSUMER_OUTPUTS.vpcEndpointDnsName} is not a host name`, 2);
+  if (!host) say(`note: no ${CONSUMER_OUTPUTS.vpcEndpointDnsName} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
   if (config.consumer.assumeRoleArn) {
     say(`note: the consumer stack deploys through ${config.consumer.assumeRoleArn}; run this with credentials of that account (e.g. AWS_PROFILE with role_arn)`);
   }

@@ -6,7 +6,7 @@ import { TransferConfig } from "../config/schema";
 import { readClientFiles } from "./consumer/client-user-data";
 import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
 import { FtpClientInstance } from "./consumer/ftp-client-instance";
-import { PROVIDER_OUTPUTS } from "./provider-stack";
+import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "./stack-outputs";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend, remoteStateOf } from "./shared/backend";
 
@@ -14,12 +14,6 @@ export interface ConsumerStackOptions {
   readonly config: TransferConfig;
   readonly projectRoot: string;
 }
-
-export const CONSUMER_OUTPUTS = {
-  vpcEndpointId: "vpc_endpoint_id",
-  vpcEndpointDnsName: "vpc_endpoint_dns_name",
-  clientInstanceId: "client_instance_id",
-} as const;
 
 /**
  * The client side, possibly in another account and with an overlapping CIDR:

@@ -7,6 +7,7 @@ import { userSecretPrefix } from "../config/load";
 import { TransferConfig } from "../config/schema";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend } from "./shared/backend";
+import { PROVIDER_OUTPUTS } from "./stack-outputs";
 import { FtpSecurityGroup } from "./shared/ftp-security-group";
 import { FtpEndpointService } from "./provider/endpoint-service";
 import { FtpAlarms } from "./provider/ftp-alarms";
@@ -23,14 +24,6 @@ export interface ProviderStackOptions {
   /** Absolute project root; Lambda sources and the build cache are found from it. */
   readonly projectRoot: string;
 }
-
-/** Output names the consumer stack reads through remote state. Renaming one breaks the hand-off. */
-export const PROVIDER_OUTPUTS = {
-  endpointServiceName: "endpoint_service_name",
-  endpointServiceId: "endpoint_service_id",
-  nlbPrivateIp: "nlb_private_ip",
-  transferServerId: "transfer_server_id",
-} as const;
 
 /**
  * The Transfer side: the FTP server with its identity provider and S3 role,

@@ -1,0 +1,17 @@
+// Output names of both stacks: a contract. The consumer reads the provider's
+// through remote state, and `npm run smoke` reads the consumer's with
+// `terraform output`. Renaming one breaks that hand-off. (No cdktf imports
+// here, so the command-line tools can use these without loading cdktf.)
+
+export const PROVIDER_OUTPUTS = {
+  endpointServiceName: "endpoint_service_name",
+  endpointServiceId: "endpoint_service_id",
+  nlbPrivateIp: "nlb_private_ip",
+  transferServerId: "transfer_server_id",
+} as const;
+
+export const CONSUMER_OUTPUTS = {
+  vpcEndpointId: "vpc_endpoint_id",
+  vpcEndpointDnsName: "vpc_endpoint_dns_name",
+  clientInstanceId: "client_instance_id",
+} as const;
