@@ -2,7 +2,7 @@
 // the app, synthesize. Everything else lives in stacks/ and config/.
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./config/load";
 import { buildApp } from "./stacks/app";
-import { writeHclOutput } from "./stacks/shared/hcl-output";
+import { writeHclOutput } from "./synthesis/hcl-output";
 
 const HCL_OUTDIR = "cdktf.out.hcl";
 
@@ -28,7 +28,7 @@ function main(): void {
   const app = buildApp(config, { projectRoot: process.cwd(), hclOutput, outdir });
   app.synth();
   // cdktf 0.21's HCL printer writes invalid HCL for these stacks; print our
-  // own from the JSON synthesis instead (see stacks/shared/hcl-output.ts).
+  // own from the JSON synthesis instead (see synthesis/hcl-output.ts).
   if (hclOutput) writeHclOutput(app);
 }
 

@@ -2,7 +2,7 @@ import "cdktf/lib/testing/adapters/jest";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
-import { readClientFiles } from "../stacks/consumer/client-user-data";
+import { readClientFiles } from "../lib/client-user-data";
 import { architectureOf } from "../stacks/consumer/ftp-client-instance";
 import { configWith, PROJECT_ROOT } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { TransferConfig } from "../config/schema";
 import { buildApp } from "../stacks/app";
-import { FTP_LISTENER_PORTS } from "../stacks/shared/ftp-ports";
+import { FTP_LISTENER_PORTS } from "../lib/ftp-ports";
 import {
   JsonObject,
   readSynthesizedStacks,
@@ -15,7 +15,7 @@ import {
   StackSummary,
   summarizeStack,
   SynthesizedStack,
-} from "../scripts/plan-summary-lib";
+} from "../cli/plan-summary-command";
 import { configWith, configWithBackend, PROJECT_ROOT } from "./support/config";
 
 const temporary: string[] = [];

@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
-import { CONSUMER_OUTPUTS } from "../stacks/stack-outputs";
+import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
 import {
   EXIT_INTERRUPTED,
   EXIT_TIMED_OUT,
@@ -26,8 +26,8 @@ import {
   SmokeDeps,
   TerraformOutputs,
   USAGE,
-} from "../scripts/smoke-command";
-import { readSecretFromProcess } from "../scripts/terminal-input";
+} from "../cli/smoke-command";
+import { readSecretFromProcess } from "../cli/terminal-input";
 
 const ssm = mockClient(SSMClient);
 const ROOT = path.resolve(__dirname, "..");

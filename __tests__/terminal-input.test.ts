@@ -8,7 +8,7 @@ import {
   hasControlCharacters,
   readFirstLine,
   readSecretFromProcess,
-} from "../scripts/terminal-input";
+} from "../cli/terminal-input";
 
 /**
  * A terminal in raw mode, faked: input is a PassThrough with isTTY, isRaw and

@@ -4,7 +4,7 @@
 // in a few milliseconds, then the result runs in this same process.
 // Type-checking is `npm run typecheck`'s job, not the runner's.
 //
-//   node scripts/run-ts.js scripts/users.ts add alice
+//   node scripts/run-ts.js cli/users.ts add alice
 "use strict";
 const path = require("path");
 const fs = require("fs");

@@ -3,10 +3,10 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { TransferConfig } from "../config/schema";
-import { readClientFiles } from "./consumer/client-user-data";
+import { readClientFiles } from "../lib/client-user-data";
 import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
 import { FtpClientInstance } from "./consumer/ftp-client-instance";
-import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "./stack-outputs";
+import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend, remoteStateOf } from "./shared/backend";
 

@@ -7,7 +7,7 @@ import { userSecretPrefix } from "../config/load";
 import { TransferConfig } from "../config/schema";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend } from "./shared/backend";
-import { PROVIDER_OUTPUTS } from "./stack-outputs";
+import { PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { FtpSecurityGroup } from "./shared/ftp-security-group";
 import { FtpEndpointService } from "./provider/endpoint-service";
 import { FtpAlarms } from "./provider/ftp-alarms";

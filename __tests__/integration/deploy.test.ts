@@ -3,7 +3,7 @@
 // `cdktf destroy consumer provider`.
 //
 // Two scenarios, each with its own emulator, temporary working copy, state and
-// cdktf.out (scripts/demo-lib.ts, which `npm run demo` uses too), run side by
+// cdktf.out (cli/demo-session.ts, which `npm run demo` uses too), run side by
 // side: most of a deploy is the AWS provider's fixed wait for the NLB to
 // become active, so the second one costs little extra.
 //   1. Single AZ, the article: NLB IP pinned to 10.0.3.119, client instance
@@ -16,7 +16,7 @@
 // path, Transfer's FTP service, IAM enforcement, Lambda invocation): README,
 // "The local AWS emulator". Set E2E_KEEP=1 to keep the temporary folders
 // (config, state, cdktf.out) after a failure.
-import { aws } from "../support/emulator";
+import { aws } from "../../emulator/client";
 import { missingPrerequisites } from "../support/prerequisites";
 import {
   addFtpUser,
@@ -37,7 +37,7 @@ import {
   Session,
   stateResources,
   writeConfig,
-} from "../../scripts/demo-lib";
+} from "../../cli/demo-session";
 
 const missing = missingPrerequisites("end-to-end deploy (emulator + terraform)", demoPrerequisites);
 const describeE2E = missing.length ? describe.skip : describe;

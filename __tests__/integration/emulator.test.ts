@@ -15,9 +15,9 @@ import {
   emulatorPrerequisites,
   LAUNCHER,
   startEmulator,
-} from "../support/emulator";
+} from "../../emulator/client";
 import { missingPrerequisites } from "../support/prerequisites";
-import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../support/terraform";
+import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../../emulator/terraform";
 
 const missing = missingPrerequisites("emulator", emulatorPrerequisites);
 const missingTerraform = missing.length ? missing : missingPrerequisites("emulator + terraform", terraformPrerequisites);
@@ -512,7 +512,7 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-restart-"));
     callsFile = path.join(tmp, "calls.jsonl");
     // A short transition delay so the polling loop really sees STOPPING and STARTING.
-    emu = await startEmulator({ stateDelaySeconds: 1, callsFile });
+    emu = await startEmulator({ stateDelaySeconds: 3, callsFile });
   }, 30_000);
 
   afterAll(async () => {

@@ -13,10 +13,10 @@ import * as path from "path";
 import { promisify } from "util";
 import { parse } from "@cdktf/hcl2json";
 import { RESTART_COMMAND } from "../../stacks/provider/passive-ip-restart";
-import { stringExpression } from "../../stacks/shared/hcl-output";
+import { stringExpression } from "../../synthesis/hcl-output";
 import { exampleWith, PROJECT_ROOT } from "../support/config";
 import { missingPrerequisites } from "../support/prerequisites";
-import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../support/terraform";
+import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../../emulator/terraform";
 
 const run = promisify(execFile);
 const STACKS = ["provider", "consumer"] as const;
@@ -35,7 +35,7 @@ const hclParseError: Partial<Record<Stack, string>> = {};
 function parsedHcl(stack: Stack): JsonObject {
   const error = hclParseError[stack];
   if (error !== undefined) {
-    throw new Error(`${stack}/cdk.tf is not valid HCL (is writeHclOutput from stacks/shared/hcl-output.ts called by main.ts?):\n${error.slice(0, 1500)}`);
+    throw new Error(`${stack}/cdk.tf is not valid HCL (is writeHclOutput from synthesis/hcl-output.ts called by main.ts?):\n${error.slice(0, 1500)}`);
   }
   return hclParsed[stack]!;
 }
@@ -219,7 +219,7 @@ describe("the HCL/JSON comparison used above", () => {
 
 // Strings are where cdktf's printer failed; each of these must come back from
 // hcl2json exactly as the JSON synth holds it.
-describe("stacks/shared/hcl-output.ts prints any JSON string as an equal HCL string", () => {
+describe("synthesis/hcl-output.ts prints any JSON string as an equal HCL string", () => {
   const cases: [string, string][] = [
     ["plain", "tf-ftp-nlb"],
     ["empty", ""],

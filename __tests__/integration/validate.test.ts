@@ -19,7 +19,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { exampleWith, PROJECT_ROOT } from "../support/config";
 import { missingPrerequisites } from "../support/prerequisites";
-import { terraform, TerraformError, terraformPrerequisites, writeCliConfig } from "../support/terraform";
+import { terraform, TerraformError, terraformPrerequisites, writeCliConfig } from "../../emulator/terraform";
 
 const run = promisify(execFile);
 const missing = missingPrerequisites("terraform validate", terraformPrerequisites);

@@ -1,30 +1,13 @@
 // Integration tests need real tools (terraform, moto, lftp, root for network
 // namespaces). When CI is set, a missing tool FAILS the run with a message
 // saying what is missing; on a developer machine the suite is skipped with the
-// same message, so `npm test` still runs everything else.
-import { execFileSync } from "child_process";
+// same message, so `npm test` still runs everything else. The checks
+// themselves live beside the emulator (emulator/prerequisites.ts), which
+// `npm run demo` uses too.
+import { inCi, Prerequisite } from "../../emulator/prerequisites";
 
-export const inCi = (): boolean => !!process.env.CI && process.env.CI !== "false" && process.env.CI !== "0";
-
-export interface Prerequisite {
-  /** What is missing, in words, e.g. "lftp (apt-get install lftp)". */
-  readonly name: string;
-  /** Returns true when the prerequisite is present. */
-  readonly check: () => boolean;
-}
-
-export function commandExists(command: string): boolean {
-  try {
-    execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function isRoot(): boolean {
-  return typeof process.getuid === "function" && process.getuid() === 0;
-}
+export { commandExists, inCi, isRoot } from "../../emulator/prerequisites";
+export type { Prerequisite } from "../../emulator/prerequisites";
 
 /**
  * Returns the names of missing prerequisites. In CI, throws if any is missing.

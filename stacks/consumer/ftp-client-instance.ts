@@ -7,8 +7,8 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
-import { assumeRolePolicy, policyDocument } from "../shared/iam-policies";
-import { ClientFiles, renderClientUserData } from "./client-user-data";
+import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
+import { ClientFiles, renderClientUserData } from "../../lib/client-user-data";
 
 export interface FtpClientInstanceOptions {
   readonly namePrefix: string;

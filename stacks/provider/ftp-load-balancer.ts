@@ -5,7 +5,7 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
-import { FTP_CONTROL_PORT, FTP_LISTENER_PORTS } from "../shared/ftp-ports";
+import { FTP_CONTROL_PORT, FTP_LISTENER_PORTS } from "../../lib/ftp-ports";
 import { EndpointAddress } from "./transfer-endpoint-addresses";
 
 export interface FtpLoadBalancerOptions {

@@ -5,7 +5,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
-import { assumeRolePolicy, policyDocument } from "../shared/iam-policies";
+import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
 import { NodejsFunctionAsset } from "../shared/nodejs-function-asset";
 
 export const IDENTITY_PROVIDER_ENTRY = "functions/identity-provider/handler.ts";

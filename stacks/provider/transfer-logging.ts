@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../shared/iam-policies";
+import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../../lib/iam-policies";
 
 export interface TransferLoggingOptions extends AccountScope {
   readonly namePrefix: string;

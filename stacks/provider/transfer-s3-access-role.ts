@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../shared/iam-policies";
+import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../../lib/iam-policies";
 
 export interface TransferS3AccessRoleOptions extends AccountScope {
   readonly name: string;

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { FTP_PORT_RANGES } from "./ftp-ports";
+import { FTP_PORT_RANGES } from "../../lib/ftp-ports";
 
 /** Anything with a security group ID. */
 export interface SecurityGroupRef {

@@ -1,6 +1,8 @@
-// The local AWS emulator for integration tests: emulator/moto_launcher.py (moto's
-// server plus the patches this architecture needs, listed in that file's
-// docstring), started on 127.0.0.1 on a port the OS picks.
+// The client of the local AWS emulator, used by `npm run demo` (cli/demo-session.ts)
+// and the integration tests: starts emulator/moto_launcher.py (moto's server plus
+// the patches this architecture needs, emulator/moto_patches/) on 127.0.0.1 on a
+// port the OS picks, and hands out the environment that points the AWS CLI,
+// Terraform's AWS provider and local-exec commands at it.
 //
 //   const missing = missingPrerequisites("my suite", emulatorPrerequisites);
 //   const emu = await startEmulator();               // in beforeAll
@@ -13,11 +15,25 @@
 // for such a child process: the parent's environment without its AWS_* variables
 // (no real profile or credentials can leak in), plus `emu.env`.
 import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
 import { commandExists, Prerequisite } from "./prerequisites";
 
-export const LAUNCHER = path.resolve(__dirname, "..", "..", "emulator", "moto_launcher.py");
+/**
+ * emulator/moto_launcher.py of this checkout: found upwards from this module, which runs
+ * from emulator/ (tests) or from a bundle in .build/run/ (`npm run demo`).
+ */
+export const LAUNCHER = findLauncher(__dirname);
+
+function findLauncher(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    for (const candidate of [path.join(dir, "moto_launcher.py"), path.join(dir, "emulator", "moto_launcher.py")]) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
+    if (path.dirname(dir) === dir) throw new Error(`emulator/moto_launcher.py not found above ${start}`);
+  }
+}
 export const DEFAULT_REGION = "us-east-1";
 /** moto's default account. */
 export const ACCOUNT_ID = "123456789012";

@@ -1,5 +1,5 @@
-// What the project's command-line tools (scripts/users-cli.ts, `npm run users`;
-// scripts/smoke-command.ts, `npm run smoke`) share: reading a secret without
+// What the project's command-line tools (cli/users-command.ts, `npm run users`;
+// cli/smoke-command.ts, `npm run smoke`) share: reading a secret without
 // echo on a terminal or as the first line of piped standard input, the error
 // that carries a message and an exit code, and the AWS error name. Importable
 // without side effects; every stream is a parameter, so the tests drive it

@@ -15,7 +15,7 @@
 //   npm run demo                 # progress lines only
 //   npm run demo -- --verbose    # every line cdktf and terraform print
 //   npm run demo -- --keep       # keep the temporary folder (config, state, cdktf.out)
-import { inCi } from "../__tests__/support/prerequisites";
+import { inCi } from "../emulator/prerequisites";
 import {
   addFtpUser,
   closeSession,
@@ -35,7 +35,7 @@ import {
   openSession,
   Session,
   writeConfig,
-} from "./demo-lib";
+} from "./demo-session";
 
 const HOW_TO_INSTALL: Record<string, string> = {
   terraform: "Terraform CLI >= 1.4: https://developer.hashicorp.com/terraform/install",

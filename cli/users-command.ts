@@ -1,7 +1,7 @@
 // `npm run users -- <command>`: manage the FTP users of the identity-provider
 // Lambda (one Secrets Manager secret per user, see
 // functions/identity-provider/user-record.ts). The entry point is
-// scripts/users.ts; everything here is importable without side effects, so the
+// cli/users.ts; everything here is importable without side effects, so the
 // tests drive runUsersCli with their own password source and a mocked SDK.
 import {
   CreateSecretCommand,

@@ -1,5 +1,5 @@
 // The whole life of a deployment against the local AWS emulator, in one place:
-// `npm run demo` (scripts/demo.ts) and the end-to-end test
+// `npm run demo` (cli/demo.ts) and the end-to-end test
 // (__tests__/integration/deploy.test.ts) both run it through these functions.
 //
 //   const session = await openSession({ label: "demo" });   // emulator + temporary working copy
@@ -27,9 +27,9 @@ import * as os from "os";
 import * as path from "path";
 import { parseConfig, userSecretPrefix } from "../config/load";
 import { TransferConfig, TransferConfigInput } from "../config/schema";
-import { aws, Call, Emulator, EmulatorOptions, emulatorPrerequisites, startEmulator, withoutAwsVariables } from "../__tests__/support/emulator";
-import { Prerequisite } from "../__tests__/support/prerequisites";
-import { terraformPrerequisites, writeCliConfig } from "../__tests__/support/terraform";
+import { aws, Call, Emulator, EmulatorOptions, emulatorPrerequisites, startEmulator, withoutAwsVariables } from "../emulator/client";
+import { Prerequisite } from "../emulator/prerequisites";
+import { terraformPrerequisites, writeCliConfig } from "../emulator/terraform";
 
 export const REGION = "ap-northeast-1";
 export const NAME_PREFIX = "tf-ftp";
@@ -42,7 +42,7 @@ export type StackName = (typeof STACKS)[number];
 /** Everything the flow needs, checked up front (terraform + mirror, python3 + moto, the AWS CLI). */
 export const demoPrerequisites: readonly Prerequisite[] = [...terraformPrerequisites, ...emulatorPrerequisites];
 
-/** The project root: the nearest folder above `start` holding cdktf.json (works from scripts/ and from a bundle in .build/run/). */
+/** The project root: the nearest folder above `start` holding cdktf.json (works from cli/ and from a bundle in .build/run/). */
 export function findProjectRoot(start: string = __dirname): string {
   let dir = path.resolve(start);
   for (;;) {

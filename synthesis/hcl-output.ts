@@ -157,7 +157,7 @@ const SUPPORTED_TOP_LEVEL = new Set(["//", "terraform", "provider", "data", "res
 function renderDocument(document: JsonObject, blocks: Set<string>): string {
   for (const key of Object.keys(document)) {
     if (!SUPPORTED_TOP_LEVEL.has(key)) {
-      throw new Error(`hcl-output: top-level "${key}" is not supported yet; extend stacks/shared/hcl-output.ts (JSON synth is unaffected)`);
+      throw new Error(`hcl-output: top-level "${key}" is not supported yet; extend synthesis/hcl-output.ts (JSON synth is unaffected)`);
     }
   }
   const items: Item[] = [];

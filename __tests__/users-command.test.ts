@@ -19,7 +19,7 @@ import { PassThrough } from "stream";
 import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
 import { hashPassword, verifyPassword } from "../functions/identity-provider/password-hash";
 import { parseUserRecord } from "../functions/identity-provider/user-record";
-import { PasswordSource, processPasswordSource, runUsersCli, USAGE } from "../scripts/users-cli";
+import { PasswordSource, processPasswordSource, runUsersCli, USAGE } from "../cli/users-command";
 
 const secrets = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
@@ -428,7 +428,7 @@ describe("password input (processPasswordSource; the reading itself is tested in
 
 describe("npm run users (the real entry point through scripts/run-ts.js)", () => {
   const runTs = (args: string[], input = "") =>
-    spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/users.ts", ...args], {
+    spawnSync(process.execPath, ["scripts/run-ts.js", "cli/users.ts", ...args], {
       cwd: ROOT,
       input,
       encoding: "utf8",
@@ -451,7 +451,7 @@ describe("npm run users (the real entry point through scripts/run-ts.js)", () =>
   });
 
   it("bundles the project's own files and leaves packages to node_modules", () => {
-    const outfile = execFileSync(process.execPath, ["-e", "process.stdout.write(require('./scripts/run-ts.js').compile('scripts/users.ts'))"], {
+    const outfile = execFileSync(process.execPath, ["-e", "process.stdout.write(require('./scripts/run-ts.js').compile('cli/users.ts'))"], {
       cwd: ROOT,
       encoding: "utf8",
     });

@@ -1,4 +1,5 @@
-// Offline Terraform for tests. No registry is reachable here, so `terraform init`
+// Offline Terraform for runs against the local emulator (`npm run demo` and the
+// integration tests). No registry is reachable here, so `terraform init`
 // must install hashicorp/aws 5.100.0 from a local filesystem mirror, through a
 // Terraform CLI config that this module writes (the machine's own
 // TF_CLI_CONFIG_FILE may point at a file that does not exist).
@@ -14,7 +15,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { withoutAwsVariables } from "./emulator";
+import { withoutAwsVariables } from "./client";
 import { commandExists, Prerequisite } from "./prerequisites";
 
 export const AWS_PROVIDER_VERSION = "5.100.0";

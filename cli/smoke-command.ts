@@ -1,6 +1,6 @@
 // `npm run smoke -- --user <name>`: runs client/ftp-smoke.sh (installed on the
 // consumer's client instance as /usr/local/bin/ftp-smoke) through SSM Run
-// Command and reports its result. The entry point is scripts/smoke.ts;
+// Command and reports its result. The entry point is cli/smoke.ts;
 // everything here is importable without side effects, so the tests drive
 // runSmoke with a mocked SSM client, a fake clock and their own password.
 //
@@ -24,7 +24,7 @@ import {
   SSMClient,
 } from "@aws-sdk/client-ssm";
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
-import { CONSUMER_OUTPUTS } from "../stacks/stack-outputs";
+import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
 import { awsErrorName, CommandError, EXIT_CANCELLED, hasControlCharacters, readSecretFromProcess } from "./terminal-input";
 
 export const SMOKE_SCRIPT_PATH = "/usr/local/bin/ftp-smoke";

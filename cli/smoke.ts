@@ -1,4 +1,4 @@
-// Entry point of `npm run smoke -- --user <name>` (see scripts/smoke-command.ts,
+// Entry point of `npm run smoke -- --user <name>` (see cli/smoke-command.ts,
 // or `npm run smoke -- --help`). Kept to one call so that importing the
 // command's logic (tests) never runs anything. Ctrl-C cancels the SSM command;
 // the temporary password parameter is deleted either way.
