@@ -164,6 +164,7 @@ const cloudBackend = z
     organization: z.string().regex(TFC_NAME, "expected a Terraform Cloud organization name"),
     hostname: z
       .string()
+      .max(253, "expected a host name of at most 253 characters")
       .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'expected a host name like "app.terraform.io"')
       .default("app.terraform.io"),
     providerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
