@@ -167,6 +167,9 @@ describe("synth with a bad config", () => {
     ["an nlbPrivateIp outside its subnet", JSON.stringify(exampleWith({ provider: { nlbPrivateIp: "10.0.9.9" } })), "expected an address inside subnet"],
     ["an empty list", JSON.stringify(exampleWith({ provider: { allowedCidrs: [] } })), "provider.allowedCidrs: expected at least one CIDR block"],
     ["a bad ARN", JSON.stringify(exampleWith({ provider: { allowedPrincipals: ["arn:aws:iam::1:root"] } })), "provider.allowedPrincipals[0]: expected an IAM principal ARN"],
+    // Issue 17: a tag that Terraform would evaluate as an expression.
+    ["a Terraform expression in a tag", JSON.stringify(exampleWith({ tags: { owner: '${file("/etc/hostname")}' } })), "tags.owner: expected a tag value of letters, numbers, spaces and _ . : / = + - @ (AWS tag rules)"],
+    ["a template in backend.dir", JSON.stringify({ ...exampleWith(), backend: { type: "local", dir: "state/%{ if true }x%{ endif }" } }), "backend.dir: expected a path of letters, digits"],
     [
       "multi-AZ with passiveIpMode nlb",
       JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"], subnetCidrs: null, nlbPrivateIp: null } })),

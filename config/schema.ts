@@ -22,6 +22,74 @@ const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const TFC_NAME = /^[A-Za-z0-9_-]{1,90}$/;
 const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
 
+// AWS tag rules ("Tag naming limits and requirements", AWS Tagging Best
+// Practices / Tagging AWS Resources user guide; the Resource Groups Tagging
+// API's TagResources pattern ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$): keys 1-128 and
+// values 0-256 Unicode characters, letters, numbers, spaces and _ . : / = + - @;
+// the aws: prefix (any case) is reserved; at most 50 user tags per resource.
+// The charset also keeps "$", "%", "{" and quotes out, so no tag can become a
+// Terraform template (README "Security note: the config is data").
+const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+export const TAG_CHARACTERS_DESCRIPTION = "letters, numbers, spaces and _ . : / = + - @";
+export const MAX_TAGS_PER_RESOURCE = 50;
+/**
+ * Tag keys the stacks set on resources themselves, beside the provider's
+ * default_tags (`Name`, see FtpSecurityGroup, FtpLoadBalancer, ...). AWS
+ * counts the merged set, so a resource carries the config's tags plus these;
+ * __tests__/config-data.test.ts checks this list against the synthesized stacks.
+ */
+export const STACK_RESOURCE_TAG_KEYS: readonly string[] = ["Name"];
+// backend.dir: a relative path of plain segments (no quotes, spaces, "$", "%",
+// "{" or other characters a shell or Terraform could read as more than text).
+const DIR_CHARACTERS = /^[A-Za-z0-9._\\/-]+$/;
+// $schema: an editor hint only (never synthesized); a URL or path without
+// spaces, quotes, "$", "%" or braces.
+const SCHEMA_REFERENCE = /^[A-Za-z0-9._~:/?#@!&'()*+,;=-]{1,2048}$/;
+
+/** Unicode characters (code points), the unit AWS counts tag lengths in. */
+function characterCount(text: string): number {
+  return [...text].length;
+}
+
+function disallowedTagCharacters(text: string): string[] {
+  return [...new Set([...text].filter((ch) => !TAG_CHARACTER.test(ch)))];
+}
+
+function describeCharacters(characters: readonly string[]): string {
+  return characters.map((ch) => (/^[\x20-\x7e]$/.test(ch) ? JSON.stringify(ch) : `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)).join(", ");
+}
+
+/** Problems with a tag key, by AWS's rules; empty when the key is fine. */
+export function tagKeyProblems(key: string): string[] {
+  const problems: string[] = [];
+  const length = characterCount(key);
+  if (length < 1 || length > 128) problems.push(`expected a tag key of 1-128 characters (AWS tag rules), got ${length}`);
+  const bad = disallowedTagCharacters(key);
+  if (bad.length > 0) problems.push(`expected a tag key of ${TAG_CHARACTERS_DESCRIPTION} (AWS tag rules), found ${describeCharacters(bad)}`);
+  if (/^aws:/i.test(key)) problems.push('expected a tag key not starting with "aws:" (reserved for AWS, in any case)');
+  return problems;
+}
+
+/** Problems with a tag value, by AWS's rules; empty when the value is fine. */
+export function tagValueProblems(value: string): string[] {
+  const problems: string[] = [];
+  const length = characterCount(value);
+  if (length > 256) problems.push(`expected a tag value of at most 256 characters (AWS tag rules), got ${length}`);
+  const bad = disallowedTagCharacters(value);
+  if (bad.length > 0) problems.push(`expected a tag value of ${TAG_CHARACTERS_DESCRIPTION} (AWS tag rules), found ${describeCharacters(bad)}`);
+  return problems;
+}
+
+function reportEach(problemsOf: (text: string) => string[]) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    for (const message of problemsOf(text)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  };
+}
+
+// Key and value issues both land on the tag's path (tags.<key>); the count
+// rule is in crossFieldIssues, so that it is reported even beside bad tags.
+const tags = z.record(z.string().superRefine(reportEach(tagKeyProblems)), z.string().superRefine(reportEach(tagValueProblems)));
+
 const vpcId = z.string().regex(VPC_ID, 'expected a VPC ID like "vpc-0123456789abcdef0"');
 const subnetId = z.string().regex(SUBNET_ID, 'expected a subnet ID like "subnet-0123456789abcdef0"');
 
@@ -63,6 +131,8 @@ const localBackend = z
     dir: z
       .string()
       .min(1)
+      .max(512)
+      .regex(DIR_CHARACTERS, "expected a path of letters, digits, . _ - and / (no spaces, quotes, $, % or braces)")
       .refine((dir) => !dir.startsWith("/") && !/^[A-Za-z]:/.test(dir), {
         message: "expected a path relative to the project root (synthesized JSON must not hold absolute paths)",
       })
@@ -77,6 +147,7 @@ const s3Backend = z
     bucket: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
     keyPrefix: z
       .string()
+      .max(1000, "expected at most 1000 characters (S3 keys are at most 1024 bytes: <keyPrefix>/<stack>.tfstate)")
       .regex(/^[A-Za-z0-9!_.*'()/-]+$/, 'expected an S3 key prefix such as "transfer-ftp"')
       .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/"), {
         message: "expected no leading or trailing slash (keys are <keyPrefix>/<stack>.tfstate)",
@@ -93,6 +164,7 @@ const cloudBackend = z
     organization: z.string().regex(TFC_NAME, "expected a Terraform Cloud organization name"),
     hostname: z
       .string()
+      .max(253, "expected a host name of at most 253 characters")
       .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'expected a host name like "app.terraform.io"')
       .default("app.terraform.io"),
     providerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
@@ -171,7 +243,7 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 export const configSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().regex(SCHEMA_REFERENCE, "expected a JSON schema URL or path (no spaces, quotes, $, % or braces)").optional(),
     region: z.string().regex(AWS_REGION, 'expected an AWS region like "ap-northeast-1"'),
     namePrefix: z
       .string()
@@ -179,7 +251,7 @@ export const configSchema = z
         NAME_PREFIX,
         "expected 2-19 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200-3-119 must fit in 32 characters)"
       ),
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    tags: tags.default({}),
     backend,
     provider: providerSide,
     consumer: consumerSide,
@@ -210,6 +282,20 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
       path: ["backend", "consumerWorkspace"],
       message: "expected a workspace different from providerWorkspace (each stack needs its own state)",
     });
+  }
+  const tagsDoc = asRecord(root?.tags);
+  if (tagsDoc) {
+    // AWS counts the merged set: default_tags plus the resource's own tags.
+    const added = STACK_RESOURCE_TAG_KEYS.filter((key) => !(key in tagsDoc));
+    const total = Object.keys(tagsDoc).length + added.length;
+    if (total > MAX_TAGS_PER_RESOURCE) {
+      issues.push({
+        path: ["tags"],
+        message: `expected at most ${MAX_TAGS_PER_RESOURCE - added.length} tags: AWS allows ${MAX_TAGS_PER_RESOURCE} per resource and the stacks add ${added
+          .map((key) => JSON.stringify(key))
+          .join(", ")} to some (${total} in all)`,
+      });
+    }
   }
   if (!provider) return issues;
   const monitoring = asRecord(provider.monitoring);

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { escapeTerraformTemplate } from "../shared/terraform-literal";
 
 /** The lftp settings and smoke script the client gets, read from client/ (the FTP path tests read the same files). */
 export interface ClientFiles {
@@ -18,11 +19,9 @@ export function readClientFiles(projectRoot: string): ClientFiles {
   };
 }
 
-/** Makes literal text safe inside a Terraform string: `${` and `%{` would start a template. */
-export function escapeTerraformTemplate(text: string): string {
-  // Replacement functions, not strings: in a replacement string "$$" means one "$".
-  return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
-}
+// The one escape for literal text in Terraform strings (the config goes
+// through the same function, in buildApp). Re-exported for existing importers.
+export { escapeTerraformTemplate };
 
 function heredoc(target: string, delimiter: string, content: string): string {
   if (content.split("\n").includes(delimiter)) throw new Error(`${target}: content contains the heredoc delimiter ${delimiter}`);

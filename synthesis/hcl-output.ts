@@ -444,7 +444,8 @@ function objectExpression(value: JsonObject, depth: number): Rendered {
 const KEYWORDS = new Set(["true", "false", "null", "for", "in", "if", "endif", "endfor", "else"]);
 
 function objectKey(key: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) && !KEYWORDS.has(key) ? key : quoted(splitTemplate(key));
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) && !KEYWORDS.has(key)) return key;
+  return quoted(splitTemplate(asJsonReadsIt(key)));
 }
 
 function label(text: string): string {
@@ -457,7 +458,8 @@ function label(text: string): string {
  * Terraform evaluates identically); a heredoc when it spans lines and ends
  * with a newline (readable scripts, no escaping inside); else a quoted string.
  */
-export function stringExpression(value: string, heredocAllowed = true): Rendered {
+export function stringExpression(json: string, heredocAllowed = true): Rendered {
+  const value = asJsonReadsIt(json);
   const segments = splitTemplate(value);
   const single = singleInterpolationOf(segments);
   if (single !== undefined && !single.includes("\n")) return bare(single);
@@ -466,6 +468,29 @@ export function stringExpression(value: string, heredocAllowed = true): Rendered
     return { text: `<<${delimiter}\n${value}${delimiter}`, aligns: true };
   }
   return bare(quoted(segments));
+}
+
+/**
+ * The template Terraform's JSON syntax reads from a JSON string, for printing
+ * it in HCL. Terraform reads each JSON string as a bare template (hashicorp/hcl
+ * json/structure.go: hclsyntax.ParseTemplate), whose scanner differs from an
+ * HCL quoted string in two ways (seen with Terraform 1.11.4; regression cases
+ * in __tests__/integration/literal-roundtrip.test.ts):
+ *   - it skips one byte order mark (U+FEFF) at the start, as at the start of a
+ *     file ("\ufeff${1+1}" reads as the number 2); inside an HCL file the mark
+ *     is text, so it is dropped here;
+ *   - it has no rule for a carriage return without a line feed
+ *     (hclsyntax/scan_tokens.rl: StringLiteralChars excludes "\r", Newline is
+ *     "\r"? "\n"): from there on the text is not read as a template should
+ *     be ("$$${" stays "$$${", "${1+1}" is not evaluated), while after HCL's
+ *     "\r" escape it is. No HCL spelling means the same, so such a string (one with a
+ *     template or an escape after the CR) is refused.
+ */
+function asJsonReadsIt(json: string): string {
+  if (/\r(?!\n)[\s\S]*[$%]\{/.test(json)) {
+    throw new Error(`hcl-output: cannot print ${JSON.stringify(json.slice(0, 80))} with the meaning it has in JSON (a lone carriage return before a template or escape)`);
+  }
+  return json.startsWith("\ufeff") ? json.slice(1) : json;
 }
 
 /** A delimiter that no line of the content could be mistaken for (leading/trailing spaces included). */
