@@ -15,8 +15,8 @@ import { MAX_TAGS_PER_RESOURCE, STACK_RESOURCE_TAG_KEYS, TransferConfig, Transfe
 import { buildApp } from "../stacks/app";
 import { ConsumerStack } from "../stacks/consumer-stack";
 import { ProviderStack } from "../stacks/provider-stack";
-import { renderStackHcl, splitTemplate } from "../stacks/shared/hcl-output";
-import { asTerraformLiterals, escapeTerraformTemplate, NotLiteralError } from "../stacks/shared/terraform-literal";
+import { renderStackHcl, splitTemplate } from "../synthesis/hcl-output";
+import { asTerraformLiterals, escapeTerraformTemplate, NotLiteralError } from "../lib/terraform-literal";
 import { exampleDocument, exampleWith, PROJECT_ROOT } from "./support/config";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

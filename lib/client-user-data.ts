@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { escapeTerraformTemplate } from "../shared/terraform-literal";
+import { escapeTerraformTemplate } from "./terraform-literal";
 
 /** The lftp settings and smoke script the client gets, read from client/ (the FTP path tests read the same files). */
 export interface ClientFiles {

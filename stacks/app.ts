@@ -2,7 +2,7 @@ import { App } from "cdktf";
 import { TransferConfig } from "../config/schema";
 import { ConsumerStack } from "./consumer-stack";
 import { ProviderStack } from "./provider-stack";
-import { asTerraformLiterals } from "./shared/terraform-literal";
+import { asTerraformLiterals } from "../lib/terraform-literal";
 
 export interface BuildAppOptions {
   /** Absolute path of the project root (Lambda sources, client files, build cache). */

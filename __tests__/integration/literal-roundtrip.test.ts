@@ -18,10 +18,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
-import { renderStackHcl } from "../../stacks/shared/hcl-output";
-import { asTerraformLiterals } from "../../stacks/shared/terraform-literal";
+import { renderStackHcl } from "../../synthesis/hcl-output";
+import { asTerraformLiterals } from "../../lib/terraform-literal";
 import { missingPrerequisites } from "../support/prerequisites";
-import { terraform, terraformInit, terraformPrerequisites, writeCliConfig } from "../support/terraform";
+import { terraform, terraformInit, terraformPrerequisites, writeCliConfig } from "../../emulator/terraform";
 
 const SEED = Number(process.env.ROUNDTRIP_SEED ?? 17);
 const CASES = Number(process.env.ROUNDTRIP_CASES ?? 300);
