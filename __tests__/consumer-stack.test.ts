@@ -71,8 +71,8 @@ describe("consumer stack (example config)", () => {
     const [ami] = dataSourcesOf(consumer, "aws_ssm_parameter");
     expect(ami.name).toBe("/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64");
     expect(instance.ami).toBe(ref(ami, "insecure_value"));
-    const attachment = onlyResource(consumer, "aws_iam_role_policy_attachment");
-    expect(attachment.policy_arn).toBe("arn:${data.aws_partition.partition.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    // No managed policy: AmazonSSMManagedInstanceCore allows ssm:GetParameter(s) on every parameter.
+    expect(resourcesOf(consumer, "aws_iam_role_policy_attachment")).toHaveLength(0);
     // The client's security group has no inbound rule at all.
     const clientGroup = resourcesOf(consumer, "aws_security_group").find((g) => g.name === "tf-ftp-ftp-client")!;
     const inbound = resourcesOf(consumer, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === ref(clientGroup, "id"));
@@ -99,17 +99,69 @@ describe("consumer stack (example config)", () => {
     expect(files.smokeScript).toContain("${"); // the check above is not vacuous
   });
 
-  test("the instance may read only its smoke-test password parameters", () => {
+  const smokeParameters = "arn:${data.aws_partition.partition.partition}:ssm:ap-northeast-1:${data.aws_caller_identity.account.account_id}:parameter/tf-ftp/smoke/*";
+  const policyNamed = (name: string) => {
+    const found = resourcesOf(consumer, "aws_iam_role_policy").filter((p) => p.name === name);
+    expect(found).toHaveLength(1);
+    return JSON.parse(found[0].policy as string) as { Statement: Record<string, unknown>[] };
+  };
+
+  test("the instance role has two inline policies only: the SSM agent's and the smoke password's", () => {
+    const role = onlyResource(consumer, "aws_iam_role");
     const policies = resourcesOf(consumer, "aws_iam_role_policy");
-    expect(policies).toHaveLength(1);
-    const policy = JSON.parse(policies[0].policy as string);
-    expect(policy.Statement).toEqual([
+    expect(policies.map((p) => p.name).sort()).toEqual(["read-smoke-password", "ssm-agent"]);
+    for (const policy of policies) expect(policy.role).toBe(ref(role, "id"));
+  });
+
+  test("the SSM agent gets registration, session channels and Run Command messages; no parameter, document or S3 access", () => {
+    const statements = policyNamed("ssm-agent").Statement;
+    const actions = statements.flatMap((s) => s.Action as string[]).sort();
+    expect(actions).toEqual([
+      "ec2messages:AcknowledgeMessage",
+      "ec2messages:DeleteMessage",
+      "ec2messages:FailMessage",
+      "ec2messages:GetEndpoint",
+      "ec2messages:GetMessages",
+      "ec2messages:SendReply",
+      "ssm:UpdateInstanceInformation",
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]);
+    expect(statements.every((s) => s.Effect === "Allow" && s.Condition === undefined)).toBe(true);
+  });
+
+  test("the instance may read only its smoke-test password parameters, and decrypt them only with the smoke key through SSM", () => {
+    const key = onlyResource(consumer, "aws_kms_key");
+    expect(policyNamed("read-smoke-password").Statement).toEqual([
+      { Sid: "ReadSmokePasswordParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: smokeParameters },
       {
+        Sid: "DecryptSmokePasswordsThroughParameterStore",
         Effect: "Allow",
-        Action: "ssm:GetParameter",
-        Resource: "arn:${data.aws_partition.partition.partition}:ssm:ap-northeast-1:${data.aws_caller_identity.account.account_id}:parameter/tf-ftp/smoke/*",
+        Action: "kms:Decrypt",
+        Resource: ref(key, "arn"),
+        Condition: {
+          StringEquals: { "kms:ViaService": "ssm.ap-northeast-1.amazonaws.com" },
+          StringLike: { "kms:EncryptionContext:PARAMETER_ARN": smokeParameters },
+        },
       },
     ]);
+  });
+
+  test("the smoke-password key: rotated, 7-day deletion window, an alias, a key policy with the account as administrator", () => {
+    const key = onlyResource(consumer, "aws_kms_key");
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 7 });
+    expect(onlyResource(consumer, "aws_kms_alias")).toMatchObject({ name: "alias/tf-ftp-smoke-password", target_key_id: ref(key, "key_id") });
+    const policy = JSON.parse(key.policy as string) as { Statement: { Sid: string; Principal: { AWS: string }; Action: string | string[] }[] };
+    const role = onlyResource(consumer, "aws_iam_role");
+    expect(policy.Statement.map((s) => [s.Sid, s.Principal.AWS])).toEqual([
+      ["AccountAdministersTheKey", "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root"],
+      ["OperatorsEncryptSmokePasswordsThroughParameterStore", "arn:${data.aws_partition.partition.partition}:iam::${data.aws_caller_identity.account.account_id}:root"],
+      ["ClientRoleDecryptsSmokePasswordsThroughParameterStore", ref(role, "arn")],
+    ]);
+    // The key-policy lockout rule: the account keeps kms:PutKeyPolicy (through kms:Put*).
+    expect(policy.Statement[0].Action).toContain("kms:Put*");
   });
 
   test("outputs: endpoint ID, DNS name and client instance ID", () => {
@@ -119,6 +171,7 @@ describe("consumer stack (example config)", () => {
       vpc_endpoint_id: expect.objectContaining({ value: ref(endpoint, "id") }),
       vpc_endpoint_dns_name: expect.objectContaining({ value: ref(endpoint, "dns_entry[0].dns_name") }),
       client_instance_id: expect.objectContaining({ value: ref(instance, "id") }),
+      smoke_password_key_arn: expect.objectContaining({ value: ref(onlyResource(consumer, "aws_kms_key"), "arn") }),
     });
   });
 });
@@ -130,6 +183,8 @@ describe("consumer stack without the client", () => {
     expect(resourcesOf(consumer, "aws_instance")).toHaveLength(0);
     expect(resourcesOf(consumer, "aws_iam_role")).toHaveLength(0);
     expect(JSON.parse(consumer).output.client_instance_id.value).toBe("");
+    expect(JSON.parse(consumer).output.smoke_password_key_arn.value).toBe("");
+    expect(resourcesOf(consumer, "aws_kms_key")).toHaveLength(0);
   });
 });
 

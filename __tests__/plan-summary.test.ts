@@ -92,7 +92,7 @@ describe("plan summary of the example config", () => {
     expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
     expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
     expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 4 |`);
-    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 3 |`);
+    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 4 |`);
   });
 
   test("lists the data sources", () => {
@@ -189,7 +189,7 @@ describe("plan summary of the example config", () => {
       },
     ]);
     expect(markdown).toContain(
-      `| \`null_resource.${restart}\` | \`null_resource\` | passive_ip = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`<br>server_id = \`\${aws_transfer_server.${server}.id}\` | local-exec |`,
+      `| \`null_resource.${restart}\` | \`null_resource\` | passive\\_ip = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`<br>server\\_id = \`\${aws_transfer_server.${server}.id}\` | local-exec |`,
     );
     expect(consumer.restarts).toEqual([]);
   });
@@ -208,7 +208,7 @@ describe("plan summary of the example config", () => {
       ["transfer_server_id", "Transfer Family server ID"],
     ]);
     expect(provider.outputs.find((o) => o.name === "nlb_private_ip")?.value).toBe("10.0.3.119");
-    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
+    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "smoke_password_key_arn", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
     expect(markdown).toContain("| `nlb_private_ip` | Private IP of the internal NLB (comma-separated when it spans several AZs) | `10.0.3.119` |");
   });
 
@@ -299,6 +299,36 @@ describe("plan summary of other configurations", () => {
     ]);
     expect(markdown).toContain("| g\\|1 | -1 | all | `${var.cidr}` | a\\|b<br>c |");
     expect(markdown).toContain("**Backend:** local (cdktf default)");
+  });
+
+  test("values from the synthesized JSON (a pull request's) cannot render as HTML or Markdown in the comment", () => {
+    const markdown = renderMarkdown([
+      summarizeStack({
+        name: "s",
+        document: {
+          resource: {
+            aws_security_group: { g: { name: "<img src=x onerror=alert(1)>" } },
+            aws_vpc_security_group_ingress_rule: {
+              r: {
+                security_group_id: "${aws_security_group.g.id}",
+                ip_protocol: "tcp",
+                from_port: 21,
+                to_port: 21,
+                cidr_ipv4: "${var.a}``${var.b}",
+                description: "**No changes** [approve](https://evil.example/) ![x](https://evil.example/x.png) `code` ~~gone~~ & <b>",
+              },
+            },
+          },
+        },
+      }),
+    ]);
+    expect(markdown).toContain("| &lt;img src=x onerror=alert(1)&gt; |");
+    expect(markdown).toContain(
+      "| \\*\\*No changes\\*\\* \\[approve\\](https://evil.example/) \\!\\[x\\](https://evil.example/x.png) \\`code\\` \\~\\~gone\\~\\~ &amp; &lt;b&gt; |",
+    );
+    // A code span whose fence is longer than any backtick run inside it.
+    expect(markdown).toContain("| ```${var.a}``${var.b}``` |");
+    expect(markdown).not.toMatch(/<img|<b>/);
   });
 });
 

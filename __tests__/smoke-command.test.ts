@@ -19,12 +19,15 @@ import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
 import {
   EXIT_INTERRUPTED,
   EXIT_TIMED_OUT,
+  interruptedExitCode,
+  PARAMETER_EXPIRY_MARGIN_SECONDS,
   parseSmokeArgs,
   remoteCommandLines,
   runSmoke,
   shellQuote,
   SmokeDeps,
   TerraformOutputs,
+  terminalSafe,
   USAGE,
 } from "../cli/smoke-command";
 import { readSecretFromProcess } from "../cli/terminal-input";
@@ -38,11 +41,15 @@ const PARAMETER = `/tf-ftp/smoke/${UUID}`;
 const INSTANCE = "i-0123456789abcdef0";
 const HOST = "vpce-0a1b2c3d4e5f60001-abcdefgh.vpce-svc-0123456789abcdef0.ap-northeast-1.vpce.amazonaws.com";
 const COMMAND_ID = "5c9e8a7b-aaaa-bbbb-cccc-ddddeeeeffff";
+const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const OUTPUTS: TerraformOutputs = {
   [CONSUMER_OUTPUTS.clientInstanceId]: { value: INSTANCE },
   [CONSUMER_OUTPUTS.vpcEndpointDnsName]: { value: HOST },
+  [CONSUMER_OUTPUTS.smokePasswordKeyArn]: { value: KEY_ARN },
   vpc_endpoint_id: { value: "vpce-0a1b2c3d4e5f60001" },
 };
+/** The fake clock's start (see run()). */
+const CLOCK_START = 1_000_000;
 
 interface Run {
   code: number;
@@ -55,7 +62,7 @@ interface Run {
 
 /** Runs the command with a fake clock (each sleep advances it) and a recorded password prompt. */
 async function run(argv: string[], overrides: Partial<SmokeDeps> = {}): Promise<Run> {
-  let clock = 1_000_000;
+  let clock = CLOCK_START;
   let out = "";
   let err = "";
   let sleeps = 0;
@@ -122,6 +129,34 @@ describe("npm run smoke: the password's way to the instance", () => {
     expect(result.prompts).toEqual(["FTP password for alice: "]);
   });
 
+  it("encrypts it with the consumer's smoke-password key, never the default aws/ssm key", async () => {
+    await run(["--user", "alice"]);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { KeyId: KEY_ARN });
+    await run(["--user", "alice", "--key-id", "alias/tf-ftp-smoke-password"]);
+    expect(ssm.commandCalls(PutParameterCommand)[1].args[0].input.KeyId).toBe("alias/tf-ftp-smoke-password");
+  });
+
+  it("makes it an advanced-tier parameter that expires a few minutes after the run's time limit", async () => {
+    await run(["--user", "alice", "--timeout", "120"]);
+    const input = ssm.commandCalls(PutParameterCommand)[0].args[0].input;
+    // Parameter policies are available only for advanced parameters (Systems Manager User Guide, "Assigning parameter policies").
+    expect(input.Tier).toBe("Advanced");
+    const policies = JSON.parse(input.Policies ?? "[]");
+    const expiry = new Date(CLOCK_START + (120 + PARAMETER_EXPIRY_MARGIN_SECONDS) * 1000).toISOString();
+    expect(policies).toEqual([{ Type: "Expiration", Version: "1.0", Attributes: { Timestamp: expiry } }]);
+    expect(PARAMETER_EXPIRY_MARGIN_SECONDS).toBeGreaterThanOrEqual(60);
+    expect(PARAMETER_EXPIRY_MARGIN_SECONDS).toBeLessThanOrEqual(900);
+  });
+
+  it("refuses to run without the key (no output, no --key-id), before asking for the password", async () => {
+    const { [CONSUMER_OUTPUTS.smokePasswordKeyArn]: _key, ...withoutKey } = OUTPUTS;
+    const result = await run(["--user", "alice"], { terraformOutputs: async () => withoutKey });
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`no KMS key for the password: output ${CONSUMER_OUTPUTS.smokePasswordKeyArn} is empty or missing`);
+    expect(result.prompts).toEqual([]);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
   it("sends AWS-RunShellScript commands that read the parameter and never hold the password", async () => {
     await run(["--user", "alice"]);
     const input = sentCommandInput();
@@ -143,8 +178,8 @@ describe("npm run smoke: the password's way to the instance", () => {
     expect(sentCommandInput().InstanceIds).toEqual([INSTANCE]);
   });
 
-  it("skips terraform when --instance-id and --host are given", async () => {
-    const result = await run(["--user", "bob", "--instance-id", "i-0fedcba9876543210", "--host", "ftp.internal.example"]);
+  it("skips terraform when --instance-id, --host and --key-id are given", async () => {
+    const result = await run(["--user", "bob", "--instance-id", "i-0fedcba9876543210", "--host", "ftp.internal.example", "--key-id", KEY_ARN]);
     expect(result.stackDirs).toEqual([]);
     const input = sentCommandInput();
     expect(input.InstanceIds).toEqual(["i-0fedcba9876543210"]);
@@ -228,6 +263,49 @@ describe("npm run smoke: polling", () => {
     expect(result.code).toBe(EXIT_INTERRUPTED);
     expect(ssm).toHaveReceivedCommandTimes(CancelCommandCommand, 1);
     expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: PARAMETER });
+  });
+
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ])("%s while the command runs: cancelled, parameter deleted, exit %i", async (name, code) => {
+    const interrupt = new AbortController();
+    ssm.on(GetCommandInvocationCommand).callsFake(async () => {
+      interrupt.abort(name);
+      return invocation("InProgress", -1);
+    });
+    const result = await run(["--user", "alice"], { signal: interrupt.signal });
+    expect(result.code).toBe(code);
+    expect(interruptedExitCode(interrupt.signal)).toBe(code);
+    expect(result.err).toContain(`interrupted (${name}): command cancelled`);
+    expect(ssm).toHaveReceivedCommandTimes(CancelCommandCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: PARAMETER });
+  });
+
+  it("a signal while the parameter is being stored: nothing is sent to the instance, the parameter is deleted", async () => {
+    const interrupt = new AbortController();
+    ssm.on(PutParameterCommand).callsFake(async () => {
+      interrupt.abort("SIGTERM");
+      return { Version: 1, Tier: "Advanced" };
+    });
+    const result = await run(["--user", "alice"], { signal: interrupt.signal });
+    expect(result.code).toBe(143);
+    expect(ssm).toHaveReceivedCommandTimes(SendCommandCommand, 0);
+    expect(ssm).toHaveReceivedCommandWith(DeleteParameterCommand, { Name: PARAMETER });
+  });
+
+  it("a signal at the password prompt ends the run before anything is stored", async () => {
+    const interrupt = new AbortController();
+    const result = await run(["--user", "alice"], {
+      signal: interrupt.signal,
+      readPassword: () => {
+        setTimeout(() => interrupt.abort("SIGHUP"), 5);
+        return new Promise<string>(() => undefined); // the user never types
+      },
+    });
+    expect(result.code).toBe(129);
+    expect(ssm.calls()).toHaveLength(0);
   });
 });
 
@@ -326,6 +404,19 @@ describe("npm run smoke: arguments and setup", () => {
   it("reads the consumer stack's outputs by their stable names", () => {
     expect(CONSUMER_OUTPUTS.clientInstanceId).toBe("client_instance_id");
     expect(CONSUMER_OUTPUTS.vpcEndpointDnsName).toBe("vpc_endpoint_dns_name");
+    expect(CONSUMER_OUTPUTS.smokePasswordKeyArn).toBe("smoke_password_key_arn");
+  });
+
+  it.each([["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"], ["1234abcd-12ab-34cd-56ef-1234567890ab"], ["alias/tf-ftp-smoke-password"]])(
+    "accepts --key-id %s",
+    (key) => expect(parseSmokeArgs(["--user", "alice", "--key-id", key]).keyId).toBe(key),
+  );
+
+  it("refuses a --key-id that is not a key", async () => {
+    const result = await run(["--user", "alice", "--key-id", "my key; rm -rf"]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("--key-id: expected a KMS key ARN, key ID or alias");
+    expect(ssm.calls()).toHaveLength(0);
   });
 });
 
@@ -391,6 +482,40 @@ describe("npm run smoke: the password from a terminal or a pipe (the reading its
   });
 });
 
+describe("npm run smoke: what the instance prints reaches the terminal without control characters", () => {
+  const ESC = "\u001b";
+  it.each([
+    ["colour (CSI SGR)", `OK ${ESC}[31mred${ESC}[0m done`, "OK red done"],
+    ["cursor moves and erase (CSI)", `FAIL${ESC}[2K${ESC}[1G${ESC}[1AOK`, "FAILOK"],
+    ["a window title (OSC ... BEL)", `230 ${ESC}]0;pwned${"\u0007"}Login ok`, "230 Login ok"],
+    ["a hyperlink (OSC 8 ... ESC \\)", `see ${ESC}]8;;https://evil.example/${ESC}\\here${ESC}]8;;${ESC}\\ now`, "see here now"],
+    ["a device control string (DCS)", `a${ESC}P1$qm${ESC}\\b`, "ab"],
+    ["a carriage return overwriting FAIL with OK", "FAIL: login refused\rOK: all good", "FAIL: login refused\nOK: all good"],
+    ["CRLF line ends", "line 1\r\nline 2\r\n", "line 1\nline 2\n"],
+    ["BEL and backspace", "bell\u0007\u0007 back\b\b\bspace", "bell backspace"],
+    ["C1 controls (CSI, OSC, NEL, ST)", "x\u009b2Jy\u009d0;t\u009cz\u0085w\u009c", "xyzw"],
+    ["bidirectional overrides", "file \u202egpj.exe\u202c ok", "file gpj.exe ok"],
+    ["an unterminated OSC keeps the text after it visible", `a${ESC}]0;rest of the reply`, "a0;rest of the reply"],
+    ["tabs and newlines, which stay", "name\tsize\nx.bin\t42\n", "name\tsize\nx.bin\t42\n"],
+  ])("%s", (_label, raw, shown) => {
+    expect(terminalSafe(raw)).toBe(shown);
+    expect(terminalSafe(raw)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
+  it("applies to the command's stdout, stderr and status details", async () => {
+    ssm.on(GetCommandInvocationCommand).resolves({
+      ...(invocation("Failed", 4, `OK: connected\r${ESC}[32mOK: logged in${ESC}[0m\n`, `530 ${ESC}]0;x\u0007Login incorrect.\u0007\n`) as object),
+      StatusDetails: `Failed${ESC}[5m`,
+    } as never);
+    const result = await run(["--user", "alice"]);
+    expect(result.code).toBe(4);
+    expect(result.out).toBe("OK: connected\nOK: logged in\n");
+    expect(result.err).toContain("530 Login incorrect.\n");
+    expect(result.err).toContain("Failed (exit 4), Failed");
+    expect(result.out + result.err).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
 describe("npm run smoke: helpers", () => {
   it("quotes for sh", () => {
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
@@ -447,5 +572,164 @@ describe("npm run smoke: helpers", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+// The real entry point (cli/smoke.ts through scripts/run-ts.js, as `npm run
+// smoke` runs it) in its own process, against a stand-in for SSM on
+// 127.0.0.1 that speaks SSM's JSON protocol (POST /, X-Amz-Target:
+// AmazonSSM.<Action>, application/x-amz-json-1.1), reached through
+// AWS_ENDPOINT_URL as the AWS SDK resolves it. The signal comes from outside,
+// as kill(1), a CI runner's cancel or a closed terminal would send it.
+describe("npm run smoke: SIGINT, SIGTERM and SIGHUP to the real process", () => {
+  interface FakeSsm {
+    readonly url: string;
+    readonly calls: { action: string; input: Record<string, unknown> }[];
+    readonly parameters: Map<string, Record<string, unknown>>;
+    readonly cancelled: Set<string>;
+    /** Resolves at the first GetCommandInvocation: the command is "running". */
+    readonly running: Promise<void>;
+    close(): Promise<void>;
+  }
+
+  async function startFakeSsm(): Promise<FakeSsm> {
+    const http = await import("http");
+    const calls: FakeSsm["calls"] = [];
+    const parameters = new Map<string, Record<string, unknown>>();
+    const cancelled = new Set<string>();
+    let markRunning = () => undefined as void;
+    const running = new Promise<void>((resolve) => (markRunning = resolve));
+    const server = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      request.on("end", () => {
+        const action = String(request.headers["x-amz-target"] ?? "").replace(/^AmazonSSM\./, "");
+        const input = JSON.parse(body || "{}") as Record<string, unknown>;
+        calls.push({ action, input });
+        const reply = (status: number, payload: unknown) => {
+          response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
+          response.end(JSON.stringify(payload));
+        };
+        const fail = (type: string, message: string) => reply(400, { __type: type, message });
+        switch (action) {
+          case "PutParameter": {
+            const name = String(input.Name);
+            if (parameters.has(name)) return fail("ParameterAlreadyExists", "The parameter already exists.");
+            // Parameter policies are only for advanced parameters (Systems Manager User Guide, "Assigning parameter policies").
+            if (input.Policies !== undefined && input.Tier !== "Advanced") return fail("ValidationException", "Parameter policies require the Advanced tier.");
+            parameters.set(name, input);
+            return reply(200, { Version: 1, Tier: input.Tier ?? "Standard" });
+          }
+          case "DeleteParameter":
+            if (!parameters.delete(String(input.Name))) return fail("ParameterNotFound", "not found");
+            return reply(200, {});
+          case "SendCommand":
+            return reply(200, { Command: { CommandId: COMMAND_ID, Status: "Pending" } });
+          case "GetCommandInvocation":
+            markRunning();
+            return reply(200, { CommandId: input.CommandId, InstanceId: input.InstanceId, Status: cancelled.has(String(input.CommandId)) ? "Cancelled" : "InProgress", ResponseCode: -1 });
+          case "CancelCommand":
+            cancelled.add(String(input.CommandId));
+            return reply(200, {});
+          default:
+            return fail("InvalidAction", `not imitated: ${action}`);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${port}`,
+      calls,
+      parameters,
+      cancelled,
+      running,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  /** Resolves once the process has a handler for the signal (Linux: the SigCgt mask in /proc/<pid>/status). */
+  async function handlerInstalled(pid: number, signal: NodeJS.Signals): Promise<void> {
+    const bit = 1n << BigInt(os.constants.signals[signal] - 1);
+    for (let i = 0; i < 400; i++) {
+      const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+      const caught = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? "0"}`);
+      if ((caught & bit) !== 0n) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`process ${pid} never installed a ${signal} handler`);
+  }
+
+  async function runEntry(ssmUrl: string, stdin: string | undefined, whenToSignal: (pid: number) => Promise<void>, signal: NodeJS.Signals) {
+    const { spawn } = await import("child_process");
+    const child = spawn(
+      process.execPath,
+      ["scripts/run-ts.js", "cli/smoke.ts", "--user", "alice", "--instance-id", INSTANCE, "--host", HOST, "--key-id", KEY_ARN, "--timeout", "60"],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          TRANSFER_CONFIG: ENV.TRANSFER_CONFIG,
+          AWS_ENDPOINT_URL: ssmUrl,
+          AWS_ACCESS_KEY_ID: "AKIDTEST",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_CONFIG_FILE: "/dev/null",
+          AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+          AWS_EC2_METADATA_DISABLED: "true",
+        },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    if (stdin !== undefined) child.stdin.write(stdin);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, sig) => resolve({ code, signal: sig })));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+    await Promise.race([whenToSignal(child.pid!), exited]);
+    child.kill(signal);
+    const result = await exited;
+    clearTimeout(timer);
+    child.stdin.destroy();
+    return { ...result, out, err };
+  }
+
+  let fake: FakeSsm;
+  beforeEach(async () => {
+    fake = await startFakeSsm();
+  });
+  afterEach(() => fake.close());
+
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as [NodeJS.Signals, number][])("%s while ftp-smoke runs: command cancelled, parameter deleted, exit %i", async (signal, code) => {
+    const result = await runEntry(fake.url, `${PASSWORD}\n`, () => fake.running, signal);
+    expect({ code: result.code, signal: result.signal }).toEqual({ code, signal: null });
+    const actions = fake.calls.map((c) => c.action);
+    expect(actions.slice(0, 3)).toEqual(["PutParameter", "SendCommand", "GetCommandInvocation"]);
+    expect(actions.slice(-2)).toEqual(["CancelCommand", "DeleteParameter"]);
+    expect(fake.cancelled).toEqual(new Set([COMMAND_ID]));
+    expect(fake.parameters.size).toBe(0); // nothing left behind
+    const put = fake.calls[0].input;
+    expect(put).toMatchObject({ Type: "SecureString", Tier: "Advanced", KeyId: KEY_ARN, Value: PASSWORD });
+    expect(String(put.Name)).toMatch(/^\/tf-ftp\/smoke\/[0-9a-f-]{36}$/);
+    expect(fake.calls.find((c) => c.action === "DeleteParameter")?.input).toEqual({ Name: put.Name });
+    expect(result.err).toContain(`interrupted (${signal}): command cancelled`);
+    expect(result.out + result.err).not.toContain(PASSWORD);
+  });
+
+  it("SIGTERM at the password prompt: the process ends (143) and nothing reaches SSM", async () => {
+    // stdin stays open and never delivers a line: the command waits for the password.
+    const result = await runEntry(fake.url, undefined, async (pid) => {
+      // Node catches SIGINT and SIGTERM from its start (to restore the terminal), so their
+      // SigCgt bits prove nothing; smoke.ts registers SIGHUP last, in the same tick as the others.
+      await handlerInstalled(pid, "SIGHUP");
+      await new Promise((resolve) => setTimeout(resolve, 300)); // on its way to (or at) the prompt
+    }, "SIGTERM");
+    expect({ code: result.code, signal: result.signal }).toEqual({ code: 143, signal: null });
+    expect(fake.calls).toEqual([]);
   });
 });

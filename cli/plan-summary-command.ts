@@ -400,15 +400,27 @@ export function summarizeStack(stack: SynthesizedStack): StackSummary {
 // ---------------------------------------------------------------------------
 // Markdown.
 
-/** Text for a table cell: pipes escaped, line breaks as <br>. */
+/**
+ * Text for a table cell: pipes escaped, line breaks as <br>. The values come
+ * from the synthesized JSON, which a pull request controls, and end up in a PR
+ * comment: HTML is entity-escaped and the Markdown characters that make
+ * links, images, emphasis, code or strike-through are backslash-escaped, so a
+ * description cannot render as anything but its own text.
+ */
 function cell(value: string): string {
-  return value.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+  return value
+    .replace(/\\/g, "\\\\")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([|*_[\]`~!])/g, "\\$1")
+    .replace(/\r?\n/g, "<br>");
 }
 
-/** A code span that survives any backticks inside, for a table cell. */
+/** A code span that survives any backticks inside (a longer fence), for a table cell. */
 function code(value: string): string {
   if (value === "") return "";
-  const fence = value.includes("`") ? "``" : "`";
+  const fence = "`".repeat(Math.max(1, ...[...value.matchAll(/`+/g)].map((m) => m[0].length + 1)));
   const padded = value.startsWith("`") || value.endsWith("`") ? ` ${value} ` : value;
   return `${fence}${padded.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")}${fence}`;
 }

@@ -9,11 +9,18 @@
 // duration of the run in a SecureString parameter /<namePrefix>/smoke/<uuid>,
 // read on the instance with `aws ssm get-parameter --with-decryption` into a
 // shell variable and piped to ftp-smoke's stdin; the parameter is deleted in a
-// `finally`, whatever happens. The instance role needs ssm:GetParameter on
-// parameter/<namePrefix>/smoke/* (the consumer stack grants it).
+// `finally`, whatever happens (Ctrl-C, SIGTERM and SIGHUP included: see
+// cli/smoke.ts). Should this process die before that (SIGKILL, power
+// loss), the parameter expires by itself: it is an advanced-tier parameter
+// with an Expiration policy a little after the run's time limit. It is
+// encrypted with the consumer stack's smoke-password key, which only the
+// client instance's role may decrypt (stacks/consumer/smoke-password-key.ts).
+// The instance role needs ssm:GetParameter on parameter/<namePrefix>/smoke/*
+// and kms:Decrypt on that key (the consumer stack grants both).
 import { execFile } from "child_process";
 import { randomUUID } from "crypto";
 import * as fs from "fs";
+import * as os from "os";
 import {
   CancelCommandCommand,
   DeleteParameterCommand,
@@ -35,6 +42,15 @@ export const POLL_INTERVAL_MS = 2_000;
 export const EXIT_TIMED_OUT = 124;
 /** Exit code when Ctrl-C interrupts the run or cancels the password prompt. */
 export const EXIT_INTERRUPTED = EXIT_CANCELLED;
+/** The signals that cancel the run (cli/smoke.ts): the exit code is 128 + the signal's number, as a shell reports it. */
+export const CANCELLING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/**
+ * How long after the run's time limit the password parameter expires, should
+ * the run be killed before it can delete it. Parameter Store deletes a
+ * parameter when its Expiration policy's timestamp passes; policies need the
+ * advanced tier (Systems Manager User Guide, "Assigning parameter policies").
+ */
+export const PARAMETER_EXPIRY_MARGIN_SECONDS = 300;
 
 export const USAGE = `usage: npm run smoke -- --user <name> [options]
 
@@ -47,6 +63,8 @@ ${EXIT_TIMED_OUT} no result within --timeout.
 
 options:
   --user <name>        FTP user to log in as (required)
+  --key-id <key>       KMS key for the password parameter (default: output
+                       ${CONSUMER_OUTPUTS.smokePasswordKeyArn}; only the client role may decrypt it)
   --timeout <seconds>  how long to wait for the result (default ${DEFAULT_TIMEOUT_SECONDS}, 30-3600)
   --stack-dir <dir>    synthesized consumer stack to read outputs from with
                        \`terraform output -json\` (default ${DEFAULT_STACK_DIR};
@@ -56,7 +74,10 @@ options:
                        without it, ftp-smoke reads /etc/ftp-smoke/host on the instance)
 
 The password is asked without echo on a terminal; otherwise it is the first
-line of standard input. Config file: $TRANSFER_CONFIG (default
+line of standard input. It is stored for the run in an advanced-tier
+SecureString parameter that expires ${PARAMETER_EXPIRY_MARGIN_SECONDS / 60} minutes after --timeout, and is
+deleted when the run ends (also on Ctrl-C, SIGTERM and SIGHUP: exit 128 + the
+signal's number). Config file: $TRANSFER_CONFIG (default
 ${DEFAULT_CONFIG_PATH}), for the region and the parameter name prefix.`;
 
 // ---- arguments ----------------------------------------------------------------
@@ -68,12 +89,16 @@ export interface SmokeArgs {
   readonly stackDir: string;
   readonly instanceId?: string;
   readonly host?: string;
+  readonly keyId?: string;
 }
 
 // Transfer user names; also what ftp-smoke accepts.
 const USER = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
 const INSTANCE_ID = /^(i|mi)-[0-9a-f]{8,17}$/;
 const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+// A key ARN, key ID, alias name or alias ARN (PutParameter KeyId).
+const KEY_ID =
+  /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[0-9a-f-]{36}|alias\/[A-Za-z0-9/_-]{1,250})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[A-Za-z0-9/_-]{1,250})$/;
 
 function usageError(message: string): CommandError {
   return new CommandError(`${message}\n\n${USAGE}`, 2);
@@ -81,7 +106,7 @@ function usageError(message: string): CommandError {
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
   const values = new Map<string, string>();
-  const known = new Set(["user", "timeout", "stack-dir", "instance-id", "host"]);
+  const known = new Set(["user", "timeout", "stack-dir", "instance-id", "host", "key-id"]);
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -113,7 +138,9 @@ export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
   if (instanceId !== undefined && !INSTANCE_ID.test(instanceId)) throw usageError('--instance-id: expected an instance ID like "i-0123456789abcdef0"');
   const host = values.get("host");
   if (host !== undefined && !HOST.test(host)) throw usageError("--host: expected a host name or IPv4 address");
-  return { help, user, timeoutSeconds, stackDir: values.get("stack-dir") ?? DEFAULT_STACK_DIR, instanceId, host };
+  const keyId = values.get("key-id");
+  if (keyId !== undefined && !KEY_ID.test(keyId)) throw usageError('--key-id: expected a KMS key ARN, key ID or alias ("alias/<name>")');
+  return { help, user, timeoutSeconds, stackDir: values.get("stack-dir") ?? DEFAULT_STACK_DIR, instanceId, host, keyId };
 }
 
 // ---- the command that runs on the instance -----------------------------------------
@@ -200,7 +227,11 @@ export interface SmokeDeps {
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Aborted on Ctrl-C: the run cancels the command and still deletes the parameter. */
+  /**
+   * Aborted on Ctrl-C, SIGTERM or SIGHUP, with the signal's name as the reason:
+   * the run cancels the command, still deletes the parameter, and ends with
+   * 128 + the signal's number.
+   */
   readonly signal?: AbortSignal;
   readonly pollIntervalMs: number;
 }
@@ -239,6 +270,54 @@ function withNewline(text: string): string {
   return text === "" || text.endsWith("\n") ? text : `${text}\n`;
 }
 
+/** 128 + the number of the signal that aborted the run (130 for Ctrl-C, or when the reason is not a signal name). */
+export function interruptedExitCode(signal: AbortSignal | undefined): number {
+  const reason = signal?.reason as unknown;
+  const number = typeof reason === "string" ? (os.constants.signals as Record<string, number | undefined>)[reason] : undefined;
+  return number === undefined ? EXIT_INTERRUPTED : 128 + number;
+}
+
+/** Rejects with "interrupted" (exit 128 + signal) as soon as the signal aborts, else settles as `promise` does. */
+function unlessInterrupted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CommandError(`interrupted (${String(signal.reason ?? "SIGINT")})`, interruptedExitCode(signal)));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+// Escape sequences a terminal would act on: CSI (ESC [ or the C1 CSI), and
+// the string controls OSC, DCS, SOS, PM, APC (ESC ] P X ^ _ or their C1 forms)
+// up to their terminator (BEL, ESC + backslash, or ST); then any other ESC + one character.
+const CSI = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]/g;
+const STRING_CONTROL = /(?:\u001b[\]PX^_]|[\u0090\u0098\u009d\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)/g;
+const OTHER_ESCAPE = /\u001b[\u0020-\u007e]/g;
+// What is left: C0 controls but tab and newline, DEL, C1 controls; and the
+// Unicode bidirectional controls, which reorder what a line appears to say.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from the instance (ftp-smoke's output, which quotes FTP server replies)
+ * made safe to print: no escape sequences, no carriage return (a CR lets a
+ * later "OK" overwrite an earlier "FAIL" on screen: CRLF and a lone CR both
+ * become LF), no BEL, no C0/C1 control but tab and newline. An unterminated string control loses
+ * only its introducer, so the text after it stays visible.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(/\r\n?/g, "\n").replace(CSI, "").replace(STRING_CONTROL, "").replace(OTHER_ESCAPE, "").replace(CONTROL, "");
+}
+
 /** Runs `npm run smoke`; returns the exit code. Never throws. */
 export async function runSmoke(argv: readonly string[], overrides: Partial<SmokeDeps> = {}): Promise<number> {
   const deps: SmokeDeps = { ...defaultDeps(), ...overrides };
@@ -269,10 +348,12 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
 
   let instanceId = args.instanceId;
   let host = args.host;
-  if (!instanceId || !host) {
+  let keyId = args.keyId;
+  if (!instanceId || !host || !keyId) {
     const outputs = await deps.terraformOutputs(args.stackDir);
     instanceId ??= stringOutput(outputs, CONSUMER_OUTPUTS.clientInstanceId);
     host ??= stringOutput(outputs, CONSUMER_OUTPUTS.vpcEndpointDnsName);
+    keyId ??= stringOutput(outputs, CONSUMER_OUTPUTS.smokePasswordKeyArn);
   }
   if (!instanceId) {
     throw new CommandError(
@@ -283,12 +364,22 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
   }
   if (!INSTANCE_ID.test(instanceId)) throw new CommandError(`output ${CONSUMER_OUTPUTS.clientInstanceId} is not an instance ID`, 2);
   if (host !== undefined && !HOST.test(host)) throw new CommandError(`output ${CONSUMER_OUTPUTS.vpcEndpointDnsName} is not a host name`, 2);
+  // Never the default aws/ssm key: its key policy lets every principal in the
+  // account that may read the parameter decrypt it.
+  if (!keyId) {
+    throw new CommandError(
+      `no KMS key for the password: output ${CONSUMER_OUTPUTS.smokePasswordKeyArn} is empty or missing in ${args.stackDir} ` +
+        "(deploy the consumer stack with this version first); pass --key-id",
+      2,
+    );
+  }
+  if (!KEY_ID.test(keyId)) throw new CommandError(`output ${CONSUMER_OUTPUTS.smokePasswordKeyArn} is not a KMS key ARN`, 2);
   if (!host) say(`note: no ${CONSUMER_OUTPUTS.vpcEndpointDnsName} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
   if (config.consumer.assumeRoleArn) {
     say(`note: the consumer stack deploys through ${config.consumer.assumeRoleArn}; run this with credentials of that account (e.g. AWS_PROFILE with role_arn)`);
   }
 
-  const password = await deps.readPassword(`FTP password for ${args.user}: `);
+  const password = await unlessInterrupted(deps.readPassword(`FTP password for ${args.user}: `), deps.signal);
   if (!password) throw new CommandError("no password given", 2);
   if (hasControlCharacters(password)) throw new CommandError("the password contains control characters", 2);
 
@@ -296,17 +387,25 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
   const parameterName = `/${config.namePrefix}/smoke/${deps.uuid()}`;
   let created = false;
   try {
+    const expires = new Date(deps.now() + (args.timeoutSeconds + PARAMETER_EXPIRY_MARGIN_SECONDS) * 1000);
     await client.send(
       new PutParameterCommand({
         Name: parameterName,
         Value: password,
         Type: "SecureString",
+        KeyId: keyId,
         Overwrite: false,
-        Tier: "Standard",
-        Description: "FTP password for one `npm run smoke` run; deleted when the run ends",
+        // Parameter policies need the advanced tier; a standard parameter never expires.
+        Tier: "Advanced",
+        Policies: JSON.stringify([{ Type: "Expiration", Version: "1.0", Attributes: { Timestamp: expires.toISOString() } }]),
+        Description: "FTP password for one `npm run smoke` run; deleted when the run ends, expires soon after",
       }),
     );
     created = true;
+    if (deps.signal?.aborted) {
+      say(`interrupted (${String(deps.signal.reason ?? "SIGINT")}): nothing was sent to the instance`);
+      return interruptedExitCode(deps.signal);
+    }
     return await runOnInstance({ client, deps, say, args, instanceId, host, parameterName, region: config.region });
   } finally {
     if (created) await deleteParameter(client, parameterName, say);
@@ -366,8 +465,8 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
   for (let poll = 0; !finished; poll++) {
     if (deps.signal?.aborted) {
       await cancel(client, commandId, instanceId, say);
-      say("interrupted: command cancelled");
-      return EXIT_INTERRUPTED;
+      say(`interrupted (${String(deps.signal.reason ?? "SIGINT")}): command cancelled`);
+      return interruptedExitCode(deps.signal);
     }
     try {
       invocation = await client.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
@@ -382,7 +481,7 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
     if (deps.now() >= deadline || poll >= maxPolls) {
       await cancel(client, commandId, instanceId, say);
       printOutput(invocation, deps);
-      say(`no result within ${args.timeoutSeconds}s (last status: ${invocation?.Status ?? "not started"}); command cancelled`);
+      say(`no result within ${args.timeoutSeconds}s (last status: ${terminalSafe(invocation?.Status ?? "not started")}); command cancelled`);
       return EXIT_TIMED_OUT;
     }
     await deps.sleep(Math.min(deps.pollIntervalMs, Math.max(0, deadline - deps.now())), deps.signal);
@@ -392,8 +491,8 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
   printOutput(finished, deps);
   const status = finished.Status;
   const code = finished.ResponseCode ?? -1;
-  const details = finished.StatusDetails && finished.StatusDetails !== status ? `, ${finished.StatusDetails}` : "";
-  say(`ftp-smoke on ${instanceId}: ${status}${code >= 0 ? ` (exit ${code})` : ""}${details}`);
+  const details = finished.StatusDetails && finished.StatusDetails !== status ? `, ${terminalSafe(finished.StatusDetails)}` : "";
+  say(`ftp-smoke on ${instanceId}: ${terminalSafe(status ?? "")}${code >= 0 ? ` (exit ${code})` : ""}${details}`);
   if (status === "TimedOut") return EXIT_TIMED_OUT;
   if (status === "Success") return 0;
   return code > 0 && code < 256 ? code : 1;
@@ -401,8 +500,9 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
 
 function printOutput(invocation: GetCommandInvocationCommandOutput | undefined, deps: SmokeDeps): void {
   if (!invocation) return;
-  deps.stdout(withNewline(invocation.StandardOutputContent ?? ""));
-  deps.stderr(withNewline(invocation.StandardErrorContent ?? ""));
+  // FTP server replies arrive here: printed without the control characters a terminal would obey.
+  deps.stdout(withNewline(terminalSafe(invocation.StandardOutputContent ?? "")));
+  deps.stderr(withNewline(terminalSafe(invocation.StandardErrorContent ?? "")));
 }
 
 async function cancel(client: SSMClient, commandId: string, instanceId: string, say: (line: string) => void): Promise<void> {

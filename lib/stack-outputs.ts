@@ -14,4 +14,5 @@ export const CONSUMER_OUTPUTS = {
   vpcEndpointId: "vpc_endpoint_id",
   vpcEndpointDnsName: "vpc_endpoint_dns_name",
   clientInstanceId: "client_instance_id",
+  smokePasswordKeyArn: "smoke_password_key_arn",
 } as const;

@@ -52,6 +52,7 @@ export class ConsumerStack extends TerraformStack {
     });
 
     let clientInstanceId = "";
+    let smokePasswordKeyArn = "";
     if (side.client.enabled) {
       const account = new DataAwsCallerIdentity(this, "account");
       const partition = new DataAwsPartition(this, "partition");
@@ -68,6 +69,7 @@ export class ConsumerStack extends TerraformStack {
         clientFiles: readClientFiles(options.projectRoot),
       });
       clientInstanceId = client.instance.id;
+      smokePasswordKeyArn = client.smokePasswordKey.key.arn;
     }
 
     this.output(CONSUMER_OUTPUTS.vpcEndpointId, endpoint.endpoint.id, "Interface VPC endpoint to the FTP endpoint service");
@@ -76,6 +78,11 @@ export class ConsumerStack extends TerraformStack {
       CONSUMER_OUTPUTS.clientInstanceId,
       clientInstanceId,
       "EC2 client instance ID (empty when consumer.client.enabled is false)"
+    );
+    this.output(
+      CONSUMER_OUTPUTS.smokePasswordKeyArn,
+      smokePasswordKeyArn,
+      "KMS key npm run smoke encrypts its password parameter with (empty when consumer.client.enabled is false)"
     );
   }
 

@@ -3,12 +3,12 @@ import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parame
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
 import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
 import { ClientFiles, renderClientUserData } from "../../lib/client-user-data";
+import { SmokePasswordKey, smokeParameterArnPattern } from "./smoke-password-key";
 
 export interface FtpClientInstanceOptions {
   readonly namePrefix: string;
@@ -36,6 +36,8 @@ export function architectureOf(instanceType: string): "arm64" | "x86_64" {
  */
 export class FtpClientInstance extends Construct {
   readonly instance: Instance;
+  /** The KMS key `npm run smoke` encrypts the password parameter with (only this instance's role decrypts). */
+  readonly smokePasswordKey: SmokePasswordKey;
 
   constructor(scope: Construct, id: string, options: FtpClientInstanceOptions) {
     super(scope, id);
@@ -49,20 +51,75 @@ export class FtpClientInstance extends Construct {
       description: "FTP client instance: SSM-managed, reads its smoke-test password parameters",
       assumeRolePolicy: assumeRolePolicy("ec2.amazonaws.com"),
     });
-    new IamRolePolicyAttachment(this, "ssm-managed", {
-      role: role.name,
-      policyArn: `arn:${options.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+    // What the SSM agent needs for Run Command and Session Manager, instead of
+    // AmazonSSMManagedInstanceCore (which also allows ssm:GetParameter(s) on
+    // every parameter, so any left-over password would be readable):
+    // - ssm:UpdateInstanceInformation and the four ssmmessages actions: the
+    //   agent's registration and its control/data channels (Systems Manager
+    //   User Guide, "Create a custom IAM role for Session Manager", the
+    //   policy for Session Manager only);
+    // - the six ec2messages actions: the message delivery Run Command uses
+    //   (the ec2messages statement of AmazonSSMManagedInstanceCore, AWS managed
+    //   policy reference).
+    // None of these actions has resource-level permissions.
+    // Left out: State Manager, Inventory, Patch Manager, Distributor
+    // (ssm:ListAssociations, PutInventory, GetDeployablePatchSnapshotForInstance, ...).
+    new IamRolePolicy(this, "ssm-agent", {
+      name: "ssm-agent",
+      role: role.id,
+      policy: policyDocument([
+        {
+          Sid: "AgentRegistrationAndSessionChannels",
+          Effect: "Allow",
+          Action: [
+            "ssm:UpdateInstanceInformation",
+            "ssmmessages:CreateControlChannel",
+            "ssmmessages:CreateDataChannel",
+            "ssmmessages:OpenControlChannel",
+            "ssmmessages:OpenDataChannel",
+          ],
+          Resource: "*",
+        },
+        {
+          Sid: "RunCommandMessages",
+          Effect: "Allow",
+          Action: [
+            "ec2messages:AcknowledgeMessage",
+            "ec2messages:DeleteMessage",
+            "ec2messages:FailMessage",
+            "ec2messages:GetEndpoint",
+            "ec2messages:GetMessages",
+            "ec2messages:SendReply",
+          ],
+          Resource: "*",
+        },
+      ]),
+    });
+    this.smokePasswordKey = new SmokePasswordKey(this, "smoke-password-key", {
+      namePrefix: options.namePrefix,
+      partition: options.partition,
+      accountId: options.accountId,
+      region: options.region,
+      clientRoleArn: role.arn,
     });
     // `npm run smoke` hands the FTP password over as a short-lived SecureString
-    // parameter under this path, so it never appears in command parameters.
+    // parameter under this path, encrypted with the key above, so it never
+    // appears in command parameters.
+    const smokeParameters = smokeParameterArnPattern(options);
     new IamRolePolicy(this, "smoke-password", {
       name: "read-smoke-password",
       role: role.id,
       policy: policyDocument([
+        { Sid: "ReadSmokePasswordParameters", Effect: "Allow", Action: "ssm:GetParameter", Resource: smokeParameters },
         {
+          Sid: "DecryptSmokePasswordsThroughParameterStore",
           Effect: "Allow",
-          Action: "ssm:GetParameter",
-          Resource: `arn:${options.partition}:ssm:${options.region}:${options.accountId}:parameter/${options.namePrefix}/smoke/*`,
+          Action: "kms:Decrypt",
+          Resource: this.smokePasswordKey.key.arn,
+          Condition: {
+            StringEquals: { "kms:ViaService": `ssm.${options.region}.amazonaws.com` },
+            StringLike: { "kms:EncryptionContext:PARAMETER_ARN": smokeParameters },
+          },
         },
       ]),
     });
