@@ -103,11 +103,15 @@ describe("consumer stack (example config)", () => {
     const policies = resourcesOf(consumer, "aws_iam_role_policy");
     expect(policies).toHaveLength(1);
     const policy = JSON.parse(policies[0].policy as string);
+    const smoke = "arn:${data.aws_partition.partition.partition}:ssm:ap-northeast-1:${data.aws_caller_identity.account.account_id}:parameter/tf-ftp/smoke/*";
+    // The Deny caps what AmazonSSMManagedInstanceCore allows ("*"); evaluated in iam-evaluation.test.ts.
     expect(policy.Statement).toEqual([
+      { Sid: "ReadSmokePassword", Effect: "Allow", Action: "ssm:GetParameter", Resource: smoke },
       {
-        Effect: "Allow",
-        Action: "ssm:GetParameter",
-        Resource: "arn:${data.aws_partition.partition.partition}:ssm:ap-northeast-1:${data.aws_caller_identity.account.account_id}:parameter/tf-ftp/smoke/*",
+        Sid: "NoOtherParameters",
+        Effect: "Deny",
+        Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"],
+        NotResource: smoke,
       },
     ]);
   });

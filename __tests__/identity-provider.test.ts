@@ -65,7 +65,14 @@ function expectedPolicy(partition: string, prefix: string) {
       {
         Sid: "HomeObjects",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+        Action: [
+          "s3:PutObject",
+          "s3:GetObject",
+          "s3:DeleteObject",
+          "s3:GetObjectVersion",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
         Resource: `arn:${partition}:s3:::${BUCKET}/${prefix}/*`,
       },
     ],

@@ -167,7 +167,17 @@ export function sessionPolicy(partition: string, bucket: string, home: string): 
       {
         Sid: "HomeObjects",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+        // Multipart: Transfer aborts an upload it cannot finish and lists the
+        // parts of one it resumes (the role grants the same; see
+        // stacks/provider/transfer-s3-access-role.ts).
+        Action: [
+          "s3:PutObject",
+          "s3:GetObject",
+          "s3:DeleteObject",
+          "s3:GetObjectVersion",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
         Resource: `${bucketArn}/${prefix}/*`,
       },
     ],

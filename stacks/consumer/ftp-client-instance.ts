@@ -55,14 +55,22 @@ export class FtpClientInstance extends Construct {
     });
     // `npm run smoke` hands the FTP password over as a short-lived SecureString
     // parameter under this path, so it never appears in command parameters.
+    // AmazonSSMManagedInstanceCore allows ssm:GetParameter(s) on "*" (any
+    // parameter of the account, SecureStrings under the aws/ssm key included):
+    // an explicit Deny caps parameter reads to the smoke path (IAM "Policy
+    // evaluation logic": an explicit deny overrides any allow). Run Command
+    // resolves {{ssm:...}} references on the sender's side, not the agent's.
+    const smokeParameters = `arn:${options.partition}:ssm:${options.region}:${options.accountId}:parameter/${options.namePrefix}/smoke/*`;
     new IamRolePolicy(this, "smoke-password", {
       name: "read-smoke-password",
       role: role.id,
       policy: policyDocument([
+        { Sid: "ReadSmokePassword", Effect: "Allow", Action: "ssm:GetParameter", Resource: smokeParameters },
         {
-          Effect: "Allow",
-          Action: "ssm:GetParameter",
-          Resource: `arn:${options.partition}:ssm:${options.region}:${options.accountId}:parameter/${options.namePrefix}/smoke/*`,
+          Sid: "NoOtherParameters",
+          Effect: "Deny",
+          Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:GetParameterHistory"],
+          NotResource: smokeParameters,
         },
       ]),
     });
