@@ -129,6 +129,7 @@ export class ProviderStack extends TerraformStack {
       serverId: server.id,
       passiveIp: server.server.protocolDetails.passiveIp,
       region: config.region,
+      assumeRoleArn: side.assumeRoleArn,
       resourceType: side.restartResource,
       timeoutSeconds: side.restartTimeoutSeconds,
     });
