@@ -163,7 +163,7 @@ describe("an authenticated user's effective S3 permissions", () => {
     secrets
       .on(GetSecretValueCommand, { SecretId: `${process.env.USER_SECRET_PREFIX}alice` })
       .resolves({ SecretString: JSON.stringify({ passwordHash }) });
-    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     login = await handler({ username: "alice", password, protocol: "FTP", serverId: S, sourceIp: "10.0.3.119" });
     log.mockRestore();
   });

@@ -141,6 +141,7 @@ export class ProviderStack extends TerraformStack {
         controlTargetGroupArnSuffix: loadBalancer.controlTargetGroup.arnSuffix,
         zones: side.subnetIds.map((subnetId, i) => ({ subnetId, availabilityZone: subnets[i].availabilityZone })),
         identityProviderFunctionName: identityProvider.function.functionName,
+        identityProviderLogGroupName: identityProvider.logGroup.name,
         alarmTopicArn: side.monitoring.alarmTopicArn,
         createAlarmTopic: side.monitoring.createAlarmTopic,
       });

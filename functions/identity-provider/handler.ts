@@ -144,7 +144,14 @@ function logDecision(event: Partial<TransferFamilyAuthorizerEvent>, decision: De
     sourceIp: sanitizeForLog(event?.sourceIp, 64),
     ...decision,
   };
-  console.log(JSON.stringify(line));
+  // Straight to stdout, not console.log: Lambda's Node.js runtime prefixes
+  // console lines with "<time>\t<request id>\tINFO\t" (aws-lambda-nodejs-
+  // runtime-interface-client, src/LogPatch.js), and a CloudWatch Logs JSON
+  // filter pattern ({ $.reason = ... }, the alarm on broken decisions)
+  // matches only log events that are JSON. Lambda sends each stdout line to
+  // CloudWatch Logs as one event (Lambda developer guide, "Log and monitor
+  // Node.js Lambda functions").
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 // ---- the response -----------------------------------------------------------
