@@ -1,6 +1,6 @@
 // Entry point (cdktf.json "app", `npm run synth`): read the config once, build
 // the app, synthesize. Everything else lives in stacks/ and config/.
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "./config/load";
+import { ConfigError, configWarnings, DEFAULT_CONFIG_PATH, loadConfig } from "./config/load";
 import { buildApp } from "./stacks/app";
 import { writeHclOutput } from "./synthesis/hcl-output";
 
@@ -18,6 +18,8 @@ function main(): void {
     }
     throw error;
   }
+  // Valid but probably not meant: say so on stderr, synthesize anyway.
+  for (const warning of configWarnings(config)) console.error(`Warning (${configPath}): ${warning}`);
   // `--hcl` (npm run synth:hcl) writes HCL (cdk.tf) instead of JSON, by
   // default into its own folder so that both can be compared side by side.
   const hclOutput = process.argv.includes("--hcl");

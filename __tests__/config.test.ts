@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { ConfigError, formatJsonPath, loadConfig, parseConfig } from "../config/load";
+import { ConfigError, configWarnings, formatJsonPath, loadConfig, parseConfig } from "../config/load";
 import { exampleDocument, exampleWith, PROJECT_ROOT } from "./support/config";
 
 const run = promisify(execFile);
@@ -214,5 +214,50 @@ describe("synth with a bad config", () => {
     expect(result.stderr).toContain('consumer.vpcId: expected a VPC ID like "vpc-0123456789abcdef0"');
     expect(result.stderr).toContain("Nothing was synthesized.");
     expect(result.outdirWritten).toBe(false);
+  });
+});
+
+describe("warnings: consumer CIDRs the NLB's security group would drop", () => {
+  const withCidrs = (providerCidrs: string[], consumerCidrs: string[]) =>
+    parseConfig(exampleWith({ provider: { allowedCidrs: providerCidrs }, consumer: { allowedCidrs: consumerCidrs } }), "(test)");
+
+  test("none when provider.allowedCidrs covers every consumer block (equal, wider, several)", () => {
+    expect(configWarnings(withCidrs(["10.0.0.0/16"], ["10.0.0.0/16"]))).toEqual([]);
+    expect(configWarnings(withCidrs(["10.0.0.0/8"], ["10.0.3.0/24", "10.20.0.0/16"]))).toEqual([]);
+    expect(configWarnings(withCidrs(["10.0.0.0/16", "192.168.0.0/24"], ["192.168.0.128/25", "10.0.3.0/24"]))).toEqual([]);
+  });
+
+  test("one per consumer block not inside any provider block, naming it, the provider blocks and why", () => {
+    const warnings = configWarnings(withCidrs(["10.0.3.0/24", "172.16.0.0/12"], ["10.0.0.0/16", "172.20.0.0/16", "192.168.1.0/24"]));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain("consumer.allowedCidrs[0] (10.0.0.0/16) is not inside any of provider.allowedCidrs (10.0.3.0/24, 172.16.0.0/12)");
+    expect(warnings[0]).toContain("enforce_security_group_inbound_rules_on_private_link_traffic = on");
+    expect(warnings[0]).toContain("consumer clients' own addresses");
+    expect(warnings[1]).toContain("consumer.allowedCidrs[2] (192.168.1.0/24)");
+  });
+
+  test("a wider consumer block is not covered by a narrower provider block that overlaps it", () => {
+    expect(configWarnings(withCidrs(["10.0.0.0/17"], ["10.0.0.0/16"]))).toHaveLength(1);
+  });
+
+  test("the real synth entry point prints it on stderr, exits 0 and synthesizes", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-warn-"));
+    try {
+      const configFile = path.join(dir, "config.json");
+      const outdir = path.join(dir, "out");
+      fs.writeFileSync(configFile, JSON.stringify(exampleWith({ provider: { allowedCidrs: ["10.0.3.0/24"] } })));
+      const { stderr } = await run(process.execPath, [path.join(PROJECT_ROOT, "scripts", "synth.js")], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, TRANSFER_CONFIG: configFile, CDKTF_OUTDIR: outdir },
+      });
+      expect(stderr).toContain(`Warning (${configFile}): consumer.allowedCidrs[0] (10.0.0.0/16) is not inside any of provider.allowedCidrs (10.0.3.0/24)`);
+      expect(fs.existsSync(path.join(outdir, "stacks", "provider", "cdk.tf.json"))).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the shipped example synthesizes without warnings", () => {
+    expect(configWarnings(parseConfig(exampleDocument(), "config/example.json"))).toEqual([]);
   });
 });

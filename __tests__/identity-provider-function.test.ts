@@ -31,7 +31,8 @@ describe("identity-provider function in the provider stack", () => {
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
       USER_SECRET_PREFIX: "tf-ftp/users/",
       BUCKET_NAME: "tf-ftp-example-bucket",
-      TRANSFER_ROLE_ARN: ref(s3Role, "arn"),
+      // Built from the role's name (no reference: the role trusts the server, which references the function).
+      TRANSFER_ROLE_ARN: `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:role/${s3Role.name}`,
       SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
     });
     expect(parameter).toMatchObject({ name: "/tf-ftp/transfer-server-id", type: "String", value: ref(server, "id") });

@@ -40,8 +40,14 @@ function givenUser(name: string, record: unknown): string {
 }
 
 let logSpy: jest.SpyInstance;
-const logLines = (): Record<string, unknown>[] => logSpy.mock.calls.map((call) => JSON.parse(call[0] as string));
-const rawLog = (): string => logSpy.mock.calls.map((call) => String(call[0])).join("\n");
+// Decision lines go to stdout directly (one JSON log event each; see logDecision).
+const logLines = (): Record<string, unknown>[] =>
+  logSpy.mock.calls.map((call) => {
+    const text = String(call[0]);
+    expect(text.endsWith("\n") && !text.slice(0, -1).includes("\n")).toBe(true);
+    return JSON.parse(text);
+  });
+const rawLog = (): string => logSpy.mock.calls.map((call) => String(call[0])).join("");
 
 function expectOneDecision(expected: Record<string, unknown>): Record<string, unknown> {
   const lines = logLines();
@@ -65,7 +71,14 @@ function expectedPolicy(partition: string, prefix: string) {
       {
         Sid: "HomeObjects",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+        Action: [
+          "s3:PutObject",
+          "s3:GetObject",
+          "s3:DeleteObject",
+          "s3:GetObjectVersion",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
         Resource: `arn:${partition}:s3:::${BUCKET}/${prefix}/*`,
       },
     ],
@@ -89,7 +102,7 @@ beforeEach(() => {
   secrets
     .on(GetSecretValueCommand)
     .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
-  logSpy = jest.spyOn(console, "log").mockImplementation(() => undefined);
+  logSpy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
 });
 
 afterEach(() => {
@@ -206,8 +219,8 @@ describe("refused logins return {}", () => {
     await expect(handler(event({ username }))).resolves.toEqual({});
     expectOneDecision({ outcome: "denied", reason: "invalid-username" });
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
-    // One physical line, no raw control characters.
-    expect(logSpy.mock.calls[0][0]).not.toMatch(/[\u0000-\u001f]/);
+    // One physical line (its one newline ends it), no raw control characters.
+    expect(String(logSpy.mock.calls[0][0]).replace(/\n$/, "")).not.toMatch(/[\u0000-\u001f]/);
   });
 
   it("logs a bad user name escaped and truncated", async () => {

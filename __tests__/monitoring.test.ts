@@ -1,8 +1,25 @@
 import "cdktf/lib/testing/adapters/jest";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { mockClient } from "aws-sdk-client-mock";
+import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { hashPassword, PasswordHash, verifyPassword } from "../functions/identity-provider/password-hash";
+import {
+  BROKEN_IDENTITY_PROVIDER_REASONS,
+  deniedForReasonsPattern,
+  USER_ERROR_REASONS,
+} from "../lib/identity-provider-decisions";
+import { jsonFilterPattern } from "./support/cloudwatch-filter-pattern";
 import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
+
+// verifyPassword as it is, but able to fail like a bug would (internal-error).
+jest.mock("../functions/identity-provider/password-hash", () => {
+  const actual = jest.requireActual("../functions/identity-provider/password-hash");
+  return { ...actual, verifyPassword: jest.fn(actual.verifyPassword) };
+});
 
 describe("Transfer structured logging", () => {
   const { provider } = synthStacks(configWith({ provider: { logRetentionDays: 90 } }));
@@ -72,8 +89,30 @@ describe("alarms (single AZ, no topic)", () => {
     }
   });
 
-  test("three alarms, none with actions when no topic is configured", () => {
-    expect(alarms).toHaveLength(3);
+  test("broken identity provider: a metric filter on its decision log, and an alarm on any match in 5 minutes", () => {
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
+    const filter = onlyResource(provider, "aws_cloudwatch_log_metric_filter");
+    expect(filter).toMatchObject({
+      name: "tf-ftp-ftp-identity-provider-broken",
+      log_group_name: ref(logGroup, "name"),
+      pattern: deniedForReasonsPattern(BROKEN_IDENTITY_PROVIDER_REASONS),
+      metric_transformation: { namespace: "tf-ftp/ftp", name: "IdentityProviderBrokenDecisions", value: "1", unit: "Count" },
+    });
+    expect(provider).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: "tf-ftp-ftp-identity-provider-broken",
+      namespace: "tf-ftp/ftp",
+      metric_name: "IdentityProviderBrokenDecisions",
+      statistic: "Sum",
+      period: 300,
+      evaluation_periods: 1,
+      threshold: 1,
+      comparison_operator: "GreaterThanOrEqualToThreshold",
+      treat_missing_data: "notBreaching",
+    });
+  });
+
+  test("four alarms, none with actions when no topic is configured", () => {
+    expect(alarms).toHaveLength(4);
     expect(alarms.every((a) => a.alarm_actions === undefined)).toBe(true);
     expect(resourcesOf(provider, "aws_sns_topic")).toHaveLength(0);
   });
@@ -108,6 +147,7 @@ describe("alarms across two AZs, notifications", () => {
   test("alarms can be turned off", () => {
     const { provider } = synthStacks(configWith({ provider: { monitoring: { alarms: false } } }));
     expect(resourcesOf(provider, "aws_cloudwatch_metric_alarm")).toHaveLength(0);
+    expect(resourcesOf(provider, "aws_cloudwatch_log_metric_filter")).toHaveLength(0);
   });
 });
 
@@ -118,5 +158,112 @@ describe("default tags", () => {
     for (const aws of JSON.parse(consumer).provider.aws) {
       expect(aws.default_tags[0].tags.Team).toBe("platform");
     }
+  });
+});
+
+/**
+ * The metric filter's pattern against the lines the real handler writes, one
+ * scenario per refusal reason (SDK mocked as in identity-provider.test.ts).
+ */
+describe("the broken-identity-provider filter pattern on the handler's real decision lines", () => {
+  const secrets = mockClient(SecretsManagerClient);
+  const ssm = mockClient(SSMClient);
+  const SERVER_ID = "s-0123456789abcdef0";
+  const PASSWORD = "Wonderland-42!";
+  const ENV = {
+    USER_SECRET_PREFIX: "tf-ftp/users/",
+    BUCKET_NAME: "tf-ftp-example-bucket",
+    TRANSFER_ROLE_ARN: "arn:aws:iam::123456789012:role/tf-ftp-transfer-s3-access",
+    SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
+  };
+  const pattern = jsonFilterPattern(deniedForReasonsPattern(BROKEN_IDENTITY_PROVIDER_REASONS));
+  const savedEnv = { ...process.env };
+  let hash: PasswordHash;
+  const lines = new Map<string, string>();
+
+  function reset(): void {
+    secrets.reset();
+    ssm.reset();
+    resetCachesForTests();
+    Object.assign(process.env, ENV);
+    ssm.on(GetParameterCommand, { Name: ENV.SERVER_ID_PARAMETER }).resolves({ Parameter: { Value: SERVER_ID } });
+    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
+  }
+  const user = (name: string, record: unknown) =>
+    secrets.on(GetSecretValueCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}${name}` }).resolves({ SecretString: JSON.stringify(record) });
+
+  /** Runs the handler once and returns the one line it wrote. */
+  async function decisionLine(setup: () => void, event: Record<string, unknown> = {}): Promise<string> {
+    reset();
+    setup();
+    const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      await handler({ username: "alice", password: PASSWORD, protocol: "FTP", serverId: SERVER_ID, sourceIp: "10.0.3.119", ...event } as never);
+      expect(write).toHaveBeenCalledTimes(1);
+      return String(write.mock.calls[0][0]).replace(/\n$/, "");
+    } finally {
+      write.mockRestore();
+    }
+  }
+
+  beforeAll(async () => {
+    hash = await hashPassword(PASSWORD);
+    const valid = { passwordHash: hash };
+    const scenarios: [string, () => void, Record<string, unknown>?][] = [
+      ["authenticated", () => user("alice", valid)],
+      ["wrong-password", () => user("alice", valid), { password: "not-it" }],
+      ["unknown-user", () => undefined],
+      ["invalid-username", () => undefined, { username: "../etc" }],
+      ["missing-password", () => undefined, { password: "" }],
+      ["password-too-long", () => undefined, { password: "x".repeat(2000) }],
+      ["unsupported-protocol", () => undefined, { protocol: "SCP" }],
+      ["protocol-not-allowed", () => user("alice", { ...valid, allowedProtocols: ["FTPS"] })],
+      ["misconfigured", () => delete process.env.TRANSFER_ROLE_ARN],
+      ["server-id-unavailable", () => ssm.on(GetParameterCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }))],
+      ["wrong-server", () => user("alice", valid), { serverId: "s-0fedcba9876543210" }],
+      ["secret-unavailable", () => secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error("kms"), { name: "KMSAccessDeniedException" }))],
+      ["malformed-record", () => user("alice", { passwordHash: "plain-text" })],
+      ["home-outside-bucket", () => user("alice", { ...valid, homeDirectory: "/another-bucket/home/alice" })],
+      ["internal-error", () => {
+        user("alice", valid);
+        (verifyPassword as jest.Mock).mockImplementationOnce(() => { throw new TypeError("a bug"); });
+      }],
+    ];
+    for (const [reason, setup, event] of scenarios) lines.set(reason, await decisionLine(setup, event));
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+    secrets.restore();
+    ssm.restore();
+  });
+
+  test("every scenario produced the reason it was meant to (so the cases below are real)", () => {
+    for (const [reason, line] of lines) expect(JSON.parse(line).reason).toBe(reason);
+    expect([...lines.keys()].sort()).toEqual(["authenticated", ...BROKEN_IDENTITY_PROVIDER_REASONS, ...USER_ERROR_REASONS].sort());
+  });
+
+  test.each([...BROKEN_IDENTITY_PROVIDER_REASONS])("%s is counted", (reason) => {
+    expect(pattern.matches(lines.get(reason)!)).toBe(true);
+  });
+
+  test.each(["authenticated", ...USER_ERROR_REASONS])("%s is not counted", (reason) => {
+    expect(pattern.matches(lines.get(reason)!)).toBe(false);
+  });
+
+  test("a user named after a broken reason, failing their password, is not counted", async () => {
+    const line = await decisionLine(() => user("internal-error", { passwordHash: hash }), { username: "internal-error", password: "wrong" });
+    expect(JSON.parse(line)).toMatchObject({ user: "internal-error", reason: "wrong-password" });
+    expect(pattern.matches(line)).toBe(false);
+  });
+
+  test("the same line behind the prefix console.log gets in Lambda would not be counted (why the handler writes to stdout)", () => {
+    const line = lines.get("internal-error")!;
+    expect(pattern.matches(`2026-12-01T20:00:00.000Z\t3f1c3f6a-0000-4000-8000-000000000000\tINFO\t${line}`)).toBe(false);
+  });
+
+  test("the evaluator refuses what it does not implement, rather than guess", () => {
+    expect(() => jsonFilterPattern('{ $.a = "x" && $.b = "y" || $.c = "z" }')).toThrow("mixed without parentheses");
+    expect(() => jsonFilterPattern("{ $.latency > 5 }")).toThrow();
+    expect(() => jsonFilterPattern("ERROR")).toThrow("only JSON patterns");
   });
 });

@@ -23,6 +23,8 @@ describe("restart resource in the synthesized provider stack", () => {
     const [{ "local-exec": exec }] = restart.provisioner as { "local-exec": Record<string, unknown> }[];
     expect(exec.command).toBe(RESTART_COMMAND);
     expect(exec.interpreter).toEqual(["/bin/sh", "-c"]);
+    // The command is not echoed into apply logs (Terraform >= 1.4).
+    expect(exec.quiet).toBe(true);
     expect(exec.environment).toEqual({
       AWS_REGION: "ap-northeast-1",
       AWS_DEFAULT_REGION: "ap-northeast-1",
@@ -49,6 +51,17 @@ describe("restart resource in the synthesized provider stack", () => {
     expect(resourcesOf(provider, "null_resource")).toHaveLength(0);
   });
 
+  test("provider.assumeRoleArn reaches the command's environment (and nothing else changes)", () => {
+    const role = "arn:aws:iam::111122223333:role/ftp-deployer";
+    const { provider } = synthStacks(configWith({ provider: { assumeRoleArn: role } }));
+    const [{ "local-exec": exec }] = onlyResource(provider, "null_resource").provisioner as { "local-exec": Record<string, unknown> }[];
+    expect((exec.environment as Record<string, string>).ASSUME_ROLE_ARN).toBe(role);
+    expect(exec.command).toBe(RESTART_COMMAND);
+    const { provider: withoutRole } = synthStacks(configWith());
+    const [{ "local-exec": ambient }] = onlyResource(withoutRole, "null_resource").provisioner as { "local-exec": Record<string, unknown> }[];
+    expect(ambient.environment).not.toHaveProperty("ASSUME_ROLE_ARN");
+  });
+
   test("the command has nothing Terraform would interpolate and names no file", () => {
     expect(RESTART_COMMAND).not.toContain("${");
     expect(RESTART_COMMAND).not.toContain("%{");
@@ -67,8 +80,14 @@ describe("restart command behaviour", () => {
 
   const FAKE_AWS = `#!/bin/sh
 echo "$*" >> "$FAKE_DIR/calls"
+echo "$2 key=$AWS_ACCESS_KEY_ID secret=$AWS_SECRET_ACCESS_KEY token=$AWS_SESSION_TOKEN profile=$AWS_PROFILE" >> "$FAKE_DIR/credentials"
 read -r state count next < "$FAKE_DIR/state"
 case "$2" in
+  assume-role)
+    if [ -f "$FAKE_DIR/assume-fails" ]; then
+      echo "An error occurred (AccessDenied) when calling the AssumeRole operation: not authorized" >&2; exit 254
+    fi
+    printf 'ASIAASSUMEDKEY\tassumed-secret\tassumed-session-token\n' ;;
   describe-server)
     echo "$state"
     if [ -n "$count" ]; then
@@ -100,10 +119,15 @@ esac
     fs.writeFileSync(path.join(dir, "on-start"), `${onStart}\n`);
   }
 
-  async function restart(timeoutSeconds = 30) {
+  async function restart(timeoutSeconds = 30, extraEnv: Record<string, string> = {}) {
     const env = {
       PATH: bin,
       FAKE_DIR: dir,
+      // The runner's ambient credentials (and a profile the assumed role must override).
+      AWS_ACCESS_KEY_ID: "AKIAAMBIENTKEY",
+      AWS_SECRET_ACCESS_KEY: "ambient-secret",
+      AWS_PROFILE: "runner",
+      ...extraEnv,
       AWS_REGION: "ap-northeast-1",
       SERVER_ID: "s-0123456789abcdef0",
       PASSIVE_IP: "10.0.3.119",
@@ -170,6 +194,51 @@ esac
     const result = await restart();
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("is START_FAILED (wanted ONLINE)");
+  });
+
+  const credentialsUsed = () =>
+    fs.readFileSync(path.join(dir, "credentials"), "utf8").trim().split("\n").map((line) => {
+      const [call, ...fields] = line.split(" ");
+      return { call, ...Object.fromEntries(fields.map((f) => f.split("=") as [string, string])) };
+    });
+  const ROLE = "arn:aws:iam::111122223333:role/ftp-deployer";
+
+  test("without a role: every call uses the runner's ambient credentials, no assume-role", async () => {
+    fakeAws("ONLINE", "OFFLINE", "ONLINE");
+    const result = await restart();
+    expect(result.code).toBe(0);
+    const used = credentialsUsed();
+    expect(used.map((u) => u.call)).not.toContain("assume-role");
+    expect(used.length).toBeGreaterThanOrEqual(4);
+    for (const u of used) expect(u).toMatchObject({ key: "AKIAAMBIENTKEY", secret: "ambient-secret", token: "", profile: "runner" });
+  });
+
+  test("with provider.assumeRoleArn: assume-role with the ambient credentials, then describe/stop/start with the role's", async () => {
+    fakeAws("ONLINE", "OFFLINE", "ONLINE");
+    const result = await restart(30, { ASSUME_ROLE_ARN: ROLE });
+    expect(result.code).toBe(0);
+    const [first, ...rest] = credentialsUsed();
+    expect(first).toMatchObject({ call: "assume-role", key: "AKIAAMBIENTKEY", token: "" });
+    expect(fs.readFileSync(path.join(dir, "calls"), "utf8")).toContain(
+      `sts assume-role --region ap-northeast-1 --role-arn ${ROLE} --role-session-name passive-ip-restart-s-0123456789abcdef0`,
+    );
+    expect(rest.map((u) => u.call)).toEqual(["describe-server", "stop-server", "describe-server", "start-server", "describe-server"]);
+    for (const u of rest) {
+      expect(u).toMatchObject({ key: "ASIAASSUMEDKEY", secret: "assumed-secret", token: "assumed-session-token", profile: "" });
+    }
+    expect(result.stdout).toContain(`assuming role ${ROLE}`);
+    // The temporary keys are never printed.
+    expect(result.stdout + result.stderr).not.toMatch(/ASIAASSUMEDKEY|assumed-secret|assumed-session-token/);
+  });
+
+  test("a failing assume-role fails with a clear message before anything is stopped", async () => {
+    fakeAws("ONLINE", "OFFLINE", "ONLINE");
+    fs.writeFileSync(path.join(dir, "assume-fails"), "");
+    const result = await restart(30, { ASSUME_ROLE_ARN: ROLE });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`cannot assume role ${ROLE}`);
+    expect(result.stderr).toContain("Transfer server s-0123456789abcdef0 was not stopped");
+    expect(calls()).toEqual(["assume-role"]);
   });
 
   test("without the AWS CLI it fails with a message saying what to do", async () => {

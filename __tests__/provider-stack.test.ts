@@ -161,7 +161,9 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     const role = roles.find((r) => r.name === "tf-ftp-transfer-s3-access")!;
     expect(role.assume_role_policy).toContain('"Service":"transfer.amazonaws.com"');
     expect(role.assume_role_policy).toContain('"aws:SourceAccount"');
-    expect(role.assume_role_policy).toContain(':transfer:ap-northeast-1:${data.aws_caller_identity.account.account_id}:server/*');
+    // Users of this server only (what AWS evaluates: __tests__/iam-evaluation.test.ts).
+    const server = onlyResource(provider, "aws_transfer_server");
+    expect(role.assume_role_policy).toContain(`:transfer:ap-northeast-1:\${data.aws_caller_identity.account.account_id}:user/${ref(server, "id")}/*`);
     const policies = (resourcesOf(provider, "aws_iam_role_policy"));
     const policy = policies.find((p) => p.role === ref(role, "id"))!.policy as string;
     expect(policy).toContain(":s3:::tf-ftp-example-bucket");

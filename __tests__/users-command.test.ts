@@ -123,7 +123,7 @@ describe("add", () => {
       SERVER_ID_PARAMETER: "/tf-ftp/server-id",
     });
     resetCachesForTests();
-    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
       const login = (password: string) =>
         handler({ username: "alice", password, protocol: "FTP", serverId: "s-0123456789abcdef0", sourceIp: "10.0.3.119" });
@@ -131,7 +131,7 @@ describe("add", () => {
       expect(ok.Role).toBe("arn:aws:iam::123456789012:role/tf-ftp-transfer");
       expect(JSON.parse(ok.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: "/tf-ftp-example-bucket/home/alice" }]);
       await expect(login("Correct-Horse-8")).resolves.toEqual({});
-      expect(log.mock.calls.map((c) => JSON.parse(c[0]).reason)).toEqual(["authenticated", "wrong-password"]);
+      expect(log.mock.calls.map((c) => JSON.parse(String(c[0])).reason)).toEqual(["authenticated", "wrong-password"]);
     } finally {
       log.mockRestore();
     }

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import { z } from "zod";
+import { cidrContains, parseCidr } from "./ip";
 import { configSchema, crossFieldIssues, TransferConfig } from "./schema";
 
 export const DEFAULT_CONFIG_PATH = "config/example.json";
@@ -97,4 +98,32 @@ export function loadConfig(file: string): TransferConfig {
 /** The Secrets Manager name prefix under which FTP users live. */
 export function userSecretPrefix(config: TransferConfig): string {
   return config.provider.userSecretPrefix ?? `${config.namePrefix}/users/`;
+}
+
+/**
+ * Things in a valid config that probably do not do what was meant; printed at
+ * synth time, never fatal.
+ *
+ * The NLB enforces its security group on PrivateLink traffic
+ * (enforce_security_group_inbound_rules_on_private_link_traffic = on), and
+ * then the source it sees is the consumer client's own private address, not
+ * the consumer endpoint's (Elastic Load Balancing user guide, Network Load
+ * Balancers, "Security groups": PrivateLink considerations). A consumer block
+ * that provider.allowedCidrs does not cover is admitted by the consumer
+ * endpoint and then dropped by the NLB.
+ */
+export function configWarnings(config: TransferConfig): string[] {
+  const providerBlocks = config.provider.allowedCidrs.map((text) => parseCidr(text)).filter((b) => b !== undefined);
+  return config.consumer.allowedCidrs.flatMap((text, index) => {
+    const block = parseCidr(text);
+    if (!block) return [];
+    const covered = providerBlocks.some((outer) => outer.prefix <= block.prefix && cidrContains(outer, block.base));
+    if (covered) return [];
+    return [
+      `consumer.allowedCidrs[${index}] (${text}) is not inside any of provider.allowedCidrs (${config.provider.allowedCidrs.join(", ")}): ` +
+        "the NLB's security group checks PrivateLink traffic (enforce_security_group_inbound_rules_on_private_link_traffic = on) " +
+        "and sees the consumer clients' own addresses, so FTP from there passes the consumer endpoint and is dropped at the NLB. " +
+        `Add ${text} (or a block containing it) to provider.allowedCidrs, unless that is intended.`,
+    ];
+  });
 }

@@ -5,7 +5,9 @@ export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
   readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  /** Everything but these (for a Deny that caps what an AWS-managed policy grants). */
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
 }
 
@@ -29,15 +31,26 @@ export interface AccountScope {
   readonly accountId: string;
 }
 
-/**
- * Trust for roles Transfer Family assumes, with confused-deputy protection:
- * only Transfer servers of this account and region. (The server's own ARN
- * cannot be used: the server references the identity-provider function,
- * whose environment holds the S3 role's ARN - a dependency cycle.)
- */
-export function transferAssumeRolePolicy(scope: AccountScope): string {
+// Trust for roles Transfer Family assumes, with confused-deputy protection.
+// Transfer assumes a user role "in the context of a Transfer user ARN"
+// (arn:<partition>:transfer:<region>:<account>:user/<server-id>/<user>) and
+// the logging and invocation roles in the context of the server ARN (AWS
+// Transfer Family user guide, "Cross-service confused deputy prevention",
+// awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md).
+
+function transferTrust(scope: AccountScope, sourceArnPattern: string): string {
   return assumeRolePolicy("transfer.amazonaws.com", {
     StringEquals: { "aws:SourceAccount": scope.accountId },
-    ArnLike: { "aws:SourceArn": `arn:${scope.partition}:transfer:${scope.region}:${scope.accountId}:server/*` },
+    ArnLike: { "aws:SourceArn": sourceArnPattern },
   });
+}
+
+/** A role Transfer assumes for the server itself (logging): any server of this account and region. */
+export function transferServerTrustPolicy(scope: AccountScope): string {
+  return transferTrust(scope, `arn:${scope.partition}:transfer:${scope.region}:${scope.accountId}:server/*`);
+}
+
+/** A role Transfer assumes for the users of one server. */
+export function transferUserTrustPolicy(scope: AccountScope, serverId: string): string {
+  return transferTrust(scope, `arn:${scope.partition}:transfer:${scope.region}:${scope.accountId}:user/${serverId}/*`);
 }

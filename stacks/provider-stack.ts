@@ -57,13 +57,11 @@ export class ProviderStack extends TerraformStack {
     endpointSecurityGroup.allowFtpFrom(nlbSecurityGroup, "nlb");
     nlbSecurityGroup.allowFtpTo(endpointSecurityGroup, "transfer-endpoint");
 
-    const s3Access = new TransferS3AccessRole(this, "transfer-s3-access", {
-      name: `${prefix}-transfer-s3-access`,
-      bucketName: side.bucketName,
-      partition: partition.partition,
-      accountId: account.accountId,
-      region: config.region,
-    });
+    // The user role trusts this server's users, and the server references the
+    // function that hands out the role: the function gets the role's ARN from
+    // its name (see TransferS3AccessRole), the role is made after the server.
+    const s3AccessRoleName = `${prefix}-transfer-s3-access`;
+    const s3AccessScope = { partition: partition.partition, accountId: account.accountId, region: config.region };
 
     const identityProvider = new IdentityProviderFunction(this, "identity-provider", {
       projectRoot: options.projectRoot,
@@ -73,7 +71,7 @@ export class ProviderStack extends TerraformStack {
       region: config.region,
       bucketName: side.bucketName,
       userSecretPrefix: userSecretPrefix(config),
-      transferRoleArn: s3Access.role.arn,
+      transferRoleArn: TransferS3AccessRole.arnOf({ ...s3AccessScope, name: s3AccessRoleName }),
       logRetentionDays: side.logRetentionDays,
     });
 
@@ -114,6 +112,12 @@ export class ProviderStack extends TerraformStack {
       passiveIp,
     });
     identityProvider.trustServer(server);
+    new TransferS3AccessRole(this, "transfer-s3-access", {
+      ...s3AccessScope,
+      name: s3AccessRoleName,
+      bucketName: side.bucketName,
+      serverId: server.id,
+    });
 
     const endpointAddresses = new TransferEndpointAddresses(this, "transfer-endpoint-addresses", {
       subnetIds: side.subnetIds,
@@ -125,6 +129,7 @@ export class ProviderStack extends TerraformStack {
       serverId: server.id,
       passiveIp: server.server.protocolDetails.passiveIp,
       region: config.region,
+      assumeRoleArn: side.assumeRoleArn,
       resourceType: side.restartResource,
       timeoutSeconds: side.restartTimeoutSeconds,
     });
@@ -136,6 +141,7 @@ export class ProviderStack extends TerraformStack {
         controlTargetGroupArnSuffix: loadBalancer.controlTargetGroup.arnSuffix,
         zones: side.subnetIds.map((subnetId, i) => ({ subnetId, availabilityZone: subnets[i].availabilityZone })),
         identityProviderFunctionName: identityProvider.function.functionName,
+        identityProviderLogGroupName: identityProvider.logGroup.name,
         alarmTopicArn: side.monitoring.alarmTopicArn,
         createAlarmTopic: side.monitoring.createAlarmTopic,
       });

@@ -16,6 +16,7 @@ import {
   LAUNCHER,
   startEmulator,
 } from "../../emulator/client";
+import { RESTART_COMMAND } from "../../stacks/provider/passive-ip-restart";
 import { missingPrerequisites } from "../support/prerequisites";
 import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../../emulator/terraform";
 
@@ -557,6 +558,67 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     const { Server } = await aws(emu, ["transfer", "describe-server", "--server-id", serverId]);
     expect(Server.ProtocolDetails.PassiveIp).toBe("0.0.0.0");
   }, 60_000);
+
+  it("the real restart command with provider.assumeRoleArn: moto's STS AssumeRole, then Stop/Start as that role", async () => {
+    const net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24"], "restart-role");
+    const serverId = await createFtpServer(emu, net, `arn:aws:lambda:${emu.region}:${ACCOUNT_ID}:function:idp`);
+    const role = await aws(emu, [
+      "iam",
+      "create-role",
+      "--role-name",
+      "ftp-deployer",
+      "--assume-role-policy-document",
+      JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ACCOUNT_ID }, Action: "sts:AssumeRole" }] }),
+    ]);
+    await emu.clearCalls();
+    // The real AWS CLI behind a wrapper that notes the access key of each call.
+    const bin = path.join(tmp, "bin-role");
+    fs.mkdirSync(bin, { recursive: true });
+    const realAws = await new Promise<string>((resolve, reject) =>
+      execFile("sh", ["-c", "command -v aws"], (error, stdout) => (error ? reject(error) : resolve(stdout.trim()))),
+    );
+    const keysFile = path.join(tmp, "keys");
+    fs.writeFileSync(path.join(bin, "aws"), `#!/bin/sh
+echo "$2 $AWS_ACCESS_KEY_ID" >> "${keysFile}"
+exec "${realAws}" "$@"
+`, { mode: 0o755 });
+    const env = awsEnv(emu, {
+      PATH: `${bin}:${process.env.PATH}`,
+      SERVER_ID: serverId,
+      PASSIVE_IP: "0.0.0.0",
+      AWS_REGION: emu.region,
+      TIMEOUT_SECONDS: "60",
+      POLL_SECONDS: "1",
+      ASSUME_ROLE_ARN: role.Role.Arn,
+    });
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile("/bin/sh", ["-c", RESTART_COMMAND], { env, timeout: 90_000 }, (error, out, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(out),
+      ),
+    );
+    expect(stdout).toContain(`assuming role ${role.Role.Arn}`);
+    expect(stdout).toContain("server is ONLINE");
+    const keys = fs.readFileSync(keysFile, "utf8").trim().split("\n").map((line) => line.split(" "));
+    expect(keys[0]).toEqual(["assume-role", emu.env.AWS_ACCESS_KEY_ID]);
+    const assumedKeys = new Set(keys.slice(1).map(([, key]) => key));
+    expect(assumedKeys.size).toBe(1);
+    const [assumedKey] = [...assumedKeys];
+    expect(assumedKey).not.toBe(emu.env.AWS_ACCESS_KEY_ID);
+    expect(keys.slice(1).map(([call]) => call)).toEqual(expect.arrayContaining(["describe-server", "stop-server", "start-server"]));
+    // The emulator's STS knows that key as a session of the role (moto resolves the caller from the access key ID).
+    const identity = await new Promise<string>((resolve, reject) =>
+      execFile(
+        realAws,
+        ["sts", "get-caller-identity", "--query", "Arn", "--output", "text"],
+        { env: awsEnv(emu, { AWS_ACCESS_KEY_ID: assumedKey, AWS_SECRET_ACCESS_KEY: "unused", AWS_SESSION_TOKEN: "unused" }) },
+        (error, out, stderr) => (error ? reject(new Error(stderr)) : resolve(out.trim())),
+      ),
+    );
+    expect(identity).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/ftp-deployer/passive-ip-restart-${serverId}`);
+    const calls = await emu.calls();
+    expect(calls.map((c) => c.action)).toEqual(["StopServer", "StartServer"]);
+    expect(stdout + fs.readFileSync(keysFile, "utf8")).not.toContain("SecretAccessKey");
+  }, 120_000);
 });
 
 describeTerraform("offline terraform harness against the emulator", () => {

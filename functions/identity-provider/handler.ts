@@ -144,7 +144,14 @@ function logDecision(event: Partial<TransferFamilyAuthorizerEvent>, decision: De
     sourceIp: sanitizeForLog(event?.sourceIp, 64),
     ...decision,
   };
-  console.log(JSON.stringify(line));
+  // Straight to stdout, not console.log: Lambda's Node.js runtime prefixes
+  // console lines with "<time>\t<request id>\tINFO\t" (aws-lambda-nodejs-
+  // runtime-interface-client, src/LogPatch.js), and a CloudWatch Logs JSON
+  // filter pattern ({ $.reason = ... }, the alarm on broken decisions)
+  // matches only log events that are JSON. Lambda sends each stdout line to
+  // CloudWatch Logs as one event (Lambda developer guide, "Log and monitor
+  // Node.js Lambda functions").
+  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
 // ---- the response -----------------------------------------------------------
@@ -167,7 +174,17 @@ export function sessionPolicy(partition: string, bucket: string, home: string): 
       {
         Sid: "HomeObjects",
         Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+        // Multipart: Transfer aborts an upload it cannot finish and lists the
+        // parts of one it resumes (the role grants the same; see
+        // stacks/provider/transfer-s3-access-role.ts).
+        Action: [
+          "s3:PutObject",
+          "s3:GetObject",
+          "s3:DeleteObject",
+          "s3:GetObjectVersion",
+          "s3:AbortMultipartUpload",
+          "s3:ListMultipartUploadParts",
+        ],
         Resource: `${bucketArn}/${prefix}/*`,
       },
     ],

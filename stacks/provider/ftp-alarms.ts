@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { BROKEN_IDENTITY_PROVIDER_REASONS, deniedForReasonsPattern } from "../../lib/identity-provider-decisions";
 
 export interface FtpAlarmsOptions {
   readonly namePrefix: string;
@@ -10,6 +12,8 @@ export interface FtpAlarmsOptions {
   /** The provider subnets with their availability zones (the NLB and the endpoint span them). */
   readonly zones: readonly { readonly subnetId: string; readonly availabilityZone: string }[];
   readonly identityProviderFunctionName: string;
+  /** The identity provider's log group (one JSON line per login decision). */
+  readonly identityProviderLogGroupName: string;
   /** Existing SNS topic for alarm notifications. */
   readonly alarmTopicArn?: string;
   /** Create a topic for the alarms (subscribe to it yourself). */
@@ -20,14 +24,20 @@ export interface FtpAlarmsOptions {
  * CloudWatch alarms that tell the operators the path broke before its users
  * do: an unhealthy Transfer endpoint behind the NLB (per AZ, on the port-21
  * target group every health check probes), and identity-provider failures
- * (errors, throttles), which show up to users as refused logins.
+ * (errors, throttles, and refusals its decision log says are faults), which
+ * show up to users as refused logins.
  */
 export class FtpAlarms extends Construct {
   readonly topic?: SnsTopic;
   readonly alarms: CloudwatchMetricAlarm[] = [];
+  readonly logMetricFilters: CloudwatchLogMetricFilter[] = [];
+  /** Namespace of the metrics counted from log lines (metric filters). */
+  readonly logMetricNamespace: string;
+  private readonly actions: { alarmActions?: string[]; okActions?: string[] };
 
   constructor(scope: Construct, id: string, options: FtpAlarmsOptions) {
     super(scope, id);
+    this.logMetricNamespace = `${options.namePrefix}/ftp`;
     if (options.createAlarmTopic) {
       // Not KMS-encrypted: CloudWatch cannot publish to a topic encrypted
       // with the AWS-managed SNS key.
@@ -35,6 +45,7 @@ export class FtpAlarms extends Construct {
     }
     const topicArn = this.topic?.arn ?? options.alarmTopicArn;
     const actions = topicArn ? { alarmActions: [topicArn], okActions: [topicArn] } : {};
+    this.actions = actions;
 
     for (const { subnetId, availabilityZone: zone } of options.zones) {
       this.alarms.push(
@@ -75,5 +86,60 @@ export class FtpAlarms extends Construct {
         ...actions,
       });
     this.alarms.push(lambdaAlarm("Errors", "fails"), lambdaAlarm("Throttles", "is throttled"));
+
+    // The handler catches every error and returns {} (as Transfer expects), so
+    // Errors never counts these: count them from its decision log instead.
+    this.logMetricAlarm({
+      id: "identity-provider-broken",
+      logGroupName: options.identityProviderLogGroupName,
+      metricName: "IdentityProviderBrokenDecisions",
+      filterPattern: deniedForReasonsPattern(BROKEN_IDENTITY_PROVIDER_REASONS),
+      alarmName: `${options.namePrefix}-ftp-identity-provider-broken`,
+      alarmDescription:
+        `The identity provider refused logins for a reason that needs an operator (${BROKEN_IDENTITY_PROVIDER_REASONS.join(", ")}); ` +
+        "see the reason and detail fields of its log lines. Wrong passwords and unknown users are not counted.",
+      threshold: 1,
+      periodSeconds: 300,
+    });
+  }
+
+  /**
+   * A metric counted from matching log lines (1 per line) and an alarm on its
+   * sum per period. Add further log-based alarms through this.
+   */
+  logMetricAlarm(spec: {
+    readonly id: string;
+    readonly logGroupName: string;
+    readonly metricName: string;
+    readonly filterPattern: string;
+    readonly alarmName: string;
+    readonly alarmDescription: string;
+    readonly threshold: number;
+    readonly periodSeconds: number;
+  }): CloudwatchMetricAlarm {
+    const filter = new CloudwatchLogMetricFilter(this, `${spec.id}-filter`, {
+      name: spec.alarmName,
+      logGroupName: spec.logGroupName,
+      pattern: spec.filterPattern,
+      metricTransformation: { namespace: this.logMetricNamespace, name: spec.metricName, value: "1", unit: "Count" },
+    });
+    this.logMetricFilters.push(filter);
+    const alarm = new CloudwatchMetricAlarm(this, spec.id, {
+      alarmName: spec.alarmName,
+      alarmDescription: spec.alarmDescription,
+      // An alarm may watch a metric before its first data point exists.
+      namespace: this.logMetricNamespace,
+      metricName: spec.metricName,
+      statistic: "Sum",
+      period: spec.periodSeconds,
+      evaluationPeriods: 1,
+      threshold: spec.threshold,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      // No matching line is no data: nothing broke.
+      treatMissingData: "notBreaching",
+      ...this.actions,
+    });
+    this.alarms.push(alarm);
+    return alarm;
   }
 }

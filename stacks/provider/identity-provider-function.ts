@@ -31,6 +31,8 @@ export interface IdentityProviderFunctionOptions {
  */
 export class IdentityProviderFunction extends Construct {
   readonly function: LambdaFunction;
+  /** `/aws/lambda/<function>`: one JSON line per login decision. */
+  readonly logGroup: CloudwatchLogGroup;
   readonly serverIdParameterName: string;
   private readonly options: IdentityProviderFunctionOptions;
 
@@ -43,10 +45,10 @@ export class IdentityProviderFunction extends Construct {
 
     const code = new NodejsFunctionAsset(this, "code", { projectRoot: options.projectRoot, entry: IDENTITY_PROVIDER_ENTRY });
 
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
+    const logGroup = (this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/lambda/${functionName}`,
       retentionInDays: options.logRetentionDays,
-    });
+    }));
 
     const role = new IamRole(this, "role", {
       name: `${options.namePrefix}-identity-provider`,

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, TerraformResource } from "cdktf";
+import { DataResource, LocalExecProvisioner, TerraformResource } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 
@@ -7,6 +7,11 @@ export interface PassiveIpRestartOptions {
   readonly serverId: string;
   readonly passiveIp: string;
   readonly region: string;
+  /**
+   * Role to act with (provider.assumeRoleArn): the restart assumes it, as the
+   * AWS provider does, instead of using the runner's own credentials.
+   */
+  readonly assumeRoleArn?: string;
   /** `null_resource` (hashicorp/null) or `terraform_data` (built into Terraform >= 1.4). */
   readonly resourceType: "null_resource" | "terraform_data";
   readonly timeoutSeconds: number;
@@ -24,11 +29,29 @@ export interface PassiveIpRestartOptions {
  * The command is inline (no script file in the repo): it must also run in a
  * Terraform Cloud run's working directory. It needs the AWS CLI wherever
  * Terraform runs, and says so plainly when it is missing. It is POSIX sh and
- * avoids `${`, which Terraform would read as an interpolation.
+ * avoids `${`, which Terraform would read as an interpolation. With
+ * provider.assumeRoleArn it first assumes that role (sts assume-role) and
+ * acts with its temporary credentials, as the stack's AWS provider does; a
+ * failed assume-role stops it before anything is stopped.
  */
-export const RESTART_COMMAND = `set -eu
+export const RESTART_COMMAND = `set -e
+# ASSUME_ROLE_ARN is in the environment only when provider.assumeRoleArn is
+# set; read it before set -u makes an unset variable an error.
+role_arn=$ASSUME_ROLE_ARN
+set -u
 fail() { echo "passive-ip restart: $*" >&2; exit 1; }
 command -v aws >/dev/null 2>&1 || fail "the AWS CLI (aws) is not installed where Terraform runs. Install it (Terraform Cloud: use an agent with the AWS CLI), or stop and start Transfer server $SERVER_ID by hand so that PassiveIp $PASSIVE_IP takes effect."
+if [ -n "$role_arn" ]; then
+  # Temporary credentials of the provider's role, for this process only
+  # (nothing is written to disk; the keys are never printed).
+  echo "passive-ip restart: assuming role $role_arn"
+  credentials=$(aws sts assume-role --region "$AWS_REGION" --role-arn "$role_arn" --role-session-name "passive-ip-restart-$SERVER_ID" --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text) || fail "cannot assume role $role_arn with the credentials Terraform runs with (they need sts:AssumeRole on it); Transfer server $SERVER_ID was not stopped: stop and start it by hand so that PassiveIp $PASSIVE_IP takes effect"
+  set -f; set -- $credentials; set +f
+  [ "$#" -eq 3 ] || fail "sts assume-role for $role_arn returned no credentials; Transfer server $SERVER_ID was not stopped"
+  AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3
+  export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+  unset AWS_PROFILE
+fi
 state() { aws transfer describe-server --region "$AWS_REGION" --server-id "$SERVER_ID" --query Server.State --output text; }
 wait_for() {
   deadline=$(( $(date +%s) + TIMEOUT_SECONDS ))
@@ -64,21 +87,26 @@ export class PassiveIpRestart extends Construct {
   constructor(scope: Construct, id: string, options: PassiveIpRestartOptions) {
     super(scope, id);
     const triggers = { server_id: options.serverId, passive_ip: options.passiveIp };
-    const provisioners = [
-      {
-        type: "local-exec" as const,
-        interpreter: ["/bin/sh", "-c"],
-        command: RESTART_COMMAND,
-        environment: {
-          AWS_REGION: options.region,
-          AWS_DEFAULT_REGION: options.region,
-          SERVER_ID: options.serverId,
-          PASSIVE_IP: options.passiveIp,
-          TIMEOUT_SECONDS: String(options.timeoutSeconds),
-          POLL_SECONDS: String(options.pollSeconds ?? 10),
-        },
+    // `quiet = true` (Terraform >= 1.4) keeps the 50-line command out of every
+    // apply log; its own "passive-ip restart: ..." lines still show. cdktf
+    // 0.21's LocalExecProvisioner type lacks `quiet`, but cdktf writes every
+    // property of a provisioner as given (snake_cased), so it is added here.
+    const restart: LocalExecProvisioner & { readonly quiet: boolean } = {
+      type: "local-exec",
+      interpreter: ["/bin/sh", "-c"],
+      command: RESTART_COMMAND,
+      quiet: true,
+      environment: {
+        AWS_REGION: options.region,
+        AWS_DEFAULT_REGION: options.region,
+        SERVER_ID: options.serverId,
+        PASSIVE_IP: options.passiveIp,
+        TIMEOUT_SECONDS: String(options.timeoutSeconds),
+        POLL_SECONDS: String(options.pollSeconds ?? 10),
+        ...(options.assumeRoleArn ? { ASSUME_ROLE_ARN: options.assumeRoleArn } : {}),
       },
-    ];
+    };
+    const provisioners = [restart];
     if (options.resourceType === "null_resource") {
       new NullProvider(this, "null");
       this.resource = new NullResource(this, "restart", { triggers, provisioners });

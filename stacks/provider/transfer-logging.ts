@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../../lib/iam-policies";
+import { AccountScope, policyDocument, transferServerTrustPolicy } from "../../lib/iam-policies";
 
 export interface TransferLoggingOptions extends AccountScope {
   readonly namePrefix: string;
@@ -27,7 +27,7 @@ export class TransferLogging extends Construct {
     this.role = new IamRole(this, "role", {
       name: `${options.namePrefix}-transfer-logging`,
       description: "Lets the Transfer server write its logs to its own log group",
-      assumeRolePolicy: transferAssumeRolePolicy(options),
+      assumeRolePolicy: transferServerTrustPolicy(options),
     });
     new IamRolePolicy(this, "write-logs", {
       name: "write-transfer-logs",

@@ -1,11 +1,13 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AccountScope, policyDocument, transferAssumeRolePolicy } from "../../lib/iam-policies";
+import { AccountScope, policyDocument, transferUserTrustPolicy } from "../../lib/iam-policies";
 
 export interface TransferS3AccessRoleOptions extends AccountScope {
   readonly name: string;
   readonly bucketName: string;
+  /** The Transfer server whose users may be given this role. */
+  readonly serverId: string;
 }
 
 /**
@@ -13,9 +15,20 @@ export interface TransferS3AccessRoleOptions extends AccountScope {
  * reach S3 (the article's `Transfer-Family-Role`, without AmazonS3FullAccess):
  * list the one bucket, read and write its objects. The identity provider adds
  * a per-user session policy that narrows this to the user's home prefix.
+ *
+ * Trusted only for the users of this one server (`user/<server-id>/*`). The
+ * server references the identity-provider function, whose environment holds
+ * this role's ARN; so the function gets the ARN built from the role's name
+ * (arnOf), not a reference to the role, and the role can reference the server
+ * without a dependency cycle.
  */
 export class TransferS3AccessRole extends Construct {
   readonly role: IamRole;
+
+  /** The ARN AWS gives a role of this name (path "/"), known before the role exists. */
+  static arnOf(options: Pick<TransferS3AccessRoleOptions, "partition" | "accountId" | "name">): string {
+    return `arn:${options.partition}:iam::${options.accountId}:role/${options.name}`;
+  }
 
   constructor(scope: Construct, id: string, options: TransferS3AccessRoleOptions) {
     super(scope, id);
@@ -23,7 +36,7 @@ export class TransferS3AccessRole extends Construct {
     this.role = new IamRole(this, "role", {
       name: options.name,
       description: "Assumed by AWS Transfer Family for FTP users: S3 access to the transfer bucket",
-      assumeRolePolicy: transferAssumeRolePolicy(options),
+      assumeRolePolicy: transferUserTrustPolicy(options, options.serverId),
     });
     new IamRolePolicy(this, "bucket-access", {
       name: "transfer-bucket-access",
@@ -33,7 +46,18 @@ export class TransferS3AccessRole extends Construct {
         {
           Sid: "ReadWriteObjects",
           Effect: "Allow",
-          Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:GetObjectVersion"],
+          // Transfer writes large files as S3 multipart uploads (s3:PutObject
+          // covers Create/UploadPart/Complete); it aborts one it cannot finish
+          // and lists the parts of one it resumes, which need their own actions
+          // (S3 user guide, "Multipart upload API and permissions").
+          Action: [
+            "s3:PutObject",
+            "s3:GetObject",
+            "s3:DeleteObject",
+            "s3:GetObjectVersion",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+          ],
           Resource: `${bucketArn}/*`,
         },
       ]),

@@ -1,0 +1,268 @@
+// Every IAM policy the stacks synthesize, evaluated as AWS would evaluate it.
+//
+// Policies come from the synthesized JSON of both stacks, with Terraform
+// references replaced by concrete values in one place
+// (resolveReference in ./support/iam-simulator.ts). The session policy comes
+// from the real identity-provider handler, run with the environment the stack
+// gives the Lambda. Requests are the ones AWS documents for each caller:
+// - Transfer assumes the user role "in the context of a Transfer user ARN"
+//   (aws:SourceArn arn:<p>:transfer:<region>:<account>:user/<server-id>/<user>),
+//   and the logging role in the context of the server ARN (AWS Transfer Family
+//   user guide, "Cross-service confused deputy prevention",
+//   awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md).
+// - Transfer invokes the identity provider as transfer.amazonaws.com with
+//   AWS:SourceArn = the server ARN and AWS:SourceAccount (Lambda developer
+//   guide, "Working with resource-based IAM policies in Lambda"; the Transfer
+//   user guide, "Using AWS Lambda to integrate your identity provider").
+// - A user's S3 requests run in the user-role session narrowed by the session
+//   policy: allowed only if both allow (IAM user guide, "Policy evaluation
+//   logic", session policies; Transfer user guide, "Example session policy").
+// - Lambda and EC2 assume their execution/instance roles as lambda.amazonaws.com
+//   and ec2.amazonaws.com.
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
+import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { hashPassword } from "../functions/identity-provider/password-hash";
+import { AWS_MANAGED_POLICIES } from "./support/aws-managed-policies";
+import { configWith } from "./support/config";
+import {
+  assumeRole,
+  Decision,
+  evaluatedAddresses,
+  evaluateSession,
+  invokeFunction,
+  OTHER_ACCOUNT,
+  OTHER_SERVER_ID,
+  sessionOf,
+  SynthesizedIam,
+  WORLD,
+} from "./support/iam-simulator";
+import { onlyResource, synthStacks } from "./support/synth";
+
+const config = configWith();
+const synthesized = synthStacks(config);
+const provider = new SynthesizedIam(synthesized.provider, WORLD, AWS_MANAGED_POLICIES);
+const consumer = new SynthesizedIam(synthesized.consumer, WORLD, AWS_MANAGED_POLICIES);
+const { partition: P, region: R, accountId: A, serverId: S } = WORLD;
+const BUCKET = config.provider.bucketName;
+const bucketArn = `arn:${P}:s3:::${BUCKET}`;
+const TRANSFER = "transfer.amazonaws.com";
+
+const userArn = (user: string, server = S, account = A) => `arn:${P}:transfer:${R}:${account}:user/${server}/${user}`;
+const serverArn = (server = S, account = A) => `arn:${P}:transfer:${R}:${account}:server/${server}`;
+
+const ALLOWED: Decision = "Allowed";
+const DENIED = expect.stringMatching(/^(Implicitly|Explicitly)Denied$/);
+
+describe("the S3 access role Transfer assumes for authenticated users", () => {
+  const role = provider.roleNamed(`${config.namePrefix}-transfer-s3-access`);
+
+  test("Transfer may assume it for a user of this server", async () => {
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice"), sourceAccount: A })).toBe(ALLOWED);
+  });
+  test("not for a user of another server, nor of another account, nor with another SourceAccount", async () => {
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice", OTHER_SERVER_ID), sourceAccount: A })).toEqual(DENIED);
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice", S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice"), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
+  });
+  test("not in the context of the server (that is the logging role's context), nor by another service", async () => {
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toEqual(DENIED);
+    expect(await assumeRole(role, { service: "lambda.amazonaws.com", sourceArn: userArn("alice"), sourceAccount: A })).toEqual(DENIED);
+  });
+});
+
+describe("the Transfer logging role", () => {
+  const role = provider.roleNamed(`${config.namePrefix}-transfer-logging`);
+  const logGroup = `arn:${P}:logs:${R}:${A}:log-group:/aws/transfer/${config.namePrefix}-ftp`;
+
+  test("Transfer may assume it for this account's servers, not another account's", async () => {
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toBe(ALLOWED);
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
+    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
+  });
+  test("it writes its own log group only", async () => {
+    const session = sessionOf(role);
+    for (const action of ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]) {
+      expect(await evaluateSession(session, { action, resource: `${logGroup}:log-stream:s-0123456789abcdef0` })).toBe(ALLOWED);
+    }
+    const other = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/other:log-stream:x`;
+    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: other })).toEqual(DENIED);
+  });
+});
+
+describe("the identity provider function", () => {
+  const role = provider.roleNamed(`${config.namePrefix}-identity-provider`);
+  const [permission] = provider.lambdaPermissions();
+  const secret = (name: string) => `arn:${P}:secretsmanager:${R}:${A}:secret:${name}-AbCdEf`;
+  const parameter = (name: string) => `arn:${P}:ssm:${R}:${A}:parameter${name}`;
+  const logGroup = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/${config.namePrefix}-identity-provider`;
+
+  test("this server may invoke it; another server, another account's server, another SourceAccount may not", async () => {
+    expect(provider.lambdaPermissions()).toHaveLength(1);
+    expect(await invokeFunction(permission, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toBe(ALLOWED);
+    expect(await invokeFunction(permission, { service: TRANSFER, sourceArn: serverArn(OTHER_SERVER_ID), sourceAccount: A })).toEqual(DENIED);
+    expect(await invokeFunction(permission, { service: TRANSFER, sourceArn: serverArn(S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
+    expect(await invokeFunction(permission, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
+    expect(await invokeFunction(permission, { service: "apigateway.amazonaws.com", sourceArn: serverArn(), sourceAccount: A })).toEqual(DENIED);
+  });
+
+  test("Lambda (only) may assume its execution role", async () => {
+    expect(await assumeRole(role, { service: "lambda.amazonaws.com" })).toBe(ALLOWED);
+    expect(await assumeRole(role, { service: TRANSFER })).toEqual(DENIED);
+  });
+
+  test("it reads its users' secrets (the prefix) and nothing else", async () => {
+    const session = sessionOf(role);
+    const prefix = `${config.namePrefix}/users/`;
+    expect(await evaluateSession(session, { action: "secretsmanager:GetSecretValue", resource: secret(`${prefix}alice`) })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "secretsmanager:GetSecretValue", resource: secret("prod/database") })).toEqual(DENIED);
+    // A sibling that shares the prefix without its slash.
+    expect(await evaluateSession(session, { action: "secretsmanager:GetSecretValue", resource: secret(`${config.namePrefix}/users-admin`) })).toEqual(DENIED);
+    expect(await evaluateSession(session, { action: "secretsmanager:PutSecretValue", resource: secret(`${prefix}alice`) })).toEqual(DENIED);
+  });
+
+  test("it reads its one SSM parameter, no other", async () => {
+    const session = sessionOf(role);
+    const own = `/${config.namePrefix}/transfer-server-id`;
+    expect(await evaluateSession(session, { action: "ssm:GetParameter", resource: parameter(own) })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "ssm:GetParameter", resource: parameter(`${own}-old`) })).toEqual(DENIED);
+    expect(await evaluateSession(session, { action: "ssm:GetParameter", resource: parameter(`/${config.namePrefix}/smoke/x`) })).toEqual(DENIED);
+    expect(await evaluateSession(session, { action: "ssm:PutParameter", resource: parameter(own) })).toEqual(DENIED);
+  });
+
+  test("it writes its own log group only", async () => {
+    const session = sessionOf(role);
+    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: `${logGroup}:log-stream:2026/12/01/[$LATEST]abc` })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "logs:CreateLogStream", resource: `${logGroup}:log-stream:x` })).toBe(ALLOWED);
+    const transferLogs = `arn:${P}:logs:${R}:${A}:log-group:/aws/transfer/${config.namePrefix}-ftp:log-stream:x`;
+    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: transferLogs })).toEqual(DENIED);
+  });
+});
+
+/**
+ * What an authenticated FTP user may do in S3: the user role's policies
+ * intersected with the session policy the real handler returns.
+ */
+describe("an authenticated user's effective S3 permissions", () => {
+  const role = provider.roleNamed(`${config.namePrefix}-transfer-s3-access`);
+  const secrets = mockClient(SecretsManagerClient);
+  const ssm = mockClient(SSMClient);
+  const savedEnv = { ...process.env };
+  let login: { Role?: string; Policy?: string };
+
+  beforeAll(async () => {
+    // The environment the stack gives the Lambda, resolved like the policies.
+    const fn = onlyResource(synthesized.provider, "aws_lambda_function");
+    const variables = (fn.environment as { variables: Record<string, string> }).variables;
+    for (const [key, value] of Object.entries(variables)) process.env[key] = provider.resolve(value);
+    const password = "Wonderland-42!";
+    const passwordHash = await hashPassword(password);
+    resetCachesForTests();
+    ssm.on(GetParameterCommand, { Name: process.env.SERVER_ID_PARAMETER }).resolves({ Parameter: { Value: S } });
+    secrets
+      .on(GetSecretValueCommand, { SecretId: `${process.env.USER_SECRET_PREFIX}alice` })
+      .resolves({ SecretString: JSON.stringify({ passwordHash }) });
+    const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    login = await handler({ username: "alice", password, protocol: "FTP", serverId: S, sourceIp: "10.0.3.119" });
+    log.mockRestore();
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+    secrets.restore();
+    ssm.restore();
+  });
+
+  const asAlice = () => sessionOf(role, JSON.parse(login.Policy as string));
+  const object = (key: string) => `${bucketArn}/${key}`;
+
+  test("the handler returns this role (whose trust was evaluated above) and a session policy", () => {
+    expect(login.Role).toBe(role.arn);
+    expect(typeof login.Policy).toBe("string");
+  });
+
+  test.each([
+    "s3:PutObject",
+    "s3:GetObject",
+    "s3:DeleteObject",
+    "s3:GetObjectVersion",
+    // A large upload Transfer cannot finish is aborted; a resumed one lists its parts.
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+  ])("%s inside the home is allowed", async (action) => {
+    expect(await evaluateSession(asAlice(), { action, resource: object("home/alice/report.csv") })).toBe(ALLOWED);
+    expect(await evaluateSession(asAlice(), { action, resource: object("home/alice/sub/dir/file.bin") })).toBe(ALLOWED);
+  });
+
+  test.each(["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"])(
+    "%s outside the home is denied: another user, a sibling sharing the prefix as a string, the bucket root",
+    async (action) => {
+      expect(await evaluateSession(asAlice(), { action, resource: object("home/bob/report.csv") })).toEqual(DENIED);
+      expect(await evaluateSession(asAlice(), { action, resource: object("home/alice2/report.csv") })).toEqual(DENIED);
+      expect(await evaluateSession(asAlice(), { action, resource: object("top-level.txt") })).toEqual(DENIED);
+      expect(await evaluateSession(asAlice(), { action, resource: `arn:${P}:s3:::another-bucket/home/alice/x` })).toEqual(DENIED);
+    },
+  );
+
+  test("listing: the home and below, not the bucket root, not a sibling, not another bucket", async () => {
+    const list = (prefix: string | undefined, bucket = bucketArn) =>
+      evaluateSession(asAlice(), { action: "s3:ListBucket", resource: bucket, context: prefix === undefined ? {} : { "s3:prefix": prefix } });
+    expect(await list("home/alice")).toBe(ALLOWED);
+    expect(await list("home/alice/")).toBe(ALLOWED);
+    expect(await list("home/alice/sub/")).toBe(ALLOWED);
+    expect(await list("")).toEqual(DENIED);
+    expect(await list(undefined)).toEqual(DENIED);
+    expect(await list("home/")).toEqual(DENIED);
+    expect(await list("home/alice2/")).toEqual(DENIED);
+    expect(await list("home/bob/")).toEqual(DENIED);
+    expect(await list("home/alice/", `arn:${P}:s3:::another-bucket`)).toEqual(DENIED);
+  });
+
+  test("without the session policy the role alone reaches the whole bucket (why the session policy matters)", async () => {
+    const roleOnly = sessionOf(role);
+    expect(await evaluateSession(roleOnly, { action: "s3:GetObject", resource: object("home/bob/report.csv") })).toBe(ALLOWED);
+    expect(await evaluateSession(roleOnly, { action: "s3:GetObject", resource: `arn:${P}:s3:::another-bucket/x` })).toEqual(DENIED);
+  });
+
+  test("the session policy alone grants nothing the role does not (intersection)", async () => {
+    // s3:PutObjectAcl is in neither; a bucket-level action outside the role stays denied.
+    expect(await evaluateSession(asAlice(), { action: "s3:PutObjectAcl", resource: object("home/alice/x") })).toEqual(DENIED);
+    expect(await evaluateSession(asAlice(), { action: "s3:DeleteBucket", resource: bucketArn })).toEqual(DENIED);
+  });
+});
+
+describe("the consumer's FTP client instance role", () => {
+  const role = consumer.roleNamed(`${config.namePrefix}-ftp-client`);
+  const parameter = (name: string) => `arn:${P}:ssm:${R}:${A}:parameter${name}`;
+
+  test("EC2 (only) may assume it", async () => {
+    expect(await assumeRole(role, { service: "ec2.amazonaws.com" })).toBe(ALLOWED);
+    expect(await assumeRole(role, { service: "lambda.amazonaws.com" })).toEqual(DENIED);
+  });
+
+  // The key policy and the decrypt path are evaluated in __tests__/client-instance-iam.test.ts.
+  test("no managed policy: it reads only the smoke parameters, and the SSM agent's channels still work", async () => {
+    const session = sessionOf(role);
+    expect(role.managedPolicyArns).toEqual([]);
+    expect(await evaluateSession(session, { action: "ssm:GetParameter", resource: parameter(`/${config.namePrefix}/smoke/0b6e`) })).toBe(ALLOWED);
+    for (const action of ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]) {
+      expect(await evaluateSession(session, { action, resource: parameter(`/${config.namePrefix}/transfer-server-id`) })).toEqual(DENIED);
+      expect(await evaluateSession(session, { action, resource: parameter("/prod/database-password") })).toEqual(DENIED);
+    }
+    expect(await evaluateSession(session, { action: "ssm:UpdateInstanceInformation", resource: `arn:${P}:ec2:${R}:${A}:instance/i-0123456789abcdef0` })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "ssmmessages:OpenControlChannel", resource: "*" })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "ec2messages:GetMessages", resource: "*" })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "s3:GetObject", resource: `arn:${P}:s3:::any-bucket/any-key` })).toEqual(DENIED);
+  });
+});
+
+// Runs last (jest runs a file's tests in order): every role, inline policy and
+// Lambda permission the stacks emit must have been evaluated above, so a new
+// one cannot be added without an evaluation case.
+test("every aws_iam_role, aws_iam_role_policy and aws_lambda_permission of both stacks was evaluated", () => {
+  const emitted = [provider, consumer].flatMap((stack) =>
+    ["aws_iam_role", "aws_iam_role_policy", "aws_lambda_permission"].flatMap((type) => stack.addresses(type)),
+  );
+  expect(emitted.length).toBeGreaterThanOrEqual(8);
+  expect(emitted.filter((address) => !evaluatedAddresses.has(address))).toEqual([]);
+});
