@@ -17,8 +17,10 @@ What this module does, for endpoints to the Transfer server service only:
   emulator, so subnet address allocation still sees them);
 - the first describe after the delay makes them `available`, ENIs listed.
 
-The delay comes from MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS (default 8; 0
-turns the behaviour off). Self-contained: it needs nothing from
+The delay comes from MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS (default 0: off,
+so suites that expect an endpoint available at once keep working;
+__tests__/support/emulator.ts sets it from startEmulator's
+transferEndpointPendingSeconds, and the deploy test asks for 8 s). Self-contained: it needs nothing from
 moto_launcher.py and works whether it is applied before or after the
 launcher's own patches (it wraps moto's EC2 methods, and matches the Transfer
 endpoint by its service name, com.amazonaws.<region>.transfer.server...).
@@ -33,7 +35,7 @@ import time
 from typing import Any, Callable
 
 PENDING_SECONDS_ENV = "MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS"
-DEFAULT_PENDING_SECONDS = 8.0
+DEFAULT_PENDING_SECONDS = 0.0
 TRANSFER_SERVICE = re.compile(r"^com\.amazonaws\.[a-z0-9-]+\.transfer\.server")
 
 _describing = threading.local()

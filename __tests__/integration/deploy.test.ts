@@ -54,6 +54,9 @@ const KEEP = process.env.E2E_KEEP === "1";
 const LISTENER_PORTS = [21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const FIRST_IP = "10.0.3.119";
 const SECOND_IP = "10.0.3.120";
+// Issue 10, fix 8: the emulator keeps a new Transfer server's VPC endpoint pending (ENIs not listed) this long, as
+// AWS reports the server ONLINE before its endpoint is available; the stacks must wait before reading the ENIs.
+const ENDPOINT_PENDING_SECONDS = 8;
 
 /** Runs the steps of one scenario in order; once one fails, the later ones fail at once instead of piling up errors. */
 function stepper() {
@@ -110,7 +113,7 @@ async function runTwoSubnetScenario(): Promise<TwoSubnetResult> {
   let session: Session | undefined;
   let ok = false;
   try {
-    session = await openSession({ label: "e2e-two-subnets" });
+    session = await openSession({ label: "e2e-two-subnets", emulator: { transferEndpointPendingSeconds: ENDPOINT_PENDING_SECONDS } });
     const pre = await createPreexistingResources(session, { twoProviderSubnets: true });
     writeConfig(session, configDocument(pre, { passiveIpMode: "control-connection", clientEnabled: false }));
     const deployed = await deploy(session);
@@ -170,7 +173,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     let everythingPassed = false;
 
     beforeAll(async () => {
-      session = await openSession({ label: "e2e-single-az" });
+      session = await openSession({ label: "e2e-single-az", emulator: { transferEndpointPendingSeconds: ENDPOINT_PENDING_SECONDS } });
     }, 60_000);
 
     afterAll(async () => {
