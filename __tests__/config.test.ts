@@ -101,6 +101,20 @@ describe("config validation", () => {
     ]);
   });
 
+  test("the control listener's idle timeout: AWS's 60-6000 s, whole seconds, default 6000", () => {
+    expect(parseConfig(exampleDocument()).provider.controlIdleTimeoutSeconds).toBe(6000);
+    expect(parseConfig(exampleWith({ provider: { controlIdleTimeoutSeconds: 60 } })).provider.controlIdleTimeoutSeconds).toBe(60);
+    const range = "expected a number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)";
+    expect(problemsOf(exampleWith({ provider: { controlIdleTimeoutSeconds: 59 } }))).toEqual([`provider.controlIdleTimeoutSeconds: ${range}`]);
+    expect(problemsOf(exampleWith({ provider: { controlIdleTimeoutSeconds: 6001 } }))).toEqual([`provider.controlIdleTimeoutSeconds: ${range}`]);
+    expect(problemsOf(exampleWith({ provider: { controlIdleTimeoutSeconds: 350.5 } }))).toEqual([
+      "provider.controlIdleTimeoutSeconds: expected integer, got number",
+    ]);
+    expect(problemsOf(exampleWith({ provider: { controlIdleTimeoutSeconds: "6000" } } as Record<string, unknown>))).toEqual([
+      "provider.controlIdleTimeoutSeconds: expected number, got string",
+    ]);
+  });
+
   test("wrong types and enum values", () => {
     expect(problemsOf(exampleWith({ provider: { restartResource: "local_exec" }, consumer: { client: { enabled: "yes" } }, region: 5 }))).toEqual([
       "region: expected string, got number",

@@ -26,7 +26,7 @@ describe("consumer stack (example config)", () => {
 
   test("interface endpoint in the consumer VPC and subnets, behind its own security group", () => {
     const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
-    const group = resourcesOf(consumer, "aws_security_group").find((g) => g.name === "tf-ftp-consumer-endpoint")!;
+    const group = resourcesOf(consumer, "aws_security_group").find((g) => g.name_prefix === "tf-ftp-consumer-endpoint-")!;
     expect(endpoint).toMatchObject({
       vpc_endpoint_type: "Interface",
       vpc_id: "vpc-0f9e8d7c6b5a40001",
@@ -39,6 +39,28 @@ describe("consumer stack (example config)", () => {
       [21, 21, "10.0.0.0/16"],
       [8192, 8200, "10.0.0.0/16"],
     ]);
+  });
+
+  // Issue 10, fix 2: an interface endpoint can only live in AZs the service's NLB serves; AZ IDs compare across accounts.
+  test("before the endpoint is created, every consumer subnet's AZ ID must be one the provider's NLB serves", () => {
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    const subnets = dataSourcesOf(consumer, "aws_subnet");
+    expect(subnets.map((s) => s.id)).toEqual(["subnet-0f9e8d7c6b5a40003"]);
+    const zones = 'try(data.terraform_remote_state.provider-state.outputs.nlb_availability_zone_ids, "")';
+    const azId = ref(subnets[0], "availability_zone_id").slice(2, -1);
+    expect((endpoint.lifecycle as { precondition: unknown[] }).precondition).toEqual([
+      {
+        // An old provider state without the output ("") skips the check until the provider is applied again.
+        condition: `\${((length(${zones}) < 1) || contains(split(",", ${zones}), ${azId}))}`,
+        error_message:
+          `consumer.subnetIds: subnet subnet-0f9e8d7c6b5a40003 is in AZ ID \${${azId}}, but the provider's NLB (and so its endpoint service) ` +
+          `serves only AZ IDs \${${zones}}. Use consumer subnets in those AZs, or add a provider subnet in this AZ (provider.subnetIds). ` +
+          "AZ IDs are compared, not names: names differ between accounts.",
+      },
+    ]);
+    // One check per subnet.
+    const { consumer: two } = synthStacks(configWith({ consumer: { subnetIds: ["subnet-0f9e8d7c6b5a40003", "subnet-0f9e8d7c6b5a40004"] } }));
+    expect((onlyResource(two, "aws_vpc_endpoint").lifecycle as { precondition: unknown[] }).precondition).toHaveLength(2);
   });
 
   test("the connection is accepted through the service-owner provider alias", () => {
@@ -74,7 +96,7 @@ describe("consumer stack (example config)", () => {
     // No managed policy: AmazonSSMManagedInstanceCore allows ssm:GetParameter(s) on every parameter.
     expect(resourcesOf(consumer, "aws_iam_role_policy_attachment")).toHaveLength(0);
     // The client's security group has no inbound rule at all.
-    const clientGroup = resourcesOf(consumer, "aws_security_group").find((g) => g.name === "tf-ftp-ftp-client")!;
+    const clientGroup = resourcesOf(consumer, "aws_security_group").find((g) => g.name_prefix === "tf-ftp-ftp-client-")!;
     const inbound = resourcesOf(consumer, "aws_vpc_security_group_ingress_rule").filter((r) => r.security_group_id === ref(clientGroup, "id"));
     expect(inbound).toHaveLength(0);
   });
@@ -92,6 +114,11 @@ describe("consumer stack (example config)", () => {
     const unescaped = userData.replace(/\$\$\{/g, "${").replace(/%%\{/g, "%{");
     expect(unescaped).toContain(files.lftprc.trimEnd());
     expect(unescaped).toContain(files.smokeScript.trimEnd());
+    // TCP keepalives below PrivateLink's 350 s idle timeout, for lftp's control connection.
+    expect(unescaped).toContain(`cat > /etc/sysctl.d/60-ftp-keepalive.conf <<'KEEPALIVE'\n${files.keepaliveSysctl}`);
+    expect(userData).toContain("sysctl -p /etc/sysctl.d/60-ftp-keepalive.conf");
+    expect(files.keepaliveSysctl).toMatch(/^net\.ipv4\.tcp_keepalive_time = (\d+)$/m);
+    expect(Number(/^net\.ipv4\.tcp_keepalive_time = (\d+)$/m.exec(files.keepaliveSysctl)![1])).toBeLessThan(350);
     expect(files.lftprc).toMatch(/^set ftp:prefer-epsv (yes|true|on)$/m);
     // Terraform would interpolate any other "${" or "%{": every one from the files must arrive escaped.
     const withoutHost = userData.replace(ref(endpoint, "dns_entry[0].dns_name"), "HOST");

@@ -34,14 +34,15 @@ describe("restart resource in the synthesized provider stack", () => {
       POLL_SECONDS: "10",
     });
     expect(json.terraform.required_providers.null).toEqual({ source: "null", version: expect.any(String) });
-    expect(resourcesOf(provider, "terraform_data")).toHaveLength(0);
+    // The only terraform_data is the wait for the Transfer endpoint (transfer-endpoint-addresses).
+    expect(resourcesOf(provider, "terraform_data").filter((r) => r.__address.includes("passive-ip-restart"))).toHaveLength(0);
   });
 
   test("terraform_data (restartResource): same triggers as triggers_replace, no null provider needed", () => {
     const { provider } = synthStacks(configWith({ provider: { restartResource: "terraform_data", restartTimeoutSeconds: 300 } }));
     const json = JSON.parse(provider);
     const server = onlyResource(provider, "aws_transfer_server");
-    const restart = onlyResource(provider, "terraform_data");
+    const restart = resourcesOf(provider, "terraform_data").find((r) => r.__address.includes("passive-ip-restart"))!;
     expect(restart.triggers_replace).toEqual({ server_id: ref(server, "id"), passive_ip: expect.stringContaining("passive_ip") });
     const [{ "local-exec": exec }] = restart.provisioner as { "local-exec": Record<string, unknown> }[];
     expect(exec.command).toBe(RESTART_COMMAND);

@@ -91,7 +91,7 @@ describe("plan summary of the example config", () => {
     expect(markdown).toContain("| `aws_lb_listener` | 10 |");
     expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
     expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
-    expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 4 |`);
+    expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 5 |`);
     expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 4 |`);
   });
 
@@ -106,12 +106,12 @@ describe("plan summary of the example config", () => {
 
   test("FTP ports: ten TCP listeners, each to its own target group, all health-checked on 21", () => {
     expect(provider.listeners.map(({ address: _address, ...rest }) => rest)).toEqual(
-      FTP_LISTENER_PORTS.map((port) => ({ port, protocol: "TCP", targetGroup: `tf-ftp-${port}-3-119`, targetGroupPort: port, healthCheck: "TCP 21" })),
+      FTP_LISTENER_PORTS.map((port) => ({ port, protocol: "TCP", targetGroup: `tf-ftp-${port}-9916a2`, targetGroupPort: port, healthCheck: "TCP 21" })),
     );
     expect(FTP_LISTENER_PORTS).toEqual([21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200]);
     expect(markdown).toContain("| Listener port | Protocol | Target group | Target port | Health check |");
-    expect(markdown).toContain("| 21 | TCP | tf-ftp-21-3-119 | 21 | TCP 21 |");
-    expect(markdown).toContain("| 8200 | TCP | tf-ftp-8200-3-119 | 8200 | TCP 21 |");
+    expect(markdown).toContain("| 21 | TCP | tf-ftp-21-9916a2 | 21 | TCP 21 |");
+    expect(markdown).toContain("| 8200 | TCP | tf-ftp-8200-9916a2 | 8200 | TCP 21 |");
     expect(consumer.listeners).toEqual([]);
     expect(markdown.match(/^### FTP ports/gm)).toHaveLength(1);
   });
@@ -134,14 +134,14 @@ describe("plan summary of the example config", () => {
     expect(provider.loadBalancers).toEqual([
       {
         address: `aws_lb.${logicalId(stacks[0].document, "aws_lb")}`,
-        name: "tf-ftp-nlb-3-119",
+        name: "tf-ftp-nlb-9916a2",
         type: "network",
         internal: true,
         crossZone: false,
         placement: ["subnet-0a1b2c3d4e5f60003 = 10.0.3.119"],
       },
     ]);
-    expect(markdown).toContain("| tf-ftp-nlb-3-119 | network | yes | no | subnet-0a1b2c3d4e5f60003 = 10.0.3.119 |");
+    expect(markdown).toContain("| tf-ftp-nlb-9916a2 | network | yes | no | subnet-0a1b2c3d4e5f60003 = 10.0.3.119 |");
   });
 
   test("endpoint service: acceptance required, the configured principals", () => {
@@ -177,6 +177,7 @@ describe("plan summary of the example config", () => {
   test("restart resource: null_resource, replaced when the server or its passive IP changes", () => {
     const server = logicalId(stacks[0].document, "aws_transfer_server");
     const restart = logicalId(stacks[0].document, "null_resource");
+    const wait = logicalId(stacks[0].document, "terraform_data");
     expect(provider.restarts).toEqual([
       {
         address: `null_resource.${restart}`,
@@ -185,6 +186,13 @@ describe("plan summary of the example config", () => {
           ["passive_ip", `\${aws_transfer_server.${server}.protocol_details[0].passive_ip}`],
           ["server_id", `\${aws_transfer_server.${server}.id}`],
         ],
+        provisioners: ["local-exec"],
+      },
+      {
+        // The wait for the server's VPC endpoint (issue 10, fix 8).
+        address: `terraform_data.${wait}`,
+        type: "terraform_data",
+        triggers: [["vpc_endpoint_id", `\${aws_transfer_server.${server}.endpoint_details[0].vpc_endpoint_id}`]],
         provisioners: ["local-exec"],
       },
     ]);
@@ -204,6 +212,7 @@ describe("plan summary of the example config", () => {
     expect(provider.outputs.map((o) => [o.name, o.description])).toEqual([
       ["endpoint_service_id", "Endpoint service ID (for accepting connections)"],
       ["endpoint_service_name", "Service name consumers create their interface endpoint for"],
+      ["nlb_availability_zone_ids", "AZ IDs the NLB (and so the endpoint service) serves, comma-separated; the consumer's subnets must be in these"],
       ["nlb_private_ip", "Private IP of the internal NLB (comma-separated when it spans several AZs)"],
       ["transfer_server_id", "Transfer Family server ID"],
     ]);
@@ -248,6 +257,7 @@ describe("plan summary of other configurations", () => {
     ]);
     expect(provider.restarts.map((r) => [r.type, r.triggers.map(([key]) => key), r.provisioners])).toEqual([
       ["terraform_data", ["passive_ip", "server_id"], ["local-exec"]],
+      ["terraform_data", ["vpc_endpoint_id"], ["local-exec"]],
     ]);
     expect(provider.resourceCounts.find(([type]) => type === "null_resource")).toBeUndefined();
   });

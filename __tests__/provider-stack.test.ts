@@ -44,8 +44,8 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
       subnet_mapping: [{ subnet_id: "subnet-0a1b2c3d4e5f60003", private_ipv4_address: "10.0.3.119" }],
     });
     const lb = onlyResource(provider, "aws_lb");
-    // The pinned IP is part of the names, and a new IP is a new NLB created before the old one goes.
-    expect(lb.name).toBe("tf-ftp-nlb-3-119");
+    // Subnet and pinned IP are hashed into the names, and a new IP is a new NLB created before the old one goes.
+    expect(lb.name).toBe("tf-ftp-nlb-9916a2");
     expect(lb.lifecycle).toMatchObject({ create_before_destroy: true });
     const precondition = (lb.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition[0];
     expect(precondition.condition).toContain('cidrhost("10.0.3.119/');
@@ -58,7 +58,7 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     expect(groups.map((g) => g.port).sort()).toEqual(ALL_PORTS);
     for (const port of ALL_PORTS) {
       expect(provider).toHaveResourceWithProperties(LbTargetGroup, {
-        name: `tf-ftp-${port}-3-119`,
+        name: `tf-ftp-${port}-9916a2`,
         port,
         protocol: "TCP",
         target_type: "ip",
@@ -90,8 +90,19 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     const server = onlyResource(provider, "aws_transfer_server");
     expect(eni.filter).toEqual([
       { name: "subnet-id", values: ["subnet-0a1b2c3d4e5f60003"] },
-      { name: "description", values: [`VPC Endpoint Interface ${ref(server, "endpoint_details[0].vpc_endpoint_id")}`] },
+      // Both forms AWS documents (EC2 guide, requester-managed ENIs); values of one filter are OR'ed.
+      {
+        name: "description",
+        values: [
+          `VPC Endpoint Interface ${ref(server, "endpoint_details[0].vpc_endpoint_id")}`,
+          `VPC Endpoint Interface: ${ref(server, "endpoint_details[0].vpc_endpoint_id")}`,
+        ],
+      },
     ]);
+    // Read only once the server's VPC endpoint is available (Transfer says ONLINE before that).
+    const wait = resourcesOf(provider, "terraform_data").find((r) => r.__address.includes("endpoint-available"))!;
+    expect(eni.depends_on).toEqual([wait.__address]);
+    expect(wait.triggers_replace).toEqual({ vpc_endpoint_id: ref(server, "endpoint_details[0].vpc_endpoint_id") });
     const attachments = (resourcesOf(provider, "aws_lb_target_group_attachment"));
     expect(attachments).toHaveLength(10);
     for (const attachment of attachments) {
@@ -105,8 +116,8 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
 
   test("security groups: NLB admits FTP from the configured CIDRs only; the endpoint admits the NLB group only", () => {
     const groups = resourcesOf(provider, "aws_security_group");
-    const nlbGroup = groups.find((g) => g.name === "tf-ftp-nlb")!;
-    const endpointGroup = groups.find((g) => g.name === "tf-ftp-transfer-endpoint")!;
+    const nlbGroup = groups.find((g) => g.name_prefix === "tf-ftp-nlb-")!;
+    const endpointGroup = groups.find((g) => g.name_prefix === "tf-ftp-transfer-endpoint-")!;
     expect(nlbGroup).toBeDefined();
     expect(endpointGroup).toBeDefined();
     expect(provider).toHaveResource(SecurityGroup);
@@ -149,7 +160,15 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     const outputs = JSON.parse(provider).output;
     const service = onlyResource(provider, "aws_vpc_endpoint_service");
     const server = onlyResource(provider, "aws_transfer_server");
-    expect(Object.keys(outputs).sort()).toEqual(["endpoint_service_id", "endpoint_service_name", "nlb_private_ip", "transfer_server_id"]);
+    expect(Object.keys(outputs).sort()).toEqual([
+      "endpoint_service_id",
+      "endpoint_service_name",
+      "nlb_availability_zone_ids",
+      "nlb_private_ip",
+      "transfer_server_id",
+    ]);
+    const [subnet] = dataSourcesOf(provider, "aws_subnet");
+    expect(outputs.nlb_availability_zone_ids.value).toBe(`\${join(",", [${ref(subnet, "availability_zone_id").slice(2, -1)}])}`);
     expect(outputs.endpoint_service_name.value).toBe(ref(service, "service_name"));
     expect(outputs.endpoint_service_id.value).toBe(ref(service, "id"));
     expect(outputs.transfer_server_id.value).toBe(ref(server, "id"));
@@ -191,8 +210,8 @@ describe("provider stack without a pinned NLB IP", () => {
     expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: passiveIp } });
     expect(JSON.parse(provider).output.nlb_private_ip.value).toBe(passiveIp);
     expect(lb.lifecycle).toEqual({ create_before_destroy: true });
-    expect(lb.name).toBe("tf-ftp-nlb");
-    expect(resourcesOf(provider, "aws_lb_target_group").map((g) => g.name)).toContain("tf-ftp-8200");
+    expect(lb.name).toBe("tf-ftp-nlb-b25b3c");
+    expect(resourcesOf(provider, "aws_lb_target_group").map((g) => g.name)).toContain("tf-ftp-8200-b25b3c");
   });
 });
 
@@ -211,5 +230,92 @@ describe("provider stack across two AZs (passiveIpMode control-connection)", () 
     expect(endpointEnis).toHaveLength(2);
     expect((resourcesOf(provider, "aws_lb_target_group_attachment"))).toHaveLength(20);
     expect(JSON.parse(provider).output.nlb_private_ip.value).toContain(",");
+  });
+});
+
+// Issue 10, fix 3. ELB names are unique per account and region, security group names per VPC, and every one of
+// these resources is created before its predecessor is destroyed. So a name must change exactly when the resource
+// is replaced (a new NLB: its subnet set or pinned IP changed), and never for anything else.
+describe("names a replacement can never collide on", () => {
+  interface Names {
+    readonly nlb: string;
+    readonly targetGroups: string[];
+    readonly securityGroupPrefixes: string[];
+    readonly securityGroupNames: unknown[];
+  }
+  const namesOf = (overrides: Record<string, unknown>): Names => {
+    const { provider } = synthStacks(configWith(overrides));
+    const groups = resourcesOf(provider, "aws_security_group");
+    return {
+      nlb: onlyResource(provider, "aws_lb").name as string,
+      targetGroups: resourcesOf(provider, "aws_lb_target_group").map((g) => g.name as string).sort(),
+      securityGroupPrefixes: groups.map((g) => g.name_prefix as string).sort(),
+      securityGroupNames: groups.map((g) => g.name),
+    };
+  };
+  const unpinned = { provider: { nlbPrivateIp: null, subnetCidrs: null } };
+  const twoAz = (subnetIds: string[]) => ({ provider: { ...TWO_AZ.provider, subnetIds } });
+  const A = "subnet-0a1b2c3d4e5f60003";
+  const B = "subnet-0a1b2c3d4e5f60004";
+  const C = "subnet-0a1b2c3d4e5f60005";
+
+  test("removing or replacing a subnet, or a new pinned IP, renames the NLB and all ten target groups", () => {
+    const both = namesOf(twoAz([A, B]));
+    const changed = [namesOf(twoAz([A, C])), namesOf(unpinned), namesOf(configWithIp("10.0.3.120")), namesOf({})];
+    const all = [both, ...changed];
+    // Every variant has its own NLB name and its own ten group names: none collides with another variant's.
+    expect(new Set(all.map((n) => n.nlb)).size).toBe(all.length);
+    expect(new Set(all.flatMap((n) => n.targetGroups)).size).toBe(all.length * 10);
+    // The groups carry their NLB's suffix (a target group serves listeners of one NLB only).
+    for (const names of all) {
+      const suffix = names.nlb.slice("tf-ftp-nlb-".length);
+      expect(names.targetGroups).toEqual(ALL_PORTS.map((p) => `tf-ftp-${p}-${suffix}`).sort());
+    }
+  });
+
+  test("tags, subnet order, the idle timeout and the passive-IP mode rename nothing", () => {
+    const base = namesOf(twoAz([A, B]));
+    expect(namesOf(twoAz([B, A]))).toEqual(base);
+    expect(namesOf({ ...twoAz([A, B]), tags: { CostCenter: "ftp-42" } })).toEqual(base);
+    expect(namesOf({ provider: { ...twoAz([A, B]).provider, controlIdleTimeoutSeconds: 900, restartTimeoutSeconds: 300 } })).toEqual(base);
+    const single = namesOf(unpinned);
+    expect(namesOf({ provider: { ...unpinned.provider, passiveIpMode: "control-connection" } })).toEqual(single);
+  });
+
+  test("security groups take a name_prefix (AWS adds a unique suffix), never a fixed name", () => {
+    const names = namesOf({});
+    expect(names.securityGroupNames).toEqual([undefined, undefined]);
+    expect(names.securityGroupPrefixes).toEqual(["tf-ftp-nlb-", "tf-ftp-transfer-endpoint-"]);
+    expect(namesOf(twoAz([A, C])).securityGroupPrefixes).toEqual(names.securityGroupPrefixes);
+  });
+
+  test("with the longest namePrefix allowed, NLB and target group names fit ELB's 32 characters and its pattern", () => {
+    const prefix = "abcdefghij-klmnopqr"; // 19 characters, the schema's maximum
+    for (const overrides of [{ namePrefix: prefix }, { namePrefix: prefix, ...twoAz([A, B]) }]) {
+      const names = namesOf(overrides);
+      for (const name of [names.nlb, ...names.targetGroups]) {
+        expect(name.length).toBeLessThanOrEqual(32);
+        // CreateLoadBalancer / CreateTargetGroup: letters, digits, hyphens; no leading or trailing hyphen.
+        expect(name).toMatch(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/);
+      }
+      expect(names.nlb.startsWith(`${prefix}-nlb-`)).toBe(true);
+    }
+  });
+
+  function configWithIp(ip: string) {
+    return { provider: { nlbPrivateIp: ip } };
+  }
+});
+
+// Issue 10, fix 6: the control connection is idle while a file moves; AWS's default TCP idle timeout is 350 s.
+describe("control listener idle timeout", () => {
+  const listeners = (overrides: Record<string, unknown>) => {
+    const { provider } = synthStacks(configWith(overrides));
+    return resourcesOf(provider, "aws_lb_listener").map((l) => [l.port, l.tcp_idle_timeout_seconds]);
+  };
+
+  test("port 21 gets provider.controlIdleTimeoutSeconds (default 6000, AWS's maximum); the data ports keep AWS's default", () => {
+    expect(listeners({})).toEqual(ALL_PORTS.map((port) => [port, port === 21 ? 6000 : undefined]));
+    expect(listeners({ provider: { controlIdleTimeoutSeconds: 900 } })).toEqual(ALL_PORTS.map((port) => [port, port === 21 ? 900 : undefined]));
   });
 });

@@ -355,6 +355,15 @@ async function createVpc(session: Session, name: string, subnets: { cidr: string
   return { vpcId, subnets: created };
 }
 
+/** One more subnet in an existing VPC (e.g. a consumer subnet in an AZ the provider's NLB does not serve). */
+export async function createSubnet(session: Session, vpcId: string, cidr: string, zone: string): Promise<Subnet> {
+  return timed(session, `create subnet ${cidr} in ${zone} (AWS CLI)`, async () => {
+    const availabilityZone = `${session.emulator.region}${zone}`;
+    const subnet = await aws(session.emulator, ["ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", cidr, "--availability-zone", availabilityZone]);
+    return { id: subnet.Subnet.SubnetId as string, cidr, availabilityZone };
+  });
+}
+
 /**
  * Creates, with the AWS CLI against the emulator, what the article starts
  * from: two VPCs with the same CIDR 10.0.0.0/16, a subnet 10.0.3.0/24 in
@@ -389,6 +398,9 @@ export interface ConfigOptions {
   readonly passiveIpMode?: "nlb" | "control-connection";
   readonly restartTimeoutSeconds?: number;
   readonly clientEnabled?: boolean;
+  /** Instead of all the pre-existing provider / consumer subnets. */
+  readonly providerSubnetIds?: readonly string[];
+  readonly consumerSubnetIds?: readonly string[];
 }
 
 /** A config document for the pre-existing resources (terraform_data restart: no hashicorp/null offline). */
@@ -400,7 +412,7 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
     backend: { type: "local", dir: STATE_DIR },
     provider: {
       vpcId: pre.providerVpcId,
-      subnetIds: pre.providerSubnets.map((s) => s.id),
+      subnetIds: [...(options.providerSubnetIds ?? pre.providerSubnets.map((s) => s.id))],
       ...(options.nlbPrivateIp ? { subnetCidrs: Object.fromEntries(pre.providerSubnets.map((s) => [s.id, s.cidr])) } : {}),
       bucketName: pre.bucketName,
       allowedCidrs: [pre.vpcCidr],
@@ -412,7 +424,7 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
     },
     consumer: {
       vpcId: pre.consumerVpcId,
-      subnetIds: pre.consumerSubnets.map((s) => s.id),
+      subnetIds: [...(options.consumerSubnetIds ?? pre.consumerSubnets.map((s) => s.id))],
       allowedCidrs: [pre.vpcCidr],
       client: { enabled: options.clientEnabled ?? true, instanceType: "t3.micro" },
     },
@@ -466,6 +478,11 @@ function cdktf(session: Session, args: readonly string[], timeoutMs: number): Pr
 /** `cdktf deploy provider consumer --auto-approve --skip-provider-lock` in the working copy (synth included). */
 export function deploy(session: Session, step = "cdktf deploy provider consumer"): Promise<RunResult> {
   return timed(session, step, () => cdktf(session, ["deploy", ...STACKS, "--auto-approve"], DEPLOY_TIMEOUT_MS));
+}
+
+/** `cdktf diff <stacks> --skip-provider-lock` (synth, then terraform plan of each stack); rejects when a plan fails. */
+export function plan(session: Session, stacks: readonly StackName[], step = `cdktf diff ${stacks.join(" ")}`): Promise<RunResult> {
+  return timed(session, step, () => cdktf(session, ["diff", ...stacks], DEPLOY_TIMEOUT_MS));
 }
 
 /**

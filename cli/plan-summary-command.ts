@@ -524,7 +524,8 @@ export function renderStack(summary: StackSummary): string[] {
   }
 
   if (summary.restarts.length > 0) {
-    lines.push("### Restart resource (passive IP)", "");
+    // The passive-IP restart and the wait for the Transfer endpoint: both run the AWS CLI where Terraform runs.
+    lines.push("### Local-exec steps (passive-IP restart, Transfer endpoint wait)", "");
     lines.push(
       ...table(
         ["Resource", "Type", "Replaced when these change", "Provisioners"],

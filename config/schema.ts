@@ -5,8 +5,9 @@ import { z } from "zod";
 import { cidrContains, isPrivateAddress, isReservedSubnetAddress, parseCidr, parseIpv4 } from "./ip";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-// Target group names are `<namePrefix>-<port>-<last two octets of nlbPrivateIp>`
-// (e.g. tf-ftp-8200-3-119) and must fit in 32 characters.
+// Target group names are `<namePrefix>-<port>-<6 hex digits>` (e.g.
+// tf-ftp-8200-1a2b3c; the digits change when the NLB must be replaced, see
+// loadBalancerGeneration) and must fit in 32 characters: 19 + 12 = 31.
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,17}[a-z0-9]$/;
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -196,6 +197,16 @@ const providerSide = z
     ),
     restartResource: z.enum(["null_resource", "terraform_data"]).default("null_resource"),
     restartTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
+    // TCP idle timeout of the NLB's port-21 listener. The control connection
+    // is idle while a file moves on the data connection; AWS closes it after
+    // 350 s by default. AWS allows 60-6000 s per TCP listener (ELB guide, NLB
+    // listeners, "Connection idle timeout"). Default: the maximum.
+    controlIdleTimeoutSeconds: z
+      .number()
+      .int()
+      .min(60, "expected a number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)")
+      .max(6000, "expected a number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)")
+      .default(6000),
     userSecretPrefix: z
       .string()
       .regex(SECRET_PREFIX, 'expected a Secrets Manager name prefix ending in "/", like "tf-ftp/users/"')
@@ -249,7 +260,7 @@ export const configSchema = z
       .string()
       .regex(
         NAME_PREFIX,
-        "expected 2-19 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200-3-119 must fit in 32 characters)"
+        "expected 2-19 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200-1a2b3c must fit in 32 characters)"
       ),
     tags: tags.default({}),
     backend,

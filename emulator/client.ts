@@ -84,6 +84,12 @@ export interface EmulatorOptions {
   readonly startTimeoutMs?: number;
   /** Also append recorded calls to this JSON-lines file. */
   readonly callsFile?: string;
+  /**
+   * Seconds a Transfer server's VPC endpoint stays `pending` after CreateServer
+   * (emulator/transfer_endpoint_pending.py, once wired into the launcher);
+   * default 0 (available at once).
+   */
+  readonly transferEndpointPendingSeconds?: number;
 }
 
 export const emulatorPrerequisites: readonly Prerequisite[] = [
@@ -110,7 +116,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.stateDelaySeconds !== undefined) args.push("--state-delay", String(options.stateDelaySeconds));
   if (options.callsFile) args.push("--calls-file", options.callsFile);
   const child = spawn("python3", args, {
-    env: { ...withoutAwsVariables(process.env), PYTHONUNBUFFERED: "1" },
+    env: {
+      ...withoutAwsVariables(process.env),
+      PYTHONUNBUFFERED: "1",
+      MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS: String(options.transferEndpointPendingSeconds ?? 0),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);

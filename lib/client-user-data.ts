@@ -2,20 +2,25 @@ import * as fs from "fs";
 import * as path from "path";
 import { escapeTerraformTemplate } from "./terraform-literal";
 
-/** The lftp settings and smoke script the client gets, read from client/ (the FTP path tests read the same files). */
+/** The lftp settings, keepalive sysctls and smoke script the client gets, read from client/ (the FTP path tests read the same files). */
 export interface ClientFiles {
   readonly lftprc: string;
   readonly smokeScript: string;
+  readonly keepaliveSysctl: string;
 }
 
 export const CLIENT_LFTPRC = "client/lftprc";
 export const CLIENT_SMOKE_SCRIPT = "client/ftp-smoke.sh";
+export const CLIENT_KEEPALIVE_SYSCTL = "client/sysctl-keepalive.conf";
 export const SMOKE_HOST_FILE = "/etc/ftp-smoke/host";
+/** Where the user data installs client/sysctl-keepalive.conf. */
+export const KEEPALIVE_SYSCTL_FILE = "/etc/sysctl.d/60-ftp-keepalive.conf";
 
 export function readClientFiles(projectRoot: string): ClientFiles {
   return {
     lftprc: fs.readFileSync(path.join(projectRoot, CLIENT_LFTPRC), "utf8"),
     smokeScript: fs.readFileSync(path.join(projectRoot, CLIENT_SMOKE_SCRIPT), "utf8"),
+    keepaliveSysctl: fs.readFileSync(path.join(projectRoot, CLIENT_KEEPALIVE_SYSCTL), "utf8"),
   };
 }
 
@@ -32,7 +37,9 @@ function heredoc(target: string, delimiter: string, content: string): string {
 /**
  * EC2 user data for the Amazon Linux 2023 client: installs lftp, appends the
  * project's lftp settings (EPSV preferred, PASV address ignored) to
- * /etc/lftp.conf, installs `ftp-smoke` and records the endpoint host name.
+ * /etc/lftp.conf, sets TCP keepalives below PrivateLink's idle timeout
+ * (client/sysctl-keepalive.conf), installs `ftp-smoke` and records the
+ * endpoint host name.
  * `host` may be a Terraform token (the endpoint DNS name); everything else is
  * escaped so Terraform leaves it alone.
  */
@@ -44,6 +51,8 @@ export function renderClientUserData(files: ClientFiles, host: string): string {
     "dnf install -y lftp",
     heredoc("/tmp/lftprc", "LFTPRC", files.lftprc),
     "cat /tmp/lftprc >> /etc/lftp.conf && rm -f /tmp/lftprc",
+    heredoc(KEEPALIVE_SYSCTL_FILE, "KEEPALIVE", files.keepaliveSysctl),
+    `sysctl -p ${KEEPALIVE_SYSCTL_FILE}`,
     heredoc("/usr/local/bin/ftp-smoke", "FTP_SMOKE", files.smokeScript),
     "chmod 0755 /usr/local/bin/ftp-smoke",
     `install -d -m 0755 ${path.posix.dirname(SMOKE_HOST_FILE)}`,

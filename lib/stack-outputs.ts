@@ -7,6 +7,8 @@ export const PROVIDER_OUTPUTS = {
   endpointServiceName: "endpoint_service_name",
   endpointServiceId: "endpoint_service_id",
   nlbPrivateIp: "nlb_private_ip",
+  /** Comma-separated AZ IDs (e.g. "apne1-az4,apne1-az1") of the subnets the NLB, and so the endpoint service, serves. */
+  nlbAvailabilityZoneIds: "nlb_availability_zone_ids",
   transferServerId: "transfer_server_id",
 } as const;
 

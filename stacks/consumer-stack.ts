@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { TransferConfig } from "../config/schema";
@@ -48,6 +48,10 @@ export class ConsumerStack extends TerraformStack {
       allowedCidrs: side.allowedCidrs,
       serviceName: providerState.getString(PROVIDER_OUTPUTS.endpointServiceName),
       serviceId: providerState.getString(PROVIDER_OUTPUTS.endpointServiceId),
+      // try(): a provider state written before this output existed has no such
+      // attribute; the AZ check is then skipped until the provider is applied
+      // again (cdktf deploy provider consumer does that first).
+      serviceAvailabilityZoneIds: Fn.try([providerState.get(PROVIDER_OUTPUTS.nlbAvailabilityZoneIds), ""]),
       serviceOwner,
     });
 

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
@@ -76,7 +76,8 @@ export class ProviderStack extends TerraformStack {
     });
 
     // The provider subnets as AWS describes them: CIDR (to check a pinned NLB
-    // IP at plan time) and availability zone (one health alarm per AZ).
+    // IP at plan time), availability zone (one health alarm per AZ) and AZ ID
+    // (published for the consumer's plan-time AZ check).
     const subnets = side.subnetIds.map((id) => new DataAwsSubnet(this, `subnet-${id}`, { id }));
 
     const loadBalancer = new FtpLoadBalancer(this, "ftp-load-balancer", {
@@ -86,6 +87,7 @@ export class ProviderStack extends TerraformStack {
       subnetIds: side.subnetIds,
       securityGroupId: nlbSecurityGroup.id,
       privateIp: side.nlbPrivateIp,
+      controlIdleTimeoutSeconds: side.controlIdleTimeoutSeconds,
     });
 
     // PassiveIp: the address Transfer hands out in PASV replies. "nlb" (the
@@ -122,6 +124,9 @@ export class ProviderStack extends TerraformStack {
     const endpointAddresses = new TransferEndpointAddresses(this, "transfer-endpoint-addresses", {
       subnetIds: side.subnetIds,
       vpcEndpointId: server.vpcEndpointId,
+      region: config.region,
+      assumeRoleArn: side.assumeRoleArn,
+      timeoutSeconds: side.restartTimeoutSeconds,
     });
     loadBalancer.registerTargets(endpointAddresses.addresses, server.server);
 
@@ -165,6 +170,15 @@ export class ProviderStack extends TerraformStack {
       "Private IP of the internal NLB (comma-separated when it spans several AZs)"
     );
     this.output(PROVIDER_OUTPUTS.transferServerId, server.id, "Transfer Family server ID");
+    // AZ IDs, not names: names are mapped per account (us-east-1a is not the
+    // same zone in two accounts), IDs name the physical zone everywhere. An
+    // interface endpoint can only be created in AZs the service's NLB serves
+    // (PrivateLink guide, "Create an endpoint service", considerations).
+    this.output(
+      PROVIDER_OUTPUTS.nlbAvailabilityZoneIds,
+      Fn.join(",", subnets.map((subnet) => subnet.availabilityZoneId)),
+      "AZ IDs the NLB (and so the endpoint service) serves, comma-separated; the consumer's subnets must be in these"
+    );
   }
 
   private output(name: string, value: string, description: string): void {

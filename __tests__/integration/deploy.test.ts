@@ -9,20 +9,26 @@
 //   1. Single AZ, the article: NLB IP pinned to 10.0.3.119, client instance
 //      on; then a second deploy that moves the NLB to 10.0.3.120 (issue 4: a
 //      new NLB, the endpoint service switched to it, PassiveIp updated).
+//      Before that, a consumer subnet in an AZ the NLB does not serve is
+//      refused at plan time by AZ ID (issue 10, fix 2).
 //   2. Two subnets in two AZs (issue 7): passiveIpMode control-connection, NLB
-//      IPs looked up.
+//      IPs looked up; then down to one subnet, which replaces the NLB and its
+//      target groups under new names (issue 10, fix 3).
 //
 // What this proves and what it cannot (real networking, the PrivateLink data
 // path, Transfer's FTP service, IAM enforcement, Lambda invocation): README,
 // "The local AWS emulator". Set E2E_KEEP=1 to keep the temporary folders
 // (config, state, cdktf.out) after a failure.
 import { aws } from "../../emulator/client";
+import { loadBalancerGeneration } from "../../stacks/provider/ftp-load-balancer";
 import { missingPrerequisites } from "../support/prerequisites";
 import {
   addFtpUser,
   closeSession,
+  CommandError,
   configDocument,
   createPreexistingResources,
+  createSubnet,
   demoPrerequisites,
   deploy,
   Deployment,
@@ -31,6 +37,7 @@ import {
   formatTimings,
   leftovers,
   openSession,
+  plan,
   PreexistingResources,
   readConfig,
   RunResult,
@@ -47,6 +54,9 @@ const KEEP = process.env.E2E_KEEP === "1";
 const LISTENER_PORTS = [21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const FIRST_IP = "10.0.3.119";
 const SECOND_IP = "10.0.3.120";
+// Issue 10, fix 8: the emulator keeps a new Transfer server's VPC endpoint pending (ENIs not listed) this long, as
+// AWS reports the server ONLINE before its endpoint is available; the stacks must wait before reading the ENIs.
+const ENDPOINT_PENDING_SECONDS = 8;
 
 /** Runs the steps of one scenario in order; once one fails, the later ones fail at once instead of piling up errors. */
 function stepper() {
@@ -89,6 +99,11 @@ interface TwoSubnetResult {
   readonly pre: PreexistingResources;
   readonly deployment: Deployment;
   readonly deployOutput: string;
+  /** After provider.subnetIds went from two subnets to the first one only. */
+  readonly oneSubnet: Deployment;
+  readonly oneSubnetOutput: string;
+  /** Load balancers and target groups the emulator holds after that change. */
+  readonly namesAfterShrink: { readonly loadBalancers: string[]; readonly targetGroups: string[] };
   readonly leftovers: string[];
   readonly timings: string;
 }
@@ -98,15 +113,39 @@ async function runTwoSubnetScenario(): Promise<TwoSubnetResult> {
   let session: Session | undefined;
   let ok = false;
   try {
-    session = await openSession({ label: "e2e-two-subnets" });
+    session = await openSession({ label: "e2e-two-subnets", emulator: { transferEndpointPendingSeconds: ENDPOINT_PENDING_SECONDS } });
     const pre = await createPreexistingResources(session, { twoProviderSubnets: true });
     writeConfig(session, configDocument(pre, { passiveIpMode: "control-connection", clientEnabled: false }));
     const deployed = await deploy(session);
     const deployment = await describeDeployment(session);
+    // Issue 10, fix 3: removing a subnet forces a new NLB (created before the old one goes).
+    writeConfig(
+      session,
+      configDocument(pre, { passiveIpMode: "control-connection", clientEnabled: false, providerSubnetIds: [pre.providerSubnets[0].id] }),
+    );
+    const shrunk = await deploy(session, "cdktf deploy (provider.subnetIds two -> one)");
+    const oneSubnet = await describeDeployment(session);
+    const [{ LoadBalancers }, { TargetGroups }] = await Promise.all([
+      aws(session.emulator, ["elbv2", "describe-load-balancers"]),
+      aws(session.emulator, ["elbv2", "describe-target-groups"]),
+    ]);
+    const namesAfterShrink = {
+      loadBalancers: LoadBalancers.map((lb: { LoadBalancerName: string }) => lb.LoadBalancerName),
+      targetGroups: TargetGroups.map((g: { TargetGroupName: string }) => g.TargetGroupName).sort(),
+    };
     await destroy(session);
     const left = await leftovers(session);
     ok = true;
-    return { pre, deployment, deployOutput: deployed.output, leftovers: left, timings: formatTimings(session) + notes(session) };
+    return {
+      pre,
+      deployment,
+      deployOutput: deployed.output,
+      oneSubnet,
+      oneSubnetOutput: shrunk.output,
+      namesAfterShrink,
+      leftovers: left,
+      timings: formatTimings(session) + notes(session),
+    };
   } finally {
     if (session && !ok) console.log(`two-subnet scenario failed; timings so far:\n${formatTimings(session)}`);
     await closeSession(session, { keep: KEEP && !ok });
@@ -134,7 +173,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     let everythingPassed = false;
 
     beforeAll(async () => {
-      session = await openSession({ label: "e2e-single-az" });
+      session = await openSession({ label: "e2e-single-az", emulator: { transferEndpointPendingSeconds: ENDPOINT_PENDING_SECONDS } });
     }, 60_000);
 
     afterAll(async () => {
@@ -215,6 +254,40 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       expect(first.clientInstance).toMatchObject({ id: first.consumerOutputs.client_instance_id, type: "t3.micro", state: "running" });
     });
 
+    // Issue 10, fix 2: the NLB serves only the provider subnet's AZ (ap-northeast-1a = apne1-az4 on the
+    // emulator); an endpoint in a consumer subnet of ap-northeast-1c (apne1-az1) would fail at
+    // CreateVpcEndpoint on AWS. The consumer's plan refuses it first, naming subnet and AZ IDs.
+    step("e2. a consumer subnet in an AZ the NLB does not serve is refused at plan time, by AZ ID", async () => {
+      const emu = session.emulator;
+      const other = await createSubnet(session, pre.consumerVpcId, "10.0.5.0/24", "c");
+      const { Subnets } = await aws(emu, ["ec2", "describe-subnets", "--subnet-ids", pre.providerSubnets[0].id, other.id]);
+      const zoneId = new Map(Subnets.map((s: { SubnetId: string; AvailabilityZoneId: string }) => [s.SubnetId, s.AvailabilityZoneId]));
+      const providerZone = zoneId.get(pre.providerSubnets[0].id) as string;
+      const consumerZone = zoneId.get(other.id) as string;
+      expect(providerZone).toMatch(/^apne1-az\d$/);
+      expect(consumerZone).toMatch(/^apne1-az\d$/);
+      expect(consumerZone).not.toBe(providerZone);
+      expect(first.providerOutputs.nlb_availability_zone_ids).toBe(providerZone);
+
+      writeConfig(session, configDocument(pre, { nlbPrivateIp: FIRST_IP, restartTimeoutSeconds: 120, consumerSubnetIds: [other.id] }));
+      const refused = await plan(session, ["consumer"], "cdktf diff consumer (subnet in another AZ)").then(
+        () => undefined,
+        (error: unknown) => (error instanceof CommandError ? error.result : Promise.reject(error)),
+      );
+      // Terraform wraps long messages: compare with whitespace collapsed.
+      const output = (refused?.output ?? "").replace(/[│\s]+/g, " ");
+      expect(refused?.code).not.toBe(0);
+      expect(output).toContain("Resource precondition failed");
+      expect(output).toContain(
+        `consumer.subnetIds: subnet ${other.id} is in AZ ID ${consumerZone}, but the provider's NLB (and so its endpoint service) serves only AZ IDs ${providerZone}.`,
+      );
+      // Nothing was changed: the consumer's endpoint is where it was.
+      const { VpcEndpoints } = await aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", first.consumerEndpoint.id]);
+      expect(VpcEndpoints[0].SubnetIds).toEqual([pre.consumerSubnets[0].id]);
+      writeConfig(session, configDocument(pre, { nlbPrivateIp: FIRST_IP, restartTimeoutSeconds: 120 }));
+      await aws(emu, ["ec2", "delete-subnet", "--subnet-id", other.id]);
+    });
+
     // Issue 4: a new pinned NLB IP. An NLB's subnet mapping IP cannot change in place and an NLB an
     // endpoint service uses cannot be deleted (the emulator refuses both, as AWS does), so the stacks
     // name the NLB and its target groups after the IP and create them before destroying the old ones:
@@ -266,15 +339,18 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
 
       // The new NLB: pinned address, ten TCP listeners, each to the new group of its port, the endpoint IP registered.
       const [endpointIp] = first.server.endpointIps;
-      expect(after.loadBalancer).toMatchObject({ name: "tf-ftp-nlb-3-120", scheme: "internal", privateIps: [SECOND_IP], crossZone: "false" });
+      // Names carry a hash of what forced the replacement (issue 10, fix 3): a new IP, new names.
+      const second_ = loadBalancerGeneration([pre.providerSubnets[0].id], SECOND_IP);
+      expect(first.loadBalancer.name).toBe(`tf-ftp-nlb-${loadBalancerGeneration([pre.providerSubnets[0].id], FIRST_IP)}`);
+      expect(after.loadBalancer).toMatchObject({ name: `tf-ftp-nlb-${second_}`, scheme: "internal", privateIps: [SECOND_IP], crossZone: "false" });
       expect(after.loadBalancer.arn).not.toBe(first.loadBalancer.arn);
       expect(Object.values(lbBefore)).toEqual([first.loadBalancer.arn]);
       expect(Object.values(stateIds(session, "aws_lb"))).toEqual([after.loadBalancer.arn]);
       expect(after.loadBalancer.listeners.map((l) => [l.port, l.protocol])).toEqual(LISTENER_PORTS.map((p) => [p, "TCP"]));
       const groupName = new Map(after.targetGroups.map((g) => [g.arn, g.name]));
-      expect(after.loadBalancer.listeners.map((l) => groupName.get(l.targetGroupArn))).toEqual(LISTENER_PORTS.map((p) => `tf-ftp-${p}-3-120`));
+      expect(after.loadBalancer.listeners.map((l) => groupName.get(l.targetGroupArn))).toEqual(LISTENER_PORTS.map((p) => `tf-ftp-${p}-${second_}`));
       expect(after.targetGroups.map((g) => [g.name, g.port, g.targets, g.healthCheckPort])).toEqual(
-        LISTENER_PORTS.map((port) => [`tf-ftp-${port}-3-120`, port, [{ ip: endpointIp, port }], "21"]),
+        LISTENER_PORTS.map((port) => [`tf-ftp-${port}-${second_}`, port, [{ ip: endpointIp, port }], "21"]),
       );
 
       // The old NLB and its groups are gone; nothing else of that kind is left.
@@ -282,9 +358,9 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         aws(emu, ["elbv2", "describe-load-balancers"]),
         aws(emu, ["elbv2", "describe-target-groups"]),
       ]);
-      expect(LoadBalancers.map((lb: { LoadBalancerName: string }) => lb.LoadBalancerName)).toEqual(["tf-ftp-nlb-3-120"]);
+      expect(LoadBalancers.map((lb: { LoadBalancerName: string }) => lb.LoadBalancerName)).toEqual([`tf-ftp-nlb-${second_}`]);
       expect(TargetGroups.map((g: { TargetGroupName: string }) => g.TargetGroupName).sort()).toEqual(
-        LISTENER_PORTS.map((p) => `tf-ftp-${p}-3-120`).sort(),
+        LISTENER_PORTS.map((p) => `tf-ftp-${p}-${second_}`).sort(),
       );
 
       // The endpoint service (same one) switched NLBs in place, before the old NLB was deleted (the
@@ -344,6 +420,35 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         expect(d.consumerEndpoint.state).toBe("available");
         expect(d.consumerEndpoint.serviceName).toBe(d.providerOutputs.endpoint_service_name);
         expect(d.clientInstance).toBeUndefined();
+      },
+      STEP_TIMEOUT_MS,
+    );
+
+    test(
+      "two subnets -> one: a new NLB and target groups under new names, created before the old ones go; no DuplicateLoadBalancerName",
+      async () => {
+        const { pre, deployment: before, oneSubnet: after, oneSubnetOutput: output, namesAfterShrink } = await twoSubnets;
+        const [a, c] = pre.providerSubnets.map((s) => s.id);
+        expect(before.loadBalancer.name).toBe(`tf-ftp-nlb-${loadBalancerGeneration([a, c])}`);
+        const suffix = loadBalancerGeneration([a]);
+        expect(after.loadBalancer.name).toBe(`tf-ftp-nlb-${suffix}`);
+        expect(after.loadBalancer.arn).not.toBe(before.loadBalancer.arn);
+        expect(output).toMatch(/# aws_lb\.\S+ \([^)]*\) must be replaced/);
+        expect(output).toMatch(/provider\s+Apply complete! Resources: \d+ added, \d+ changed, \d+ destroyed/);
+        expect(output).not.toContain("DuplicateLoadBalancerName");
+        expect(output).not.toContain("DuplicateTargetGroupName");
+        // Only the new NLB and its ten groups remain, each group with the endpoint IP of the remaining subnet.
+        expect(namesAfterShrink.loadBalancers).toEqual([`tf-ftp-nlb-${suffix}`]);
+        expect(namesAfterShrink.targetGroups).toEqual(LISTENER_PORTS.map((p) => `tf-ftp-${p}-${suffix}`).sort());
+        expect(after.server).toMatchObject({ id: before.server.id, passiveIp: "0.0.0.0", state: "ONLINE" });
+        expect(after.server.endpointIps).toHaveLength(1);
+        expect(after.server.endpointIps[0]).toMatch(/^10\.0\.3\./);
+        expect(after.targetGroups.map((g) => [g.port, g.targets.map((t) => t.ip)])).toEqual(LISTENER_PORTS.map((port) => [port, after.server.endpointIps]));
+        // The same endpoint service switched NLBs; the consumer (in the remaining AZ) kept its endpoint.
+        expect(after.endpointService).toEqual({ ...before.endpointService, networkLoadBalancerArns: [after.loadBalancer.arn] });
+        expect(after.consumerEndpoint).toEqual(before.consumerEndpoint);
+        expect(before.providerOutputs.nlb_availability_zone_ids.split(",")).toHaveLength(2);
+        expect(before.providerOutputs.nlb_availability_zone_ids.split(",")).toContain(after.providerOutputs.nlb_availability_zone_ids);
       },
       STEP_TIMEOUT_MS,
     );

@@ -13,10 +13,20 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { commandExists, isRoot, missingPrerequisites } from "../support/prerequisites";
-import { ADDRESSES, createTopology, FtpTopology, RunResult, runCommand, topologyNames, destroyTopology } from "../support/netns";
+import {
+  ADDRESSES,
+  createTopology,
+  destroyTopology,
+  FtpTopology,
+  idleTimeoutDrops,
+  RunResult,
+  runCommand,
+  topologyNames,
+} from "../support/netns";
 
 const ROOT = path.resolve(__dirname, "../..");
 const LFTPRC = path.join(ROOT, "client/lftprc");
+const KEEPALIVE_SYSCTL = path.join(ROOT, "client/sysctl-keepalive.conf");
 const SMOKE = path.join(ROOT, "client/ftp-smoke.sh");
 
 const EXIT = { ok: 0, usage: 2, control: 3, login: 4, data: 5, ftp: 8 } as const;
@@ -100,6 +110,7 @@ const missing = missingPrerequisites("FTP path through PrivateLink (network name
   { name: "unshare and mount (apt-get install util-linux mount)", check: () => commandExists("unshare") && commandExists("mount") },
   { name: "timeout and sha256sum (coreutils)", check: () => commandExists("timeout") && commandExists("sha256sum") },
   { name: "/etc/shadow and /etc/pam.d (vsftpd's PAM login)", check: () => fs.existsSync("/etc/shadow") && fs.existsSync("/etc/pam.d") },
+  { name: "nft and sysctl (apt-get install nftables procps)", check: () => commandExists("nft") && commandExists("sysctl") },
 ]);
 
 (missing.length ? describe.skip : describe)("FTP path: consumer VPC -> PrivateLink endpoint -> NLB -> FTP server (overlapping 10.0.3.0/24)", () => {
@@ -347,4 +358,89 @@ const missing = missingPrerequisites("FTP path through PrivateLink (network name
     expect(run.stderr).toMatch(/^FAIL: control connection failed: cannot reach 10\.0\.3\.50 port 2121/m);
     expect(run.stderr).toContain("Connection refused");
   });
+});
+
+// Issue 10, fix 6. PrivateLink drops a flow idle for 350 s (not configurable), and the control connection is idle for
+// the whole of a data transfer. Imitated here at a 3 s scale on the consumer -> endpoint leg (conntrack + nftables in
+// the endpoint namespace: see imitateIdleTimeout), with an upload rate-limited to last ~8 s. The client's keepalive
+// settings (client/sysctl-keepalive.conf: first probe after 60 s of 350) are applied scaled by the same factor.
+(missing.length ? describe.skip : describe)("long transfers through an idle timeout on the endpoint hop", () => {
+  const tag = `${process.pid}i`;
+  const user = { name: "ftplong", password: `Pw-${crypto.randomBytes(6).toString("hex")}` };
+  const PRIVATELINK_IDLE_SECONDS = 350;
+  const IDLE_SECONDS = 3;
+  const SIZE = 200_000;
+  const UPLOAD_RATE = 25_000; // bytes/s: ~8 s of upload, during which the control connection carries nothing
+  let topology: FtpTopology;
+  let local: string;
+
+  /** The client's keepalive sysctls, scaled from 350 s to IDLE_SECONDS (whole seconds, at least 1). */
+  function scaledKeepalive(): Record<string, number> {
+    const values: Record<string, number> = {};
+    for (const match of fs.readFileSync(KEEPALIVE_SYSCTL, "utf8").matchAll(/^(net\.ipv4\.tcp_keepalive_\w+)\s*=\s*(\d+)\s*$/gm)) {
+      const value = Number(match[2]);
+      values[match[1]] = match[1].endsWith("_probes") ? value : Math.max(1, Math.floor((value * IDLE_SECONDS) / PRIVATELINK_IDLE_SECONDS));
+    }
+    return values;
+  }
+
+  async function setKeepalive(values: Record<string, number>): Promise<void> {
+    const result = await topology.run("consumer", ["sysctl", "-q", "-w", ...Object.entries(values).map(([k, v]) => `${k}=${v}`)]);
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+  }
+
+  /** lftp with client/lftprc, uploading SIZE bytes at UPLOAD_RATE; killed after `limitMs`. */
+  async function slowUpload(remote: string, limitMs: number) {
+    return topology.run(
+      "consumer",
+      [
+        "lftp",
+        "-d",
+        "-c",
+        `source "${LFTPRC}"; set net:limit-rate 0:${UPLOAD_RATE}; open --env-password -u ${user.name} ${ADDRESSES.endpoint}; put "${local}" -o ${remote}`,
+      ],
+      { env: { PATH: process.env.PATH, HOME: topology.workDir, LFTP_PASSWORD: user.password }, timeoutMs: limitMs },
+    );
+  }
+
+  beforeAll(async () => {
+    topology = await createTopology({ tag, user, idleTimeoutSeconds: IDLE_SECONDS });
+    local = path.join(topology.workDir, "long.bin");
+    fs.writeFileSync(local, crypto.randomBytes(SIZE));
+  }, 30_000);
+
+  afterAll(async () => {
+    const problems = topology ? await topology.destroy() : await destroyTopology(topologyNames(tag));
+    expect(problems).toEqual([]);
+  }, 30_000);
+
+  it("the scaled client keepalive comes well before the scaled idle timeout", () => {
+    const values = scaledKeepalive();
+    expect(Object.keys(values).sort()).toEqual(["net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_keepalive_time"]);
+    expect(values["net.ipv4.tcp_keepalive_time"]).toBeLessThan(IDLE_SECONDS);
+    expect((SIZE / UPLOAD_RATE) * 1000).toBeGreaterThan(2 * IDLE_SECONDS * 1000);
+  });
+
+  it("with the client's keepalives, an upload longer than the idle timeout ends with 226", async () => {
+    await setKeepalive(scaledKeepalive());
+    const dropsBefore = await idleTimeoutDrops(topology);
+    const run = await slowUpload("with-keepalive.bin", 20_000);
+    expect({ code: run.code, timedOut: run.timedOut }).toEqual({ code: 0, timedOut: false });
+    expect(run.ms).toBeGreaterThan(2 * IDLE_SECONDS * 1000); // it really outlasted the idle timeout
+    expect(run.stderr).toMatch(/<--- 226/);
+    expect(fs.statSync(path.join(topology.serverHome, "with-keepalive.bin")).size).toBe(SIZE);
+    expect(await idleTimeoutDrops(topology)).toBe(dropsBefore);
+  }, 30_000);
+
+  it("without them (the kernel's default: first probe after 7200 s), the same upload never sees its 226", async () => {
+    await setKeepalive({ "net.ipv4.tcp_keepalive_time": 7200, "net.ipv4.tcp_keepalive_intvl": 75, "net.ipv4.tcp_keepalive_probes": 9 });
+    const dropsBefore = await idleTimeoutDrops(topology);
+    // Bounded: the upload takes ~8 s; lftp itself would wait net:timeout (15 s) and retry.
+    const run = await slowUpload("without-keepalive.bin", (SIZE / UPLOAD_RATE) * 1000 + 5_000);
+    expect(run.code === 0 && !run.timedOut).toBe(false);
+    expect(run.stderr).not.toMatch(/<--- 226/);
+    // The data arrived; only the control connection's final reply was lost at the idle-timed-out hop.
+    expect(fs.statSync(path.join(topology.serverHome, "without-keepalive.bin")).size).toBe(SIZE);
+    expect(await idleTimeoutDrops(topology)).toBeGreaterThan(dropsBefore);
+  }, 30_000);
 });

@@ -407,6 +407,66 @@ export interface CreateOptions {
    * (passiveIpMode "control-connection": reuse the control connection's address).
    */
   readonly passiveAddress?: string;
+  /**
+   * Imitates the interface endpoint's idle timeout (PrivateLink: 350 s, fixed)
+   * on the consumer -> endpoint leg, scaled down to this many seconds. See
+   * imitateIdleTimeout.
+   */
+  readonly idleTimeoutSeconds?: number;
+}
+
+/**
+ * An idle timeout that behaves like AWS's on flows through an interface
+ * endpoint or an NLB: a flow with no packet for `seconds` is forgotten, and a
+ * later packet of it (anything but a new SYN) is not delivered. Any packet
+ * refreshes the timer, TCP keepalive probes and their ACKs included - as on
+ * AWS, where "packets sent after the idle timeout expired aren't delivered"
+ * and keepalives keep a flow alive (AWS Networking & Content Delivery blog,
+ * "Implementing long-running TCP Connections within VPC networking").
+ *
+ * Built from Linux connection tracking in the endpoint namespace: established
+ * TCP entries expire after `seconds` without a packet
+ * (nf_conntrack_tcp_timeout_established), mid-stream packets of a flow
+ * conntrack no longer knows are not picked up again (nf_conntrack_tcp_loose =
+ * 0) and are therefore "invalid", and nftables drops invalid packets on the
+ * consumer-facing interface in both directions. (socat's own -T timeout would
+ * not do: it counts only data, never keepalive probes.) Both sysctls are per
+ * network namespace; the host's are not touched.
+ */
+/** Packets the imitated idle timeout dropped so far (both directions), read from the nftables counters. */
+export async function idleTimeoutDrops(topology: FtpTopology): Promise<number> {
+  const result = await topology.run("endpoint", ["nft", "list", "table", "inet", "imitated_idle_timeout"], { timeoutMs: 5_000 });
+  if (result.code !== 0) throw new Error(`nft list table failed: ${result.stderr}`);
+  return [...result.stdout.matchAll(/counter packets (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+async function imitateIdleTimeout(namespace: string, consumerLink: string, seconds: number): Promise<void> {
+  if (!Number.isInteger(seconds) || seconds < 1) throw new Error(`idle timeout must be a whole number of seconds >= 1, got ${seconds}`);
+  const rules = [
+    "table inet imitated_idle_timeout {",
+    "  chain input {",
+    "    type filter hook input priority filter; policy accept;",
+    `    iifname "${consumerLink}" ct state invalid counter drop`,
+    "  }",
+    "  chain output {",
+    "    type filter hook output priority filter; policy accept;",
+    `    oifname "${consumerLink}" ct state invalid counter drop`,
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  await mustRun(inNamespace(namespace, ["nft", "-f", "-"]), { input: rules, timeoutMs: 5_000 });
+  // The conntrack sysctls of this namespace exist once a ct rule loaded conntrack there.
+  await mustRun(
+    inNamespace(namespace, [
+      "sysctl",
+      "-q",
+      "-w",
+      `net.netfilter.nf_conntrack_tcp_timeout_established=${seconds}`,
+      "net.netfilter.nf_conntrack_tcp_loose=0",
+    ]),
+    { timeoutMs: 5_000 },
+  );
 }
 
 /** Builds the four namespaces, starts vsftpd and the forwarders, and waits until all listen. */
@@ -467,6 +527,7 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
       address: string;
     }[];
     await mustRun(["ip", "-n", consumer, "neigh", "replace", ADDRESSES.nlb, "lladdr", link[0].address, "dev", l.consumer, "nud", "permanent"]);
+    if (options.idleTimeoutSeconds !== undefined) await imitateIdleTimeout(endpoint, l.endpointToConsumer, options.idleTimeoutSeconds);
 
     const pamService = `ftp-path-${names.tag}`;
     const files = await writeServerFiles(work, options.user, pamService, options.passiveAddress ?? ADDRESSES.nlb);

@@ -65,13 +65,24 @@ Patches (by number, as the README and the tests refer to them):
     the instance's SecurityGroups are its primary interface's (moto returns none).
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
-privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14); common holds
-the shared helpers and the call log.
+privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14),
+transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
+off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
+the call log.
 """
 
 from __future__ import annotations
 
-from . import common, ec2_instances, ec2_security_groups, ec2_vpc_endpoints, elbv2_load_balancers, privatelink_nlb_in_use, transfer
+from . import (
+    common,
+    ec2_instances,
+    ec2_security_groups,
+    ec2_vpc_endpoints,
+    elbv2_load_balancers,
+    privatelink_nlb_in_use,
+    transfer,
+    transfer_endpoint_pending,
+)
 
 
 def apply_all() -> None:
@@ -91,3 +102,5 @@ def apply_all() -> None:
     ec2_vpc_endpoints.patch_endpoint_service_ip_address_types()
     ec2_security_groups.patch_security_group_rule_descriptions()
     ec2_instances.patch_instance_network_interfaces()
+    transfer_endpoint_pending.apply()
+    common.PATCHES.append("transfer-endpoint-pending")

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
+import { Fn, Op, TerraformProvider } from "cdktf";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
@@ -12,6 +13,12 @@ export interface FtpConsumerEndpointOptions {
   /** From the provider stack's outputs (remote state). */
   readonly serviceName: string;
   readonly serviceId: string;
+  /**
+   * Comma-separated AZ IDs the provider's NLB serves (provider output
+   * nlb_availability_zone_ids); "" when the provider's state predates that
+   * output, which skips the check.
+   */
+  readonly serviceAvailabilityZoneIds: string;
   /** AWS provider with the service owner's credentials, used to accept the connection. */
   readonly serviceOwner: TerraformProvider;
 }
@@ -34,6 +41,25 @@ export class FtpConsumerEndpoint extends Construct {
       vpcId: options.vpcId,
       ingressCidrs: options.allowedCidrs,
     });
+    // An interface endpoint can only be created in AZs where the service's
+    // NLB has a node (PrivateLink guide, "Create an endpoint service",
+    // considerations); elsewhere CreateVpcEndpoint fails mid-apply. Checked at
+    // plan time by AZ ID: AZ names are mapped per account, so
+    // "ap-northeast-1a" may be different zones for provider and consumer.
+    const serviceZones = options.serviceAvailabilityZoneIds;
+    const subnetChecks = options.subnetIds.map((subnetId) => {
+      const subnet = new DataAwsSubnet(this, `subnet-${subnetId}`, { id: subnetId });
+      return {
+        // length(...) < 1, not == "" or == 0: cdktf 0.21 renders a falsy operand
+        // of Op.eq as `undefined` (x == undefined).
+        condition: Op.or(Op.lt(Fn.lengthOf(serviceZones), 1), Fn.contains(Fn.split(",", serviceZones), subnet.availabilityZoneId)),
+        errorMessage:
+          `consumer.subnetIds: subnet ${subnetId} is in AZ ID ${subnet.availabilityZoneId}, ` +
+          `but the provider's NLB (and so its endpoint service) serves only AZ IDs ${serviceZones}. ` +
+          "Use consumer subnets in those AZs, or add a provider subnet in this AZ (provider.subnetIds). " +
+          "AZ IDs are compared, not names: names differ between accounts.",
+      };
+    });
     this.endpoint = new VpcEndpoint(this, "endpoint", {
       vpcId: options.vpcId,
       serviceName: options.serviceName,
@@ -42,6 +68,7 @@ export class FtpConsumerEndpoint extends Construct {
       securityGroupIds: [this.securityGroup.id],
       privateDnsEnabled: false,
       tags: { Name: `${options.namePrefix}-ftp` },
+      lifecycle: { precondition: subnetChecks },
     });
     // The service requires acceptance; accepting it here (as the service
     // owner) replaces the article's manual click in the provider's console.

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { Fn, Op, TerraformResource } from "cdktf";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
@@ -17,6 +18,35 @@ export interface FtpLoadBalancerOptions {
   readonly privateIp?: string;
   /** CIDR block of the first subnet (a Terraform expression), to check `privateIp` at plan time. */
   readonly firstSubnetCidrBlock: string;
+  /**
+   * Idle timeout of the port-21 (control) listener. The control connection is
+   * idle for as long as a data transfer lasts; AWS's default of 350 s would
+   * drop it under a long upload and the client would never see the final 226.
+   */
+  readonly controlIdleTimeoutSeconds: number;
+}
+
+/**
+ * The part of the NLB's and target groups' names that changes exactly when
+ * the NLB must be replaced: 6 hex digits of SHA-256 over the subnet set
+ * (order-free: `subnets` and `subnet_mapping` are sets) and the pinned IP.
+ *
+ * Why: the NLB and its groups are created before the old ones are destroyed
+ * (an endpoint service's NLB cannot be deleted first), and ELB names are
+ * unique per account and region (CreateLoadBalancer DuplicateLoadBalancerName,
+ * CreateTargetGroup DuplicateTargetGroupName). Removing a subnet from a
+ * network LB or changing a pinned IP forces a new NLB (hashicorp/aws
+ * internal/service/elbv2/load_balancer.go, customizeDiffLoadBalancerNLB), so
+ * the new one needs a name the old one does not have. Target groups follow
+ * their NLB: an NLB target group can only be used by listeners of one load
+ * balancer (ELB guide, "Create a target group for your Network Load
+ * Balancer"). `name_prefix` is no option: aws_lb/aws_lb_target_group allow
+ * only 6 characters of it, too few for a readable prefix.
+ * Anything else (tags, health checks, listeners) leaves the name alone.
+ */
+export function loadBalancerGeneration(subnetIds: readonly string[], privateIp?: string): string {
+  const key = JSON.stringify({ subnets: [...subnetIds].sort(), privateIp: privateIp ?? null });
+  return createHash("sha256").update(key).digest("hex").slice(0, 6);
 }
 
 /**
@@ -36,11 +66,12 @@ export class FtpLoadBalancer extends Construct {
     super(scope, id);
 
     // A pinned IP cannot be changed on an existing NLB (its subnet mappings
-    // are fixed), and an NLB an endpoint service uses cannot be deleted first.
-    // So the NLB and its target groups carry the IP in their names and are
-    // created before the old ones are destroyed: a new IP means a new NLB,
-    // the endpoint service switches to it in place, then the old one goes.
-    const generation = options.privateIp ? `-${options.privateIp.split(".").slice(2).join("-")}` : "";
+    // are fixed), a removed subnet forces a new NLB too, and an NLB an
+    // endpoint service uses cannot be deleted first. So the NLB and its target
+    // groups are created before the old ones are destroyed, under names that
+    // carry what forced the replacement (see loadBalancerGeneration): the
+    // endpoint service switches to the new NLB in place, then the old one goes.
+    const generation = `-${loadBalancerGeneration(options.subnetIds, options.privateIp)}`;
     const lifecycle = { createBeforeDestroy: true };
 
     this.loadBalancer = new Lb(this, "nlb", {
@@ -115,6 +146,9 @@ export class FtpLoadBalancer extends Construct {
         port,
         protocol: "TCP",
         defaultAction: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        // Only the control listener: a data connection is busy while it lives.
+        // AWS: 60-6000 s, default 350 (ELB guide, NLB listeners, "Connection idle timeout").
+        ...(port === FTP_CONTROL_PORT ? { tcpIdleTimeoutSeconds: options.controlIdleTimeoutSeconds } : {}),
       });
       targetGroups.set(port, targetGroup);
     }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { DataResource, LocalExecProvisioner, TerraformResource } from "cdktf";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
 
 export interface PassiveIpRestartOptions {
   readonly serverId: string;
@@ -35,23 +36,9 @@ export interface PassiveIpRestartOptions {
  * failed assume-role stops it before anything is stopped.
  */
 export const RESTART_COMMAND = `set -e
-# ASSUME_ROLE_ARN is in the environment only when provider.assumeRoleArn is
-# set; read it before set -u makes an unset variable an error.
-role_arn=$ASSUME_ROLE_ARN
-set -u
 fail() { echo "passive-ip restart: $*" >&2; exit 1; }
 command -v aws >/dev/null 2>&1 || fail "the AWS CLI (aws) is not installed where Terraform runs. Install it (Terraform Cloud: use an agent with the AWS CLI), or stop and start Transfer server $SERVER_ID by hand so that PassiveIp $PASSIVE_IP takes effect."
-if [ -n "$role_arn" ]; then
-  # Temporary credentials of the provider's role, for this process only
-  # (nothing is written to disk; the keys are never printed).
-  echo "passive-ip restart: assuming role $role_arn"
-  credentials=$(aws sts assume-role --region "$AWS_REGION" --role-arn "$role_arn" --role-session-name "passive-ip-restart-$SERVER_ID" --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text) || fail "cannot assume role $role_arn with the credentials Terraform runs with (they need sts:AssumeRole on it); Transfer server $SERVER_ID was not stopped: stop and start it by hand so that PassiveIp $PASSIVE_IP takes effect"
-  set -f; set -- $credentials; set +f
-  [ "$#" -eq 3 ] || fail "sts assume-role for $role_arn returned no credentials; Transfer server $SERVER_ID was not stopped"
-  AWS_ACCESS_KEY_ID=$1 AWS_SECRET_ACCESS_KEY=$2 AWS_SESSION_TOKEN=$3
-  export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
-  unset AWS_PROFILE
-fi
+${assumeRoleShell("passive-ip restart", "passive-ip-restart-$SERVER_ID", "Transfer server $SERVER_ID was not stopped: stop and start it by hand so that PassiveIp $PASSIVE_IP takes effect")}set -u
 state() { aws transfer describe-server --region "$AWS_REGION" --server-id "$SERVER_ID" --query Server.State --output text; }
 wait_for() {
   deadline=$(( $(date +%s) + TIMEOUT_SECONDS ))
@@ -103,7 +90,7 @@ export class PassiveIpRestart extends Construct {
         PASSIVE_IP: options.passiveIp,
         TIMEOUT_SECONDS: String(options.timeoutSeconds),
         POLL_SECONDS: String(options.pollSeconds ?? 10),
-        ...(options.assumeRoleArn ? { ASSUME_ROLE_ARN: options.assumeRoleArn } : {}),
+        ...assumeRoleEnvironment(options.assumeRoleArn),
       },
     };
     const provisioners = [restart];

@@ -10,6 +10,7 @@ export interface SecurityGroupRef {
 }
 
 export interface FtpSecurityGroupOptions {
+  /** Readable name: the group's `name_prefix` (AWS appends a unique suffix) and its Name tag. */
   readonly name: string;
   readonly description: string;
   readonly vpcId: string;
@@ -29,7 +30,12 @@ export class FtpSecurityGroup extends Construct implements SecurityGroupRef {
   constructor(scope: Construct, id: string, options: FtpSecurityGroupOptions) {
     super(scope, id);
     this.group = new SecurityGroup(this, "group", {
-      name: options.name,
+      // name_prefix, not name: name, description and vpc_id are ForceNew, and
+      // with create_before_destroy the new group is created while the old one
+      // lives; a fixed name would fail with InvalidGroup.Duplicate (group names
+      // are unique per VPC: EC2 API, CreateSecurityGroup). Terraform appends a
+      // unique suffix; the Name tag keeps the readable name.
+      namePrefix: `${options.name}-`,
       description: options.description,
       vpcId: options.vpcId,
       tags: { Name: options.name },
