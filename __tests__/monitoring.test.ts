@@ -72,8 +72,48 @@ describe("alarms (single AZ, no topic)", () => {
     }
   });
 
-  test("three alarms, none with actions when no topic is configured", () => {
-    expect(alarms).toHaveLength(3);
+  test("login denials: a metric filter on the decision log's outcome, alarm above the threshold in 5 minutes (issue 18, finding 6)", () => {
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
+    const filters = resourcesOf(provider, "aws_cloudwatch_log_metric_filter");
+    const denials = filters.find((f) => f.name === "tf-ftp-ftp-login-denials")!;
+    expect(denials).toMatchObject({
+      log_group_name: ref(logGroup, "name"),
+      pattern: '{ $.outcome = "denied" }',
+      metric_transformation: { name: "tf-ftp-ftp-login-denials", namespace: "TransferFtp/IdentityProvider", value: "1", default_value: "0" },
+    });
+    expect(provider).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: "tf-ftp-ftp-login-denials",
+      namespace: "TransferFtp/IdentityProvider",
+      metric_name: "tf-ftp-ftp-login-denials",
+      statistic: "Sum",
+      period: 300,
+      threshold: 20,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    const { provider: custom } = synthStacks(configWith({ provider: { monitoring: { loginDenialThreshold: 200 } } }));
+    expect(resourcesOf(custom, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "tf-ftp-ftp-login-denials")!.threshold).toBe(200);
+  });
+
+  test("the filter pattern matches the handler's denial lines and nothing else", async () => {
+    // The pattern as CloudWatch Logs reads it: a JSON selector on the field
+    // the handler writes (logDecision in functions/identity-provider/handler.ts).
+    const selector = /^\{ \$\.(\w+) = "(\w+)" \}$/.exec('{ $.outcome = "denied" }')!;
+    const matches = (line: string) => JSON.parse(line)[selector[1]] === selector[2];
+    const { handler } = await import("../functions/identity-provider/handler");
+    const spy = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      delete process.env.USER_SECRET_PREFIX; // misconfigured: every login is refused and logged
+      await handler({ username: "alice", password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
+      expect(spy.mock.calls).toHaveLength(1);
+      expect(matches(spy.mock.calls[0][0] as string)).toBe(true);
+      expect(matches(JSON.stringify({ user: "alice", outcome: "allowed", reason: "authenticated" }))).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test("four alarms, none with actions when no topic is configured", () => {
+    expect(alarms).toHaveLength(4);
     expect(alarms.every((a) => a.alarm_actions === undefined)).toBe(true);
     expect(resourcesOf(provider, "aws_sns_topic")).toHaveLength(0);
   });

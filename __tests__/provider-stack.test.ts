@@ -149,7 +149,8 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     const outputs = JSON.parse(provider).output;
     const service = onlyResource(provider, "aws_vpc_endpoint_service");
     const server = onlyResource(provider, "aws_transfer_server");
-    expect(Object.keys(outputs).sort()).toEqual(["endpoint_service_id", "endpoint_service_name", "nlb_private_ip", "transfer_server_id"]);
+    expect(Object.keys(outputs).sort()).toEqual(["endpoint_service_id", "endpoint_service_name", "nlb_private_ip", "transfer_server_id", "user_secrets_key_arn"]);
+    expect(outputs.user_secrets_key_arn.value).toBe(ref(onlyResource(provider, "aws_kms_key"), "arn"));
     expect(outputs.endpoint_service_name.value).toBe(ref(service, "service_name"));
     expect(outputs.endpoint_service_id.value).toBe(ref(service, "id"));
     expect(outputs.transfer_server_id.value).toBe(ref(server, "id"));

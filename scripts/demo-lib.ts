@@ -407,6 +407,8 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
       ...(options.nlbPrivateIp ? { nlbPrivateIp: options.nlbPrivateIp } : {}),
       passiveIpMode: options.passiveIpMode ?? "nlb",
       allowedPrincipals: [ACCOUNT_ROOT],
+      // The emulator does not check who encrypts; any user ARN of its account will do.
+      userAdministratorArns: [ACCOUNT_ROOT.replace(/:root$/, ":user/demo-admin")],
       restartResource: "terraform_data",
       restartTimeoutSeconds: options.restartTimeoutSeconds ?? 120,
     },

@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { userSecretPrefix } from "../config/load";
+import { userHomeRoot, userSecretPrefix } from "../config/load";
 import { TransferConfig } from "../config/schema";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend } from "./shared/backend";
@@ -13,6 +13,7 @@ import { FtpEndpointService } from "./provider/endpoint-service";
 import { FtpAlarms } from "./provider/ftp-alarms";
 import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
 import { IdentityProviderFunction } from "./provider/identity-provider-function";
+import { LoginAttemptsTable } from "./provider/login-attempts-table";
 import { PassiveIpRestart } from "./provider/passive-ip-restart";
 import { TransferEndpointAddresses } from "./provider/transfer-endpoint-addresses";
 import { TransferLogging } from "./provider/transfer-logging";
@@ -65,6 +66,7 @@ export class ProviderStack extends TerraformStack {
       region: config.region,
     });
 
+    const loginAttempts = new LoginAttemptsTable(this, "login-attempts", { namePrefix: prefix });
     const identityProvider = new IdentityProviderFunction(this, "identity-provider", {
       projectRoot: options.projectRoot,
       namePrefix: prefix,
@@ -72,9 +74,13 @@ export class ProviderStack extends TerraformStack {
       accountId: account.accountId,
       region: config.region,
       bucketName: side.bucketName,
+      userHomeRoot: userHomeRoot(config),
       userSecretPrefix: userSecretPrefix(config),
       transferRoleArn: s3Access.role.arn,
       logRetentionDays: side.logRetentionDays,
+      reservedConcurrency: side.identityProvider.reservedConcurrency,
+      loginAttemptsTable: loginAttempts.table,
+      userAdministratorArns: side.userAdministratorArns,
     });
 
     // The provider subnets as AWS describes them: CIDR (to check a pinned NLB
@@ -130,7 +136,7 @@ export class ProviderStack extends TerraformStack {
     });
 
     if (side.monitoring.alarms) {
-      new FtpAlarms(this, "alarms", {
+      const alarms = new FtpAlarms(this, "alarms", {
         namePrefix: prefix,
         loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
         controlTargetGroupArnSuffix: loadBalancer.controlTargetGroup.arnSuffix,
@@ -138,6 +144,10 @@ export class ProviderStack extends TerraformStack {
         identityProviderFunctionName: identityProvider.function.functionName,
         alarmTopicArn: side.monitoring.alarmTopicArn,
         createAlarmTopic: side.monitoring.createAlarmTopic,
+      });
+      alarms.alarmOnLoginDenials({
+        identityProviderLogGroupName: identityProvider.logGroup.name,
+        threshold: side.monitoring.loginDenialThreshold,
       });
     }
 
@@ -159,6 +169,11 @@ export class ProviderStack extends TerraformStack {
       "Private IP of the internal NLB (comma-separated when it spans several AZs)"
     );
     this.output(PROVIDER_OUTPUTS.transferServerId, server.id, "Transfer Family server ID");
+    this.output(
+      PROVIDER_OUTPUTS.userSecretsKeyArn,
+      identityProvider.userSecretsKey.key.arn,
+      "KMS key FTP user secrets are encrypted with (npm run users -- add reads it)"
+    );
   }
 
   private output(name: string, value: string, description: string): void {

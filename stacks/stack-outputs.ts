@@ -8,6 +8,8 @@ export const PROVIDER_OUTPUTS = {
   endpointServiceId: "endpoint_service_id",
   nlbPrivateIp: "nlb_private_ip",
   transferServerId: "transfer_server_id",
+  // Read by `npm run users -- add` (KmsKeyId of new user secrets).
+  userSecretsKeyArn: "user_secrets_key_arn",
 } as const;
 
 export const CONSUMER_OUTPUTS = {

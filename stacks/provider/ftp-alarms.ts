@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { CloudwatchLogMetricFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-metric-filter";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 
@@ -25,6 +26,8 @@ export interface FtpAlarmsOptions {
 export class FtpAlarms extends Construct {
   readonly topic?: SnsTopic;
   readonly alarms: CloudwatchMetricAlarm[] = [];
+  private readonly namePrefix: string;
+  private readonly actions: { alarmActions?: string[]; okActions?: string[] };
 
   constructor(scope: Construct, id: string, options: FtpAlarmsOptions) {
     super(scope, id);
@@ -35,6 +38,8 @@ export class FtpAlarms extends Construct {
     }
     const topicArn = this.topic?.arn ?? options.alarmTopicArn;
     const actions = topicArn ? { alarmActions: [topicArn], okActions: [topicArn] } : {};
+    this.namePrefix = options.namePrefix;
+    this.actions = actions;
 
     for (const { subnetId, availabilityZone: zone } of options.zones) {
       this.alarms.push(
@@ -76,4 +81,45 @@ export class FtpAlarms extends Construct {
       });
     this.alarms.push(lambdaAlarm("Errors", "fails"), lambdaAlarm("Throttles", "is throttled"));
   }
+
+  // ---- login denials (issue 18): a brute-force or credential-stuffing run ----
+
+  /**
+   * Counts the identity provider's refusals from its decision log (one JSON
+   * line per login, `outcome` "denied" for every refusal) and alarms when
+   * more than `threshold` arrive in 5 minutes: behind the NLB every client
+   * has the same source IP, so the rate of refusals is what shows an attack.
+   */
+  alarmOnLoginDenials(options: LoginDenialAlarmOptions): CloudwatchMetricAlarm {
+    const metricName = `${this.namePrefix}-ftp-login-denials`;
+    new CloudwatchLogMetricFilter(this, "login-denials", {
+      name: metricName,
+      logGroupName: options.identityProviderLogGroupName,
+      pattern: '{ $.outcome = "denied" }',
+      metricTransformation: { name: metricName, namespace: LOGIN_METRICS_NAMESPACE, value: "1", defaultValue: "0", unit: "Count" },
+    });
+    const alarm = new CloudwatchMetricAlarm(this, "login-denials-alarm", {
+      alarmName: metricName,
+      alarmDescription: `More than ${options.threshold} FTP logins refused in 5 minutes: someone may be guessing passwords (or a client is misconfigured).`,
+      namespace: LOGIN_METRICS_NAMESPACE,
+      metricName,
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: options.threshold,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...this.actions,
+    });
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
+
+export const LOGIN_METRICS_NAMESPACE = "TransferFtp/IdentityProvider";
+
+export interface LoginDenialAlarmOptions {
+  readonly identityProviderLogGroupName: string;
+  /** Refusals in 5 minutes above which the alarm fires. */
+  readonly threshold: number;
 }

@@ -5,7 +5,8 @@ export interface PolicyStatement {
   readonly Sid?: string;
   readonly Effect: "Allow" | "Deny";
   readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
+  readonly Resource?: string | readonly string[];
+  readonly NotResource?: string | readonly string[];
   readonly Condition?: Record<string, Record<string, string | readonly string[]>>;
 }
 
