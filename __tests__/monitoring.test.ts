@@ -1,6 +1,7 @@
 import "cdktf/lib/testing/adapters/jest";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { LOGIN_DENIAL_PATTERN } from "../stacks/provider/ftp-alarms";
 import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 
@@ -78,7 +79,7 @@ describe("alarms (single AZ, no topic)", () => {
     const denials = filters.find((f) => f.name === "tf-ftp-ftp-login-denials")!;
     expect(denials).toMatchObject({
       log_group_name: ref(logGroup, "name"),
-      pattern: '{ $.outcome = "denied" }',
+      pattern: '%"outcome":"denied"%',
       metric_transformation: { name: "tf-ftp-ftp-login-denials", namespace: "TransferFtp/IdentityProvider", value: "1", default_value: "0" },
     });
     expect(provider).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
@@ -94,19 +95,23 @@ describe("alarms (single AZ, no topic)", () => {
     expect(resourcesOf(custom, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "tf-ftp-ftp-login-denials")!.threshold).toBe(200);
   });
 
-  test("the filter pattern matches the handler's denial lines and nothing else", async () => {
-    // The pattern as CloudWatch Logs reads it: a JSON selector on the field
-    // the handler writes (logDecision in functions/identity-provider/handler.ts).
-    const selector = /^\{ \$\.(\w+) = "(\w+)" \}$/.exec('{ $.outcome = "denied" }')!;
-    const matches = (line: string) => JSON.parse(line)[selector[1]] === selector[2];
+  test("the filter pattern matches the handler's denial lines as Lambda writes them, and nothing else", async () => {
+    // The regex between the %s, applied to the event as CloudWatch Logs stores it with Lambda's text
+    // log format: "<timestamp>\t<request id>\tINFO\t<the console.log line>".
+    const regex = new RegExp(/^%(.*)%$/.exec(LOGIN_DENIAL_PATTERN)![1]);
+    const asLambdaWrites = (line: string) => `2026-12-01T20:00:00.000Z\t6f7c3bde-0000-4000-8000-000000000000\tINFO\t${line}`;
     const { handler } = await import("../functions/identity-provider/handler");
     const spy = jest.spyOn(console, "log").mockImplementation(() => undefined);
     try {
       delete process.env.USER_SECRET_PREFIX; // misconfigured: every login is refused and logged
       await handler({ username: "alice", password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
-      expect(spy.mock.calls).toHaveLength(1);
-      expect(matches(spy.mock.calls[0][0] as string)).toBe(true);
-      expect(matches(JSON.stringify({ user: "alice", outcome: "allowed", reason: "authenticated" }))).toBe(false);
+      // A user name cannot forge the literal: its quotes are escaped.
+      await handler({ username: 'x","outcome":"denied', password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
+      const lines = spy.mock.calls.map((c) => c[0] as string);
+      expect(lines).toHaveLength(2);
+      expect(lines.every((line) => regex.test(asLambdaWrites(line)))).toBe(true);
+      expect(lines[1].match(new RegExp(regex.source, "g"))).toHaveLength(1);
+      expect(regex.test(asLambdaWrites(JSON.stringify({ user: "denied", outcome: "allowed", reason: "authenticated", note: 'x","outcome":"denied' })))).toBe(false);
     } finally {
       spy.mockRestore();
     }

@@ -95,7 +95,7 @@ export class FtpAlarms extends Construct {
     new CloudwatchLogMetricFilter(this, "login-denials", {
       name: metricName,
       logGroupName: options.identityProviderLogGroupName,
-      pattern: '{ $.outcome = "denied" }',
+      pattern: LOGIN_DENIAL_PATTERN,
       metricTransformation: { name: metricName, namespace: LOGIN_METRICS_NAMESPACE, value: "1", defaultValue: "0", unit: "Count" },
     });
     const alarm = new CloudwatchMetricAlarm(this, "login-denials-alarm", {
@@ -117,6 +117,16 @@ export class FtpAlarms extends Construct {
 }
 
 export const LOGIN_METRICS_NAMESPACE = "TransferFtp/IdentityProvider";
+
+/**
+ * A regular-expression filter pattern (CloudWatch Logs: `%...%`) for the
+ * literal `"outcome":"denied"` of a decision line. Not a JSON selector
+ * (`{ $.outcome = ... }`): with Lambda's default text log format the Node.js
+ * runtime prefixes every console.log line with a timestamp, the request ID
+ * and the level, so the log event as a whole is not JSON. The literal cannot
+ * be forged by a user name: JSON.stringify escapes the quotes of every value.
+ */
+export const LOGIN_DENIAL_PATTERN = '%"outcome":"denied"%';
 
 export interface LoginDenialAlarmOptions {
   readonly identityProviderLogGroupName: string;
