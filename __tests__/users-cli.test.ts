@@ -341,6 +341,23 @@ describe("add keeps homes apart (issue 18, finding 4)", () => {
   });
 });
 
+describe("remove and case-folded names", () => {
+  it("remove Alice removes alice; a legacy secret named Alice (from before folding) can still be removed", async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ Name: "tf-ftp/users/alice" });
+    secrets.on(DeleteSecretCommand).resolves({ DeletionDate: new Date("2030-01-01T00:00:00Z") });
+    expect((await run(["remove", "Alice", "--force"])).code).toBe(0);
+    expect(secrets).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: "tf-ftp/users/alice" });
+
+    secrets.reset();
+    secrets.on(DescribeSecretCommand).rejects(notFound());
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/Bob" }).resolves({ Name: "tf-ftp/users/Bob" });
+    secrets.on(DeleteSecretCommand).resolves({});
+    const legacy = await run(["remove", "Bob", "--force"]);
+    expect(legacy).toMatchObject({ code: 0, out: ["removed user Bob (secret deleted without recovery)"] });
+    expect(secrets).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: "tf-ftp/users/Bob", ForceDeleteWithoutRecovery: true });
+  });
+});
+
 describe("add encrypts with the user-secrets key (issue 18, finding 7)", () => {
   const twice = (p: string) => passwords([p, p]);
 

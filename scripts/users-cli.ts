@@ -95,7 +95,10 @@ type Command = "add" | "passwd" | "remove" | "list";
 
 export interface ParsedArgs {
   readonly command: Command | "help";
+  /** Case-folded (canonicalUsername). */
   readonly name?: string;
+  /** As typed: `remove` uses it to reach a secret created, before names were folded, with capitals. */
+  readonly typedName?: string;
   readonly home?: string;
   readonly protocols?: TransferProtocol[];
   readonly force: boolean;
@@ -201,7 +204,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
   const stackDir = options.get("stack-dir") as string | undefined;
 
-  return { command: cmd, name, home, protocols, force: options.get("force") === true, prefix, region, kmsKey, stackDir };
+  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, prefix, region, kmsKey, stackDir };
 }
 
 // ---- passwords ------------------------------------------------------------------
@@ -421,10 +424,16 @@ async function changePassword(ctx: Context, name: string): Promise<void> {
   ctx.out(`changed the password of ${name}`);
 }
 
-async function removeUser(ctx: Context, name: string, force: boolean): Promise<void> {
+async function removeUser(ctx: Context, folded: string, typed: string, force: boolean): Promise<void> {
+  let name = folded;
+  let existing = await describe(ctx, userSecretName(ctx.prefix, name));
+  if (!existing && typed !== folded) {
+    // A secret from before names were case-folded: no login reaches it, but it can still be removed.
+    existing = await describe(ctx, userSecretName(ctx.prefix, typed));
+    if (existing) name = typed;
+  }
   const secretName = userSecretName(ctx.prefix, name);
-  const existing = await describe(ctx, secretName);
-  if (!existing) throw new CommandError(`user ${name} not found`);
+  if (!existing) throw new CommandError(`user ${folded} not found`);
   if (existing.DeletedDate && !force) {
     throw new CommandError(`user ${name} is already scheduled for deletion on ${day(existing.DeletedDate)}; use --force to delete it now`);
   }
@@ -511,7 +520,7 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
         await changePassword(ctx, name);
         break;
       case "remove":
-        await removeUser(ctx, name, args.force);
+        await removeUser(ctx, name, args.typedName as string, args.force);
         break;
       case "list":
         await listUsers(ctx);
