@@ -26,6 +26,40 @@ describe("config validation", () => {
     expect(config.provider.restartTimeoutSeconds).toBe(900);
   });
 
+  test("user store settings (issue 18): home root, administrators, reserved concurrency, denial threshold", () => {
+    const defaults = parseConfig(exampleDocument());
+    expect(defaults.provider.userHomeRoot).toBeUndefined(); // userHomeRoot(config) gives /<bucket>/home/
+    expect(defaults.provider.identityProvider.reservedConcurrency).toBe(10);
+    expect(defaults.provider.monitoring.loginDenialThreshold).toBe(20);
+    expect(parseConfig(exampleWith({ provider: { userHomeRoot: "/tf-ftp-example-bucket/partners/" } })).provider.userHomeRoot).toBe(
+      "/tf-ftp-example-bucket/partners/",
+    );
+    expect(
+      problemsOf(
+        exampleWith({
+          provider: {
+            userHomeRoot: "/tf-ftp-example-bucket/home",
+            userAdministratorArns: ["arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:role/*"],
+            identityProvider: { reservedConcurrency: 0 },
+          },
+        }),
+      ),
+    ).toEqual([
+      'provider.userHomeRoot: expected an absolute path in the bucket ending in "/", like "/my-bucket/home/" (plain segments, no "." or "..")',
+      'provider.userAdministratorArns[0]: expected an IAM user or role ARN like "arn:aws:iam::123456789012:role/NAME" (not the account root)',
+      'provider.userAdministratorArns[1]: expected an IAM user or role ARN like "arn:aws:iam::123456789012:role/NAME" (not the account root)',
+      "provider.identityProvider.reservedConcurrency: expected at least 1",
+    ]);
+    expect(problemsOf(exampleWith({ provider: { userHomeRoot: "/tf-ftp-example-bucket/../x/", identityProvider: { reservedConcurrency: 1001 } } }))).toEqual([
+      'provider.userHomeRoot: expected an absolute path in the bucket ending in "/", like "/my-bucket/home/" (plain segments, no "." or "..")',
+      "provider.identityProvider.reservedConcurrency: expected at most 1000",
+    ]);
+    expect(problemsOf(exampleWith({ provider: { userHomeRoot: "/other-bucket/home/" } }))).toEqual([
+      'provider.userHomeRoot: expected a path inside provider.bucketName, starting with "/tf-ftp-example-bucket/"',
+    ]);
+    expect(problemsOf(exampleWith({ provider: { userAdministratorArns: null } }))).toEqual(["provider.userAdministratorArns: missing (expected array)"]);
+  });
+
   test("malformed JSON is reported with its position", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "config-"));
     const file = path.join(dir, "bad.json");

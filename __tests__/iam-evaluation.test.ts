@@ -19,7 +19,8 @@
 //   logic", session policies; Transfer user guide, "Example session policy").
 // - Lambda and EC2 assume their execution/instance roles as lambda.amazonaws.com
 //   and ec2.amazonaws.com.
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
@@ -148,6 +149,7 @@ describe("an authenticated user's effective S3 permissions", () => {
   const role = provider.roleNamed(`${config.namePrefix}-transfer-s3-access`);
   const secrets = mockClient(SecretsManagerClient);
   const ssm = mockClient(SSMClient);
+  const dynamodb = mockClient(DynamoDBClient);
   const savedEnv = { ...process.env };
   let login: { Role?: string; Policy?: string };
 
@@ -163,6 +165,13 @@ describe("an authenticated user's effective S3 permissions", () => {
     secrets
       .on(GetSecretValueCommand, { SecretId: `${process.env.USER_SECRET_PREFIX}alice` })
       .resolves({ SecretString: JSON.stringify({ passwordHash }) });
+    // Encrypted with the user-secrets key (the handler checks), no failed logins on record.
+    secrets
+      .on(DescribeSecretCommand, { SecretId: `${process.env.USER_SECRET_PREFIX}alice` })
+      .resolves({ Name: `${process.env.USER_SECRET_PREFIX}alice`, KmsKeyId: process.env.USER_SECRETS_KEY_ARN });
+    dynamodb.on(GetItemCommand).resolves({});
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
+    dynamodb.on(DeleteItemCommand).resolves({});
     const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     login = await handler({ username: "alice", password, protocol: "FTP", serverId: S, sourceIp: "10.0.3.119" });
     log.mockRestore();
@@ -171,6 +180,7 @@ describe("an authenticated user's effective S3 permissions", () => {
     process.env = savedEnv;
     secrets.restore();
     ssm.restore();
+    dynamodb.restore();
   });
 
   const asAlice = () => sessionOf(role, JSON.parse(login.Policy as string));

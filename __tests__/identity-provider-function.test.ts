@@ -15,6 +15,8 @@ describe("identity-provider function in the provider stack", () => {
   const s3Role = roles.find((r) => r.name === "tf-ftp-transfer-s3-access")!;
   const executionRole = roles.find((r) => r.name === "tf-ftp-identity-provider")!;
   const parameter = onlyResource(provider, "aws_ssm_parameter");
+  const key = onlyResource(provider, "aws_kms_key");
+  const table = onlyResource(provider, "aws_dynamodb_table");
 
   test("Node.js 22 runtime, esbuild bundle packaged as an asset with its hash", () => {
     expect(provider).toHaveResourceWithProperties(LambdaFunction, {
@@ -34,6 +36,9 @@ describe("identity-provider function in the provider stack", () => {
       // Built from the role's name (no reference: the role trusts the server, which references the function).
       TRANSFER_ROLE_ARN: `arn:\${data.aws_partition.partition.partition}:iam::\${data.aws_caller_identity.account.account_id}:role/${s3Role.name}`,
       SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
+      USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
+      USER_SECRETS_KEY_ARN: ref(key, "arn"),
+      LOGIN_ATTEMPTS_TABLE: ref(table, "name"),
     });
     expect(parameter).toMatchObject({ name: "/tf-ftp/transfer-server-id", type: "String", value: ref(server, "id") });
   });
@@ -43,6 +48,39 @@ describe("identity-provider function in the provider stack", () => {
     const customFn = onlyResource(custom, "aws_lambda_function");
     expect((customFn.environment as { variables: Record<string, string> }).variables.USER_SECRET_PREFIX).toBe("ftp/prod-users/");
     expect(custom).toContain(":secret:ftp/prod-users/*");
+  });
+
+  test("reserved concurrency: 10 by default, configurable within 1-1000 (issue 18, finding 6)", () => {
+    expect(fn.reserved_concurrent_executions).toBe(10);
+    const { provider: custom } = synthStacks(configWith({ provider: { identityProvider: { reservedConcurrency: 50 } } }));
+    expect(onlyResource(custom, "aws_lambda_function").reserved_concurrent_executions).toBe(50);
+  });
+
+  test("login-attempts table: on demand, hash key username, TTL on expiresAt, encrypted (issue 18, finding 6)", () => {
+    expect(table).toMatchObject({
+      name: "tf-ftp-login-attempts",
+      billing_mode: "PAY_PER_REQUEST",
+      hash_key: "username",
+      attribute: [{ name: "username", type: "S" }],
+      ttl: { enabled: true, attribute_name: "expiresAt" },
+      server_side_encryption: { enabled: true },
+    });
+  });
+
+  test("user-secrets key: rotated, aliased, its policy names the administrators and this role (issue 18, finding 7)", () => {
+    expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+    expect(onlyResource(provider, "aws_kms_alias")).toMatchObject({ name: "alias/tf-ftp-user-secrets", target_key_id: ref(key, "key_id") });
+    const policy = JSON.parse(key.policy as string);
+    const sids = policy.Statement.map((st: { Sid: string }) => st.Sid);
+    expect(sids).toEqual([
+      "EnableIamUserPermissions",
+      "AdministratorsWriteAndReadUserSecrets",
+      "IdentityProviderReadsUserSecrets",
+      "NobodyElseEncrypts",
+      "NobodyElseDecrypts",
+    ]);
+    expect(policy.Statement[1].Principal).toEqual({ AWS: ["arn:aws:iam::123456789012:role/ftp-user-admin"] });
+    expect(policy.Statement[2].Principal).toEqual({ AWS: ref(executionRole, "arn") });
   });
 
   test("only this Transfer server may invoke it", () => {
@@ -55,7 +93,7 @@ describe("identity-provider function in the provider stack", () => {
     });
   });
 
-  test("execution role: own logs, GetSecretValue on the user prefix only, the one parameter", () => {
+  test("execution role: own logs, the user secrets (read, describe), the failed-login table, decrypt with the user key only, the one parameter", () => {
     const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
     const statements = JSON.parse(policy.policy as string).Statement;
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
@@ -63,6 +101,9 @@ describe("identity-provider function in the provider stack", () => {
     expect(statements).toEqual([
       { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${ref(logGroup, "arn")}:*` },
       { Sid: "ReadUserSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
+      { Sid: "DescribeUserSecrets", Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
+      { Sid: "CountFailedLogins", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: ref(table, "arn") },
+      { Sid: "DecryptWithUserSecretsKeyOnly", Effect: "Deny", Action: "kms:Decrypt", NotResource: ref(key, "arn") },
       { Sid: "ReadExpectedServerId", Effect: "Allow", Action: "ssm:GetParameter", Resource: `${arn("ssm")}:parameter/tf-ftp/transfer-server-id` },
     ]);
     expect(logGroup).toMatchObject({ name: "/aws/lambda/tf-ftp-identity-provider", retention_in_days: 30 });

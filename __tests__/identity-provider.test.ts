@@ -1,4 +1,6 @@
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import {
+  DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
   ResourceNotFoundException,
@@ -8,7 +10,7 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
-import { handler, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS } from "../functions/identity-provider/handler";
+import { handler, isExpectedKey, KEY_CHECK_CACHE_MS, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS, usernameHint } from "../functions/identity-provider/handler";
 import { burnComparableTime, hashPassword, PasswordHash } from "../functions/identity-provider/password-hash";
 
 // Same behaviour, but observable: the handler must burn time for unknown users.
@@ -19,6 +21,7 @@ jest.mock("../functions/identity-provider/password-hash", () => {
 
 const secrets = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
+const dynamodb = mockClient(DynamoDBClient);
 
 const BUCKET = "tf-ftp-example-bucket";
 const PREFIX = "tf-ftp/users/";
@@ -26,6 +29,9 @@ const ROLE_ARN = "arn:aws:iam::123456789012:role/tf-ftp-transfer-user";
 const SERVER_ID = "s-0123456789abcdef0";
 const SERVER_ID_PARAMETER = "/tf-ftp/transfer-server-id";
 const ALICE_PASSWORD = "Wonderland-42!";
+const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
+const KEY_ARN = `arn:aws:kms:ap-northeast-1:123456789012:key/${KEY_ID}`;
+const TABLE = "tf-ftp-login-attempts";
 
 let aliceHash: PasswordHash;
 
@@ -33,10 +39,19 @@ function event(overrides: Partial<TransferFamilyAuthorizerEvent> = {}): Transfer
   return { username: "alice", password: ALICE_PASSWORD, protocol: "FTP", serverId: SERVER_ID, sourceIp: "10.0.3.119", ...overrides };
 }
 
-function givenUser(name: string, record: unknown): string {
+/** A user's secret, encrypted (by default) with the user-secrets key as `npm run users` writes it. */
+function givenUser(name: string, record: unknown, kmsKeyId: string | null = KEY_ARN): string {
   const secretString = typeof record === "string" ? record : JSON.stringify(record);
   secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}${name}` }).resolves({ Name: `${PREFIX}${name}`, SecretString: secretString });
+  secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}${name}` }).resolves({ Name: `${PREFIX}${name}`, ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}) });
   return secretString;
+}
+
+/** The login-attempts table holds this item for `name`. */
+function givenFailures(name: string, failures: number, lastFailureAt: number, expiresAt = Math.ceil(lastFailureAt / 1000) + 86_400): void {
+  dynamodb.on(GetItemCommand, { Key: { username: { S: name } } }).resolves({
+    Item: { username: { S: name }, failures: { N: String(failures) }, lastFailureAt: { N: String(lastFailureAt) }, expiresAt: { N: String(expiresAt) } },
+  });
 }
 
 let logSpy: jest.SpyInstance;
@@ -92,15 +107,25 @@ beforeAll(async () => {
 beforeEach(() => {
   secrets.reset();
   ssm.reset();
+  dynamodb.reset();
   resetCachesForTests();
   (burnComparableTime as jest.Mock).mockClear();
   process.env.USER_SECRET_PREFIX = PREFIX;
   process.env.BUCKET_NAME = BUCKET;
   process.env.TRANSFER_ROLE_ARN = ROLE_ARN;
   process.env.SERVER_ID_PARAMETER = SERVER_ID_PARAMETER;
+  process.env.USER_HOME_ROOT = `/${BUCKET}/home/`;
+  process.env.USER_SECRETS_KEY_ARN = KEY_ARN;
+  process.env.LOGIN_ATTEMPTS_TABLE = TABLE;
+  dynamodb.on(GetItemCommand).resolves({});
+  dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
+  dynamodb.on(DeleteItemCommand).resolves({});
   ssm.on(GetParameterCommand, { Name: SERVER_ID_PARAMETER }).resolves({ Parameter: { Name: SERVER_ID_PARAMETER, Value: SERVER_ID } });
   secrets
     .on(GetSecretValueCommand)
+    .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+  secrets
+    .on(DescribeSecretCommand)
     .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
   logSpy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
 });
@@ -150,11 +175,11 @@ describe("accepted logins", () => {
     expectOneDecision({ outcome: "allowed", protocol: "FTPS" });
   });
 
-  it("uses the record's homeDirectory inside the bucket, and limits the policy to it", async () => {
-    givenUser("bob.smith@example.com", { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/partners/acme/inbox` });
+  it("uses the record's homeDirectory below the home root, and limits the policy to it", async () => {
+    givenUser("bob.smith@example.com", { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/home/partners/acme/inbox` });
     const result = await handler(event({ username: "bob.smith@example.com" }));
-    expect(JSON.parse(result.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: `/${BUCKET}/partners/acme/inbox` }]);
-    expect(JSON.parse(result.Policy as string)).toEqual(expectedPolicy("aws", "partners/acme/inbox"));
+    expect(JSON.parse(result.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: `/${BUCKET}/home/partners/acme/inbox` }]);
+    expect(JSON.parse(result.Policy as string)).toEqual(expectedPolicy("aws", "home/partners/acme/inbox"));
     expectOneDecision({ outcome: "allowed", user: "bob.smith@example.com" });
   });
 
@@ -193,7 +218,7 @@ describe("refused logins return {}", () => {
   ])("refuses a %s password without reading any secret (FTP has no key authentication)", async (_label, password) => {
     givenUser("alice", { passwordHash: aliceHash });
     await expect(handler(event({ password }))).resolves.toEqual({});
-    expectOneDecision({ user: "alice", outcome: "denied", reason: "missing-password" });
+    expectOneDecision({ user: null, userHint: "a...(5 chars)", outcome: "denied", reason: "missing-password" });
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
   });
 
@@ -223,34 +248,46 @@ describe("refused logins return {}", () => {
     expect(String(logSpy.mock.calls[0][0]).replace(/\n$/, "")).not.toMatch(/[\u0000-\u001f]/);
   });
 
-  it("logs a bad user name escaped and truncated", async () => {
-    await handler(event({ username: `evil\n{"outcome":"allowed"}${"x".repeat(200)}` }));
-    const line = expectOneDecision({ outcome: "denied", reason: "invalid-username" });
-    expect(line.user).toMatch(/^evil\\u000a\{"outcome":"allowed"\}x+\.\.\.\(226 chars\)$/);
-    expect((line.user as string).length).toBeLessThan(100);
+  it("logs a bad user name as a hint only: two characters (escaped) and the length", async () => {
+    await handler(event({ username: `\u001b[evil\n{"outcome":"allowed"}${"x".repeat(200)}` }));
+    const line = expectOneDecision({ outcome: "denied", reason: "invalid-username", user: null });
+    expect(line.userHint).toBe("\\u001b[...(228 chars)");
+    expect(rawLog()).not.toContain("evil");
   });
 
   it("refuses an unknown user after spending the time of a real check", async () => {
     const result = await handler(event({ username: "mallory", password: "guess-123" }));
     expect(result).toEqual({});
-    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: "tf-ftp/users/mallory" });
+    expect(secrets).toHaveReceivedCommandWith(DescribeSecretCommand, { SecretId: "tf-ftp/users/mallory" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
     expect(burnComparableTime).toHaveBeenCalledTimes(1);
     expect(burnComparableTime).toHaveBeenCalledWith("guess-123");
-    expectOneDecision({ user: "mallory", outcome: "denied", reason: "unknown-user" });
+    expectOneDecision({ user: null, userHint: "m...(7 chars)", outcome: "denied", reason: "unknown-user" });
     expect(rawLog()).not.toContain("guess-123");
+    expect(rawLog()).not.toContain("mallory");
   });
 
   it("treats a removed user (secret scheduled for deletion) as unknown", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}alice` }).resolves({ KmsKeyId: KEY_ARN, DeletedDate: new Date("2026-12-31") });
+    await expect(handler(event())).resolves.toEqual({});
+    // Raced: described before the removal, read after it.
+    resetCachesForTests();
+    secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}alice` }).resolves({ KmsKeyId: KEY_ARN });
     secrets
       .on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` })
       .rejects(new InvalidRequestException({ message: "You can't perform this operation on the secret because it was marked for deletion.", $metadata: {} }));
     await expect(handler(event())).resolves.toEqual({});
-    expect(burnComparableTime).toHaveBeenCalledTimes(1);
-    expectOneDecision({ outcome: "denied", reason: "unknown-user" });
+    expect(burnComparableTime).toHaveBeenCalledTimes(2);
+    expect(logLines().map((l) => [l.reason, l.user])).toEqual([
+      ["unknown-user", null],
+      ["unknown-user", null],
+    ]);
   });
 
   it("refuses when Secrets Manager cannot be read (e.g. access denied)", async () => {
     const denied = Object.assign(new Error("User is not authorized to perform secretsmanager:GetSecretValue"), { name: "AccessDeniedException" });
+    givenUser("alice", { passwordHash: aliceHash });
     secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` }).rejects(denied);
     await expect(handler(event())).resolves.toEqual({});
     expectOneDecision({ outcome: "denied", reason: "secret-unavailable", error: "AccessDeniedException" });
@@ -304,6 +341,7 @@ describe("refused logins return {}", () => {
   });
 
   it("refuses a secret stored as binary", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
     secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` }).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
     await expect(handler(event())).resolves.toEqual({});
     expectOneDecision({ outcome: "denied", reason: "malformed-record" });
@@ -318,7 +356,7 @@ describe("refused logins return {}", () => {
     expectOneDecision({ outcome: "denied", reason: "home-outside-bucket" });
   });
 
-  it.each(["USER_SECRET_PREFIX", "BUCKET_NAME", "TRANSFER_ROLE_ARN", "SERVER_ID_PARAMETER"])("refuses everyone when %s is missing", async (name) => {
+  it.each(["USER_SECRET_PREFIX", "BUCKET_NAME", "USER_HOME_ROOT", "TRANSFER_ROLE_ARN", "SERVER_ID_PARAMETER", "USER_SECRETS_KEY_ARN", "LOGIN_ATTEMPTS_TABLE"])("refuses everyone when %s is missing", async (name) => {
     givenUser("alice", { passwordHash: aliceHash });
     delete process.env[name];
     await expect(handler(event())).resolves.toEqual({});
@@ -334,7 +372,7 @@ describe("refused logins return {}", () => {
 
   it("refuses a garbage event without throwing", async () => {
     await expect(handler({} as TransferFamilyAuthorizerEvent)).resolves.toEqual({});
-    expectOneDecision({ outcome: "denied", reason: "invalid-username", user: null });
+    expectOneDecision({ outcome: "denied", reason: "invalid-username", user: null, userHint: null });
   });
 });
 
@@ -428,13 +466,224 @@ describe("the Lambda bundle", () => {
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.sort()).toEqual([
       "functions/identity-provider/handler.ts",
+      "functions/identity-provider/login-throttle.ts",
       "functions/identity-provider/password-hash.ts",
       "functions/identity-provider/user-record.ts",
     ]);
     const code = result.outputFiles[0].text;
     const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
-    expect(new Set(required)).toEqual(new Set(["@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", "crypto"]));
+    expect(new Set(required)).toEqual(new Set(["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", "crypto"]));
     expect(required.every((r) => r.startsWith("@aws-sdk/") || builtinModules.includes(r))).toBe(true);
     expect(code.length).toBeLessThan(30_000);
+  });
+});
+
+describe("homes stay below the home root (issue 18, finding 4)", () => {
+  it("refuses a record whose home is the root itself: its policy would cover every user's files", async () => {
+    givenUser("boss", { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/home` });
+    await expect(handler(event({ username: "boss" }))).resolves.toEqual({});
+    expectOneDecision({ user: "boss", outcome: "denied", reason: "home-outside-root" });
+  });
+
+  it.each([
+    ["above the root", `/${BUCKET}/partners`],
+    ["beside the root", `/${BUCKET}/homework/alice`],
+  ])("refuses a home %s", async (_label, homeDirectory) => {
+    givenUser("alice", { passwordHash: aliceHash, homeDirectory });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "home-outside-root" });
+  });
+
+  it("a configured root moves the default home and the limit", async () => {
+    process.env.USER_HOME_ROOT = `/${BUCKET}/partners/`;
+    givenUser("alice", { passwordHash: aliceHash });
+    givenUser("bob", { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/home/bob` });
+    const alice = await handler(event());
+    expect(JSON.parse(alice.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: `/${BUCKET}/partners/alice` }]);
+    await expect(handler(event({ username: "bob" }))).resolves.toEqual({});
+    expect(logLines().map((l) => l.reason)).toEqual(["authenticated", "home-outside-root"]);
+  });
+
+  it("refuses everyone when the root is not inside the bucket", async () => {
+    process.env.USER_HOME_ROOT = "/other-bucket/home/";
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "misconfigured", detail: expect.stringContaining("USER_HOME_ROOT") });
+  });
+});
+
+describe("user names are case-folded (issue 18, finding 4)", () => {
+  it("Alice and alice are one account: the same secret, the same home", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    const upper = await handler(event({ username: "Alice" }));
+    const lower = await handler(event({ username: "alice" }));
+    expect(upper).toEqual(lower);
+    expect(JSON.parse(upper.HomeDirectoryDetails as string)).toEqual([{ Entry: "/", Target: `/${BUCKET}/home/alice` }]);
+    expect(secrets).toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: `${PREFIX}alice` });
+    expect(secrets).not.toHaveReceivedCommandWith(GetSecretValueCommand, { SecretId: `${PREFIX}Alice` });
+    expect(logLines().map((l) => l.user)).toEqual(["alice", "alice"]);
+  });
+
+  it("refuses a non-ASCII letter that toLowerCase() would fold onto ASCII (U+212A KELVIN SIGN -> k)", async () => {
+    givenUser("kelvin", { passwordHash: aliceHash });
+    await expect(handler(event({ username: "\u212Aelvin" }))).resolves.toEqual({});
+    expectOneDecision({ outcome: "denied", reason: "invalid-username" });
+  });
+});
+
+describe("logging never holds a mistyped secret (issue 18, finding 5)", () => {
+  it("a password typed into the user-name field is not logged (unknown-user)", async () => {
+    const typedAsName = "Correct-Horse-1";
+    await expect(handler(event({ username: typedAsName, password: "alice" }))).resolves.toEqual({});
+    const line = expectOneDecision({ outcome: "denied", reason: "unknown-user", user: null });
+    expect(rawLog()).not.toContain(typedAsName);
+    expect(rawLog().toLowerCase()).not.toContain(typedAsName.toLowerCase());
+    expect(line.userHint).toBe("Co...(15 chars)");
+  });
+
+  it.each([
+    ["missing-password", { password: "" }],
+    ["unsupported-protocol", { protocol: "SCP" as "FTP" }],
+    ["wrong-server", { serverId: "s-fffffffffffffffff" }],
+  ])("nor before the user is known (%s)", async (reason, overrides) => {
+    await handler(event({ username: "Correct-Horse-1", ...overrides }));
+    expectOneDecision({ reason, user: null });
+    expect(rawLog().toLowerCase()).not.toContain("correct-horse-1");
+  });
+
+  it("a known user's name is logged", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await handler(event({ password: "wrong-password-1" }));
+    expectOneDecision({ user: "alice", reason: "wrong-password" });
+  });
+
+  it("usernameHint shows at most two characters, fewer for short values", () => {
+    expect(usernameHint("Correct-Horse-1")).toBe("Co...(15 chars)");
+    expect(usernameHint("abcde")).toBe("a...(5 chars)");
+    expect(usernameHint("abc")).toBe("...(3 chars)");
+    expect(usernameHint("\u{1f600}\u{1f600}\u{1f600}\u{1f600}")).toBe("\\u{1f600}...(4 chars)");
+    expect(usernameHint(undefined)).toBeNull();
+  });
+});
+
+describe("failed logins back off per user (issue 18, finding 6)", () => {
+  const NOW = 1_800_000_000_000;
+  let now: jest.SpyInstance;
+  beforeEach(() => {
+    now = jest.spyOn(Date, "now").mockReturnValue(NOW);
+  });
+  afterEach(() => now.mockRestore());
+
+  it("a wrong password is recorded with one atomic ADD on the user's item", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "3" } } });
+    await expect(handler(event({ username: "Alice", password: "wrong-password-1" }))).resolves.toEqual({});
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+      TableName: TABLE,
+      Key: { username: { S: "alice" } },
+      UpdateExpression: "ADD failures :one SET lastFailureAt = :now, expiresAt = :expires",
+      ConditionExpression: "attribute_not_exists(username) OR expiresAt > :nowSeconds",
+    });
+    expectOneDecision({ user: "alice", reason: "wrong-password", failures: 3 });
+  });
+
+  it("while the window is open, refuses without reading the secret or checking the password, in comparable time", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    givenFailures("alice", 7, NOW - 1_000); // 7 failures: a 4 s window, 3 s left
+    await expect(handler(event())).resolves.toEqual({}); // even the right password
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 0); // waiting does not lengthen the window
+    expect(burnComparableTime).toHaveBeenCalledWith(ALICE_PASSWORD);
+    expectOneDecision({ user: "alice", reason: "throttled", failures: 7, retryAfterSeconds: 3 });
+    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { username: { S: "alice" } }, ConsistentRead: true });
+  });
+
+  it("after the window, the password is checked again, and a success forgets the failures", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    givenFailures("alice", 7, NOW - 4_000);
+    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, { TableName: TABLE, Key: { username: { S: "alice" } } });
+  });
+
+  it("a success without failures writes nothing to the table", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 0);
+  });
+
+  it("an expired item that TTL has not deleted yet does not throttle", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    givenFailures("alice", 20, NOW - 60_000, Math.floor(NOW / 1000) - 1);
+    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+  });
+
+  it("unknown user names never get an item (the table must not collect mistyped passwords)", async () => {
+    await handler(event({ username: "Correct-Horse-1" }));
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 0);
+  });
+
+  it("refuses (fails closed) when the table cannot be read", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    dynamodb.on(GetItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ reason: "throttle-unavailable", error: "AccessDeniedException" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+  });
+
+  it("a failure to record a failure still refuses, and says so in the log", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error("slow down"), { name: "ProvisionedThroughputExceededException" }));
+    await expect(handler(event({ password: "wrong-password-1" }))).resolves.toEqual({});
+    expectOneDecision({ reason: "wrong-password", throttleError: "ProvisionedThroughputExceededException" });
+  });
+});
+
+describe("only records encrypted with the user-secrets key count (issue 18, finding 7)", () => {
+  it.each([
+    ["the AWS managed key aws/secretsmanager (KmsKeyId omitted)", null],
+    ["another key", "arn:aws:kms:ap-northeast-1:123456789012:key/ffffffff-12ab-34cd-56ef-1234567890ab"],
+    ["an alias (it could be re-pointed)", "arn:aws:kms:ap-northeast-1:123456789012:alias/tf-ftp-user-secrets"],
+  ])("refuses a record encrypted with %s, before reading its value", async (_label, kmsKeyId) => {
+    givenUser("boss", { passwordHash: aliceHash }, kmsKeyId);
+    await expect(handler(event({ username: "boss" }))).resolves.toEqual({});
+    expectOneDecision({ user: "boss", reason: "wrong-encryption-key" });
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+    expect(burnComparableTime).toHaveBeenCalledTimes(1);
+  });
+
+  it("accepts the key ARN or the bare key ID (DescribeSecret returns either form)", async () => {
+    expect(isExpectedKey(KEY_ARN, KEY_ARN)).toBe(true);
+    expect(isExpectedKey(KEY_ID, KEY_ARN)).toBe(true);
+    expect(isExpectedKey(`alias/tf-ftp-user-secrets`, KEY_ARN)).toBe(false);
+    expect(isExpectedKey(undefined, KEY_ARN)).toBe(false);
+    givenUser("alice", { passwordHash: aliceHash }, KEY_ID);
+    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+  });
+
+  it("describes a secret once per container for a short while, then again", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    const now = jest.spyOn(Date, "now").mockReturnValue(5_000_000);
+    try {
+      await handler(event());
+      await handler(event());
+      expect(secrets).toHaveReceivedCommandTimes(DescribeSecretCommand, 1);
+      now.mockReturnValue(5_000_000 + KEY_CHECK_CACHE_MS);
+      // Re-encrypted with another key meanwhile: noticed once the cache entry is old.
+      secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}alice` }).resolves({});
+      await expect(handler(event())).resolves.toEqual({});
+      expect(secrets).toHaveReceivedCommandTimes(DescribeSecretCommand, 2);
+      expect(logLines().map((l) => l.reason)).toEqual(["authenticated", "authenticated", "wrong-encryption-key"]);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it("refuses everyone when the key in the environment is an alias, not a key ARN", async () => {
+    process.env.USER_SECRETS_KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:alias/tf-ftp-user-secrets";
+    givenUser("alice", { passwordHash: aliceHash });
+    await expect(handler(event())).resolves.toEqual({});
+    expectOneDecision({ reason: "misconfigured", detail: expect.stringContaining("USER_SECRETS_KEY_ARN") });
   });
 });

@@ -1,8 +1,9 @@
 import "cdktf/lib/testing/adapters/jest";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
 import { hashPassword, PasswordHash, verifyPassword } from "../functions/identity-provider/password-hash";
@@ -12,6 +13,7 @@ import {
   USER_ERROR_REASONS,
 } from "../lib/identity-provider-decisions";
 import { jsonFilterPattern } from "./support/cloudwatch-filter-pattern";
+import { LOGIN_DENIAL_PATTERN } from "../stacks/provider/ftp-alarms";
 import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 
@@ -91,7 +93,7 @@ describe("alarms (single AZ, no topic)", () => {
 
   test("broken identity provider: a metric filter on its decision log, and an alarm on any match in 5 minutes", () => {
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
-    const filter = onlyResource(provider, "aws_cloudwatch_log_metric_filter");
+    const filter = resourcesOf(provider, "aws_cloudwatch_log_metric_filter").find((f) => f.name === "tf-ftp-ftp-identity-provider-broken");
     expect(filter).toMatchObject({
       name: "tf-ftp-ftp-identity-provider-broken",
       log_group_name: ref(logGroup, "name"),
@@ -111,8 +113,53 @@ describe("alarms (single AZ, no topic)", () => {
     });
   });
 
-  test("four alarms, none with actions when no topic is configured", () => {
-    expect(alarms).toHaveLength(4);
+  test("login denials: a metric filter on the decision log's outcome, alarm above the threshold in 5 minutes (issue 18, finding 6)", () => {
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
+    const filters = resourcesOf(provider, "aws_cloudwatch_log_metric_filter");
+    const denials = filters.find((f) => f.name === "tf-ftp-ftp-login-denials")!;
+    expect(denials).toMatchObject({
+      log_group_name: ref(logGroup, "name"),
+      pattern: '%"outcome":"denied"%',
+      metric_transformation: { name: "tf-ftp-ftp-login-denials", namespace: "TransferFtp/IdentityProvider", value: "1", default_value: "0" },
+    });
+    expect(provider).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
+      alarm_name: "tf-ftp-ftp-login-denials",
+      namespace: "TransferFtp/IdentityProvider",
+      metric_name: "tf-ftp-ftp-login-denials",
+      statistic: "Sum",
+      period: 300,
+      threshold: 20,
+      comparison_operator: "GreaterThanThreshold",
+    });
+    const { provider: custom } = synthStacks(configWith({ provider: { monitoring: { loginDenialThreshold: 200 } } }));
+    expect(resourcesOf(custom, "aws_cloudwatch_metric_alarm").find((a) => a.alarm_name === "tf-ftp-ftp-login-denials")!.threshold).toBe(200);
+  });
+
+  test("the filter pattern matches the handler's denial lines as Lambda stores them, and nothing else", async () => {
+    // The regex between the %s, applied to the event as CloudWatch Logs stores it: the handler's
+    // line as it is (it writes to stdout directly), and, should it ever go through console.log,
+    // behind Lambda's text prefix "<timestamp>\t<request id>\tINFO\t".
+    const regex = new RegExp(/^%(.*)%$/.exec(LOGIN_DENIAL_PATTERN)![1]);
+    const asLambdaWrites = (line: string) => `2026-12-01T20:00:00.000Z\t6f7c3bde-0000-4000-8000-000000000000\tINFO\t${line}`;
+    const { handler } = await import("../functions/identity-provider/handler");
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      delete process.env.USER_SECRET_PREFIX; // misconfigured: every login is refused and logged
+      await handler({ username: "alice", password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
+      // A user name cannot forge the literal: its quotes are escaped.
+      await handler({ username: 'x","outcome":"denied', password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
+      const lines = spy.mock.calls.map((c) => String(c[0]).replace(/\n$/, ""));
+      expect(lines).toHaveLength(2);
+      expect(lines.every((line) => regex.test(line) && regex.test(asLambdaWrites(line)))).toBe(true);
+      expect(lines[1].match(new RegExp(regex.source, "g"))).toHaveLength(1);
+      expect(regex.test(asLambdaWrites(JSON.stringify({ user: "denied", outcome: "allowed", reason: "authenticated", note: 'x","outcome":"denied' })))).toBe(false);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test("five alarms, none with actions when no topic is configured", () => {
+    expect(alarms).toHaveLength(5);
     expect(alarms.every((a) => a.alarm_actions === undefined)).toBe(true);
     expect(resourcesOf(provider, "aws_sns_topic")).toHaveLength(0);
   });
@@ -168,13 +215,18 @@ describe("default tags", () => {
 describe("the broken-identity-provider filter pattern on the handler's real decision lines", () => {
   const secrets = mockClient(SecretsManagerClient);
   const ssm = mockClient(SSMClient);
+  const dynamodb = mockClient(DynamoDBClient);
   const SERVER_ID = "s-0123456789abcdef0";
+  const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/0b6e2f8a-3c1d-4e5f-8a9b-0c1d2e3f4a5b";
   const PASSWORD = "Wonderland-42!";
   const ENV = {
     USER_SECRET_PREFIX: "tf-ftp/users/",
     BUCKET_NAME: "tf-ftp-example-bucket",
     TRANSFER_ROLE_ARN: "arn:aws:iam::123456789012:role/tf-ftp-transfer-s3-access",
     SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
+    USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
+    USER_SECRETS_KEY_ARN: KEY_ARN,
+    LOGIN_ATTEMPTS_TABLE: "tf-ftp-login-attempts",
   };
   const pattern = jsonFilterPattern(deniedForReasonsPattern(BROKEN_IDENTITY_PROVIDER_REASONS));
   const savedEnv = { ...process.env };
@@ -184,13 +236,21 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
   function reset(): void {
     secrets.reset();
     ssm.reset();
+    dynamodb.reset();
     resetCachesForTests();
     Object.assign(process.env, ENV);
     ssm.on(GetParameterCommand, { Name: ENV.SERVER_ID_PARAMETER }).resolves({ Parameter: { Value: SERVER_ID } });
-    secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error("not found"), { name: "ResourceNotFoundException" }));
+    const notFound = () => Object.assign(new Error("not found"), { name: "ResourceNotFoundException" });
+    secrets.on(GetSecretValueCommand).rejects(notFound());
+    secrets.on(DescribeSecretCommand).rejects(notFound());
+    dynamodb.on(GetItemCommand).resolves({});
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
+    dynamodb.on(DeleteItemCommand).resolves({});
   }
-  const user = (name: string, record: unknown) =>
+  const user = (name: string, record: unknown, kmsKeyId = KEY_ARN) => {
+    secrets.on(DescribeSecretCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}${name}` }).resolves({ Name: `${ENV.USER_SECRET_PREFIX}${name}`, KmsKeyId: kmsKeyId });
     secrets.on(GetSecretValueCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}${name}` }).resolves({ SecretString: JSON.stringify(record) });
+  };
 
   /** Runs the handler once and returns the one line it wrote. */
   async function decisionLine(setup: () => void, event: Record<string, unknown> = {}): Promise<string> {
@@ -221,9 +281,22 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
       ["misconfigured", () => delete process.env.TRANSFER_ROLE_ARN],
       ["server-id-unavailable", () => ssm.on(GetParameterCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }))],
       ["wrong-server", () => user("alice", valid), { serverId: "s-0fedcba9876543210" }],
-      ["secret-unavailable", () => secrets.on(GetSecretValueCommand).rejects(Object.assign(new Error("kms"), { name: "KMSAccessDeniedException" }))],
+      ["secret-unavailable", () => {
+        user("alice", valid);
+        secrets
+          .on(GetSecretValueCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}alice` })
+          .rejects(Object.assign(new Error("kms"), { name: "KMSAccessDeniedException" }));
+      }],
       ["malformed-record", () => user("alice", { passwordHash: "plain-text" })],
       ["home-outside-bucket", () => user("alice", { ...valid, homeDirectory: "/another-bucket/home/alice" })],
+      ["home-outside-root", () => user("alice", { ...valid, homeDirectory: "/tf-ftp-example-bucket/partners/alice" })],
+      ["wrong-encryption-key", () => user("alice", valid, "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/secretsmanager")],
+      ["throttle-unavailable", () => dynamodb.on(GetItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }))],
+      // Failed 9 times, the last a moment ago: inside the backoff window.
+      ["throttled", () => {
+        user("alice", valid);
+        dynamodb.on(GetItemCommand).resolves({ Item: { username: { S: "alice" }, failures: { N: "9" }, lastFailureAt: { N: String(Date.now()) }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 86400) } } });
+      }],
       ["internal-error", () => {
         user("alice", valid);
         (verifyPassword as jest.Mock).mockImplementationOnce(() => { throw new TypeError("a bug"); });
@@ -235,6 +308,7 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
     process.env = savedEnv;
     secrets.restore();
     ssm.restore();
+    dynamodb.restore();
   });
 
   test("every scenario produced the reason it was meant to (so the cases below are real)", () => {

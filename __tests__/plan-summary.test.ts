@@ -91,7 +91,7 @@ describe("plan summary of the example config", () => {
     expect(markdown).toContain("| `aws_lb_listener` | 10 |");
     expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
     expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
-    expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 5 |`);
+    expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 6 |`);
     expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 4 |`);
   });
 
@@ -215,6 +215,7 @@ describe("plan summary of the example config", () => {
       ["nlb_availability_zone_ids", "AZ IDs the NLB (and so the endpoint service) serves, comma-separated; the consumer's subnets must be in these"],
       ["nlb_private_ip", "Private IP of the internal NLB (comma-separated when it spans several AZs)"],
       ["transfer_server_id", "Transfer Family server ID"],
+      ["user_secrets_key_arn", "KMS key FTP user secrets are encrypted with (npm run users -- add reads it)"],
     ]);
     expect(provider.outputs.find((o) => o.name === "nlb_private_ip")?.value).toBe("10.0.3.119");
     expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "smoke_password_key_arn", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);

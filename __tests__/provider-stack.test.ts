@@ -166,9 +166,11 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
       "nlb_availability_zone_ids",
       "nlb_private_ip",
       "transfer_server_id",
+      "user_secrets_key_arn",
     ]);
     const [subnet] = dataSourcesOf(provider, "aws_subnet");
     expect(outputs.nlb_availability_zone_ids.value).toBe(`\${join(",", [${ref(subnet, "availability_zone_id").slice(2, -1)}])}`);
+    expect(outputs.user_secrets_key_arn.value).toBe(ref(onlyResource(provider, "aws_kms_key"), "arn"));
     expect(outputs.endpoint_service_name.value).toBe(ref(service, "service_name"));
     expect(outputs.endpoint_service_id.value).toBe(ref(service, "id"));
     expect(outputs.transfer_server_id.value).toBe(ref(server, "id"));

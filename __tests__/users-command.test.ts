@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from "child_process";
 import { readFileSync } from "fs";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetSecretValueCommand,
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
@@ -23,6 +25,8 @@ import { PasswordSource, processPasswordSource, runUsersCli, USAGE } from "../cl
 
 const secrets = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
+const dynamodb = mockClient(DynamoDBClient);
+const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ROOT = path.resolve(__dirname, "..");
 const ENV = { TRANSFER_CONFIG: path.join(ROOT, "config/example.json") };
 const notFound = () => new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
@@ -49,11 +53,19 @@ interface Run {
   err: string[];
 }
 
+/** The provider stack's outputs as `terraform output -json` gives them; the directories asked for. */
+const outputsAsked: string[] = [];
+let providerOutputs: Record<string, { value?: unknown }> = {};
+
 async function run(argv: string[], source: PasswordSource = passwords([]), env: NodeJS.ProcessEnv = ENV, regions: string[] = []): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runUsersCli(argv, {
     env,
+    providerOutputs: async (dir) => {
+      outputsAsked.push(dir);
+      return providerOutputs;
+    },
     passwords: source,
     stdout: (l) => out.push(l),
     stderr: (l) => err.push(l),
@@ -71,9 +83,23 @@ function createdSecretString(): string {
   return calls[0].args[0].input.SecretString as string;
 }
 
+/** Existing users: ListSecrets lists them, BatchGetSecretValue returns their records. */
+function givenExistingUsers(records: Record<string, object>): void {
+  const names = Object.keys(records);
+  secrets.on(ListSecretsCommand).resolves({ SecretList: names.map((n) => ({ Name: `tf-ftp/users/${n}` })) });
+  secrets.on(BatchGetSecretValueCommand).callsFake((input: { SecretIdList: string[] }) => ({
+    SecretValues: input.SecretIdList.map((id) => ({ Name: id, SecretString: JSON.stringify(records[id.slice("tf-ftp/users/".length)]) })),
+    Errors: [],
+  }));
+}
+
 beforeEach(() => {
   secrets.reset();
   ssm.reset();
+  dynamodb.reset();
+  outputsAsked.length = 0;
+  providerOutputs = { user_secrets_key_arn: { value: KEY_ARN } };
+  givenExistingUsers({});
   secrets.on(DescribeSecretCommand).rejects(notFound());
   secrets.on(GetSecretValueCommand).rejects(notFound());
   secrets.on(CreateSecretCommand).callsFake((input) => ({ ARN: `arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:${input.Name}-AbCdEf`, Name: input.Name }));
@@ -94,6 +120,7 @@ describe("add", () => {
     expect(source.prompts).toEqual(["New password for alice: ", "Repeat the password: "]);
     expect(secrets).toHaveReceivedCommandWith(CreateSecretCommand, {
       Name: "tf-ftp/users/alice",
+      KmsKeyId: KEY_ARN,
       Tags: [
         { Key: "Project", Value: "transfer-privatelink-ftp" },
         { Key: "ManagedBy", Value: "transfer-ftp-users" },
@@ -115,12 +142,17 @@ describe("add", () => {
 
     // Feed what the CLI wrote to the Lambda, through the mocked Secrets Manager.
     secrets.on(GetSecretValueCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ SecretString: secretString });
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ KmsKeyId: secrets.commandCalls(CreateSecretCommand)[0].args[0].input.KmsKeyId });
+    dynamodb.on(GetItemCommand).resolves({});
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: "s-0123456789abcdef0" } });
     Object.assign(process.env, {
       USER_SECRET_PREFIX: "tf-ftp/users/",
       BUCKET_NAME: "tf-ftp-example-bucket",
       TRANSFER_ROLE_ARN: "arn:aws:iam::123456789012:role/tf-ftp-transfer",
       SERVER_ID_PARAMETER: "/tf-ftp/server-id",
+      USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
+      USER_SECRETS_KEY_ARN: KEY_ARN,
+      LOGIN_ATTEMPTS_TABLE: "tf-ftp-login-attempts",
     });
     resetCachesForTests();
     const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
@@ -138,11 +170,11 @@ describe("add", () => {
   });
 
   it("stores --home and --protocols", async () => {
-    const result = await run(["add", "bob", "--home", "/tf-ftp-example-bucket/partners/bob", "--protocols=ftps"], passwords(["Bobs-Password1", "Bobs-Password1"]));
+    const result = await run(["add", "bob", "--home", "/tf-ftp-example-bucket/home/partners/bob", "--protocols=ftps"], passwords(["Bobs-Password1", "Bobs-Password1"]));
     expect(result.code).toBe(0);
-    expect(result.out[0]).toContain("home /tf-ftp-example-bucket/partners/bob, protocols FTPS");
+    expect(result.out[0]).toContain("home /tf-ftp-example-bucket/home/partners/bob, protocols FTPS");
     const record = JSON.parse(createdSecretString());
-    expect(record).toEqual({ passwordHash: expect.any(Object), homeDirectory: "/tf-ftp-example-bucket/partners/bob", allowedProtocols: ["FTPS"] });
+    expect(record).toEqual({ passwordHash: expect.any(Object), homeDirectory: "/tf-ftp-example-bucket/home/partners/bob", allowedProtocols: ["FTPS"] });
   });
 
   it("reads one line, without confirmation, when the password comes from a script", async () => {
@@ -212,7 +244,9 @@ describe("add", () => {
   it("refuses a --home outside the configured bucket", async () => {
     const result = await run(["add", "alice", "--home", "/other-bucket/home/alice"], passwords(["Correct-Horse-9", "Correct-Horse-9"]));
     expect(result.code).toBe(1);
-    expect(result.err[0]).toBe('error: bad --home "/other-bucket/home/alice": must be inside the bucket, "/tf-ftp-example-bucket/..."');
+    expect(result.err[0]).toBe(
+      'error: bad --home "/other-bucket/home/alice": must lie below the home root "/tf-ftp-example-bucket/home/" (at least one folder below it; a home at or above the root would hold every user\'s files)',
+    );
     expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
   });
 
@@ -232,6 +266,128 @@ describe("add", () => {
       expect(result.code).toBe(list === "" ? 2 : 1);
     }
     expect(secrets.calls()).toHaveLength(0);
+  });
+});
+
+describe("add keeps homes apart (issue 18, finding 4)", () => {
+  const twice = (p: string) => passwords([p, p]);
+
+  it("refuses a home equal to the home root (it would hold every user's files), without asking for a password", async () => {
+    const source = twice("Correct-Horse-9");
+    const result = await run(["add", "boss", "--home", "/tf-ftp-example-bucket/home"], source);
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toMatch(/^error: bad --home "\/tf-ftp-example-bucket\/home": must lie below the home root "\/tf-ftp-example-bucket\/home\/"/);
+    expect(source.prompts).toEqual([]);
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it.each([
+    ["above the root", "/tf-ftp-example-bucket/partners"],
+    ["beside it", "/tf-ftp-example-bucket/homework/alice"],
+  ])("refuses a home %s", async (_label, home) => {
+    const result = await run(["add", "alice", "--home", home], twice("Correct-Horse-9"));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toContain("must lie below the home root");
+  });
+
+  it.each([
+    ["equal to", "/tf-ftp-example-bucket/home/acme", "is the home of user acme-admin"],
+    ["inside", "/tf-ftp-example-bucket/home/acme/inbox", "lies inside the home of user acme-admin"],
+    ["above (containing)", "/tf-ftp-example-bucket/home/partners", "contains the home of user bob"],
+    ["equal to a default home", "/tf-ftp-example-bucket/home/carol", "is the home of user carol"],
+  ])("refuses a home %s another user's", async (_label, home, why) => {
+    givenExistingUsers({
+      "acme-admin": { passwordHash: {}, homeDirectory: "/tf-ftp-example-bucket/home/acme" },
+      bob: { passwordHash: {}, homeDirectory: "/tf-ftp-example-bucket/home/partners/bob" },
+      carol: { passwordHash: {} },
+    });
+    const result = await run(["add", "dave", "--home", home], twice("Correct-Horse-9"));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toContain(why);
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
+  });
+
+  it("accepts a sibling whose name merely starts like another home, reading all homes in batches of 20, printing no secret value", async () => {
+    const records: Record<string, object> = {};
+    for (let i = 0; i < 45; i++) records[`user${i}`] = { passwordHash: { hash: `SECRET-HASH-${i}` } };
+    records.acme = { passwordHash: { hash: "SECRET-HASH-acme" }, homeDirectory: "/tf-ftp-example-bucket/home/acme" };
+    givenExistingUsers(records);
+    const result = await run(["add", "acme2", "--home", "/tf-ftp-example-bucket/home/acme2"], twice("Correct-Horse-9"));
+    expect(result.code).toBe(0);
+    const batches = secrets.commandCalls(BatchGetSecretValueCommand).map((c) => c.args[0].input.SecretIdList?.length);
+    expect(batches).toEqual([20, 20, 6]);
+    expect([...result.out, ...result.err].join("\n")).not.toContain("SECRET-HASH");
+  });
+
+  it("refuses when an existing user's home cannot be read (no silent pass)", async () => {
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: "tf-ftp/users/bob" }] });
+    secrets.on(BatchGetSecretValueCommand).resolves({ SecretValues: [], Errors: [{ SecretId: "tf-ftp/users/bob", ErrorCode: "DecryptionFailure" }] });
+    const result = await run(["add", "dave"], twice("Correct-Horse-9"));
+    expect(result.code).toBe(1);
+    expect(result.err[0]).toContain('cannot read the home of user "bob" (DecryptionFailure)');
+  });
+
+  it("folds the name to lower case: Alice becomes alice, and a legacy mixed-case Alice blocks it", async () => {
+    const result = await run(["add", "Alice"], twice("Correct-Horse-9"));
+    expect(result.code).toBe(0);
+    expect(secrets).toHaveReceivedCommandWith(CreateSecretCommand, { Name: "tf-ftp/users/alice" });
+    expect(result.out[0]).toContain("added user alice (secret tf-ftp/users/alice, home /tf-ftp-example-bucket/home/alice");
+
+    secrets.reset();
+    givenExistingUsers({ Alice: { passwordHash: {} } });
+    secrets.on(DescribeSecretCommand).rejects(notFound());
+    const again = await run(["add", "alice"], twice("Correct-Horse-9"));
+    expect(again).toMatchObject({ code: 1, err: ["error: user alice already exists (as Alice: names are case-insensitive)"] });
+  });
+});
+
+describe("remove and case-folded names", () => {
+  it("remove Alice removes alice; a legacy secret named Alice (from before folding) can still be removed", async () => {
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ Name: "tf-ftp/users/alice" });
+    secrets.on(DeleteSecretCommand).resolves({ DeletionDate: new Date("2030-01-01T00:00:00Z") });
+    expect((await run(["remove", "Alice", "--force"])).code).toBe(0);
+    expect(secrets).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: "tf-ftp/users/alice" });
+
+    secrets.reset();
+    secrets.on(DescribeSecretCommand).rejects(notFound());
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/Bob" }).resolves({ Name: "tf-ftp/users/Bob" });
+    secrets.on(DeleteSecretCommand).resolves({});
+    const legacy = await run(["remove", "Bob", "--force"]);
+    expect(legacy).toMatchObject({ code: 0, out: ["removed user Bob (secret deleted without recovery)"] });
+    expect(secrets).toHaveReceivedCommandWith(DeleteSecretCommand, { SecretId: "tf-ftp/users/Bob", ForceDeleteWithoutRecovery: true });
+  });
+});
+
+describe("add encrypts with the user-secrets key (issue 18, finding 7)", () => {
+  const twice = (p: string) => passwords([p, p]);
+
+  it("reads the key from the provider stack's output by default", async () => {
+    expect((await run(["add", "alice"], twice("Correct-Horse-9"))).code).toBe(0);
+    expect(outputsAsked).toEqual(["cdktf.out/stacks/provider"]);
+    expect(secrets).toHaveReceivedCommandWith(CreateSecretCommand, { KmsKeyId: KEY_ARN });
+  });
+
+  it("--kms-key overrides it (no terraform needed), --stack-dir moves it", async () => {
+    const other = "arn:aws:kms:ap-northeast-1:123456789012:key/ffffffff-12ab-34cd-56ef-1234567890ab";
+    expect((await run(["add", "alice", "--kms-key", other], twice("Correct-Horse-9"))).code).toBe(0);
+    expect(outputsAsked).toEqual([]);
+    expect(secrets).toHaveReceivedCommandWith(CreateSecretCommand, { KmsKeyId: other });
+    secrets.resetHistory();
+    expect((await run(["add", "bob", "--stack-dir", "elsewhere/provider"], twice("Correct-Horse-9"))).code).toBe(0);
+    expect(outputsAsked).toEqual(["elsewhere/provider"]);
+  });
+
+  it("refuses an alias as --kms-key, and a missing output, before asking for a password", async () => {
+    const alias = await run(["add", "alice", "--kms-key", "alias/tf-ftp-user-secrets"]);
+    expect(alias.code).toBe(1);
+    expect(alias.err[0]).toContain("expected a KMS key ARN");
+    providerOutputs = {};
+    const source = twice("Correct-Horse-9");
+    const missing = await run(["add", "alice"], source);
+    expect(missing.code).toBe(2);
+    expect(missing.err[0]).toContain("output user_secrets_key_arn in cdktf.out/stacks/provider is missing or not a KMS key ARN; pass --kms-key");
+    expect(source.prompts).toEqual([]);
+    expect(secrets).toHaveReceivedCommandTimes(CreateSecretCommand, 0);
   });
 });
 

@@ -419,6 +419,8 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
       ...(options.nlbPrivateIp ? { nlbPrivateIp: options.nlbPrivateIp } : {}),
       passiveIpMode: options.passiveIpMode ?? "nlb",
       allowedPrincipals: [ACCOUNT_ROOT],
+      // The emulator does not check who encrypts; any user ARN of its account will do.
+      userAdministratorArns: [ACCOUNT_ROOT.replace(/:root$/, ":user/demo-admin")],
       restartResource: "terraform_data",
       restartTimeoutSeconds: options.restartTimeoutSeconds ?? 120,
     },
@@ -744,7 +746,7 @@ export function formatDeployment(d: Deployment): string {
 export async function leftovers(session: Session): Promise<string[]> {
   return timed(session, "check for leftovers (AWS CLI)", async () => {
     const emu = session.emulator;
-    const [servers, lbs, groups, services, endpoints, functions, reservations, roles, securityGroups, alarms, parameters] = await Promise.all([
+    const [servers, lbs, groups, services, endpoints, functions, reservations, roles, securityGroups, alarms, parameters, tables, aliases] = await Promise.all([
       aws(emu, ["transfer", "list-servers"]),
       aws(emu, ["elbv2", "describe-load-balancers"]),
       aws(emu, ["elbv2", "describe-target-groups"]),
@@ -756,6 +758,8 @@ export async function leftovers(session: Session): Promise<string[]> {
       aws(emu, ["ec2", "describe-security-groups", "--filters", `Name=group-name,Values=${NAME_PREFIX}-*`]),
       aws(emu, ["cloudwatch", "describe-alarms", "--alarm-name-prefix", NAME_PREFIX]),
       aws(emu, ["ssm", "describe-parameters", "--parameter-filters", `Key=Name,Option=BeginsWith,Values=/${NAME_PREFIX}/`]),
+      aws(emu, ["dynamodb", "list-tables"]),
+      aws(emu, ["kms", "list-aliases"]),
     ]);
     /* eslint-disable @typescript-eslint/no-explicit-any */
     const found: string[] = [
@@ -773,6 +777,9 @@ export async function leftovers(session: Session): Promise<string[]> {
       ...(securityGroups.SecurityGroups as any[]).map((g) => `security group ${g.GroupName} (${g.GroupId})`),
       ...(alarms.MetricAlarms as any[]).map((a) => `CloudWatch alarm ${a.AlarmName}`),
       ...(parameters.Parameters as any[]).map((p) => `SSM parameter ${p.Name}`),
+      ...(tables.TableNames as string[]).filter((t) => t.startsWith(`${NAME_PREFIX}-`)).map((t) => `DynamoDB table ${t}`),
+      // The key itself stays, scheduled for deletion (KMS's waiting period); its alias must go.
+      ...(aliases.Aliases as any[]).filter((a) => String(a.AliasName).startsWith(`alias/${NAME_PREFIX}-`)).map((a) => `KMS alias ${a.AliasName}`),
     ];
     /* eslint-enable @typescript-eslint/no-explicit-any */
     return found;

@@ -129,14 +129,15 @@ async function main(argv: string[]): Promise<number> {
     writeConfig(session, configDocument(pre, { nlbPrivateIp: "10.0.3.119", restartTimeoutSeconds: 120 }));
     say(`TRANSFER_CONFIG=${session.configFile}`);
 
-    heading("Adding an FTP user: npm run users -- add demo");
-    const secret = await addFtpUser(session, "demo", "demo-password-123");
-    say(`secret ${secret} (an scrypt hash, never the password)`);
-
     heading("Deploying: cdktf deploy provider consumer --auto-approve --skip-provider-lock");
     say("(about a minute: the AWS provider waits for the load balancer to become active)");
     deployed = true;
     await deploy(session);
+
+    // After the deploy: the user's secret is encrypted with the provider stack's user-secrets key.
+    heading("Adding an FTP user: npm run users -- add demo");
+    const secret = await addFtpUser(session, "demo", "demo-password-123");
+    say(`secret ${secret} (an scrypt hash, never the password)`);
 
     heading("What was created");
     say(formatDeployment(await describeDeployment(session)));

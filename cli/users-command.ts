@@ -3,7 +3,10 @@
 // functions/identity-provider/user-record.ts). The entry point is
 // cli/users.ts; everything here is importable without side effects, so the
 // tests drive runUsersCli with their own password source and a mocked SDK.
+import { execFile } from "child_process";
+import * as fs from "fs";
 import {
+  BatchGetSecretValueCommand,
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
@@ -13,12 +16,15 @@ import {
   SecretsManagerClient,
   Tag,
 } from "@aws-sdk/client-secrets-manager";
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, userSecretPrefix } from "../config/load";
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, userHomeRoot, userSecretPrefix } from "../config/load";
 import type { TransferConfig } from "../config/schema";
 import { hashPassword, MAX_PASSWORD_LENGTH } from "../functions/identity-provider/password-hash";
 import {
+  canonicalUsername,
   defaultHomeDirectory,
   homeDirectoryProblems,
+  homesOverlap,
+  isHomeUnderRoot,
   isValidUsername,
   protocolListProblems,
   TransferProtocol,
@@ -27,20 +33,35 @@ import {
   USERNAME_RULE,
   userSecretName,
 } from "../functions/identity-provider/user-record";
+import { PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { awsErrorName, CommandError, hasControlCharacters, isTerminal, readSecretFromProcess, SecretStreams } from "./terminal-input";
 
 export const MANAGED_BY_TAG: Tag = { Key: "ManagedBy", Value: "transfer-ftp-users" };
 export const MIN_PASSWORD_LENGTH = 8;
+export const DEFAULT_PROVIDER_STACK_DIR = "cdktf.out/stacks/provider";
+// Secrets Manager's BatchGetSecretValue takes at most 20 secret IDs per call.
+const BATCH_GET_LIMIT = 20;
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 export const USAGE = `usage: npm run users -- <command> [options]
 
 commands:
-  add <name> [--home /<bucket>/<path>] [--protocols FTP,FTPS]
-                      create a user (default home /<bucket>/home/<name>, protocols FTP,FTPS)
+  add <name> [--home <root><path>] [--protocols FTP,FTPS] [--kms-key <arn>]
+                      create a user (default home <root><name>, protocols FTP,FTPS).
+                      The home must lie below the config's home root
+                      (provider.userHomeRoot, default /<bucket>/home/) and must
+                      not equal, contain or lie inside another user's home.
+                      The secret is encrypted with the user-secrets KMS key:
+                      --kms-key, or the provider stack's output
+                      ${PROVIDER_OUTPUTS.userSecretsKeyArn} (terraform output -json in
+                      --stack-dir, default ${DEFAULT_PROVIDER_STACK_DIR})
   passwd <name>       set a new password, keeping home and protocols
   remove <name> [--force]
                       delete the user's secret (--force: now, without a recovery window)
   list                print user names, one a line (never secret values)
+
+User names are case-insensitive: they are stored and matched in lower case
+(Alice and alice are the same user).
 
 options for every command:
   --prefix <p/>       secret name prefix (default: from the config, e.g. tf-ftp/users/)
@@ -64,6 +85,8 @@ export interface UsersCliOptions {
   readonly createClient?: (region: string) => SecretsManagerClient;
   readonly stdout?: (line: string) => void;
   readonly stderr?: (line: string) => void;
+  /** `terraform output -json` of the provider stack (tests replace it). */
+  readonly providerOutputs?: (stackDir: string) => Promise<Record<string, { value?: unknown } | undefined>>;
 }
 
 // ---- arguments ----------------------------------------------------------------
@@ -72,21 +95,26 @@ type Command = "add" | "passwd" | "remove" | "list";
 
 export interface ParsedArgs {
   readonly command: Command | "help";
+  /** Case-folded (canonicalUsername). */
   readonly name?: string;
+  /** As typed: `remove` uses it to reach a secret created, before names were folded, with capitals. */
+  readonly typedName?: string;
   readonly home?: string;
   readonly protocols?: TransferProtocol[];
   readonly force: boolean;
   readonly prefix?: string;
   readonly region?: string;
+  readonly kmsKey?: string;
+  readonly stackDir?: string;
 }
 
 const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
-  add: ["home", "protocols", "prefix", "region"],
+  add: ["home", "protocols", "prefix", "region", "kms-key", "stack-dir"],
   passwd: ["prefix", "region"],
   remove: ["force", "prefix", "region"],
   list: ["prefix", "region"],
 };
-const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region"]);
+const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region", "kms-key", "stack-dir"]);
 const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
@@ -128,7 +156,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     options.set(key, value);
   }
 
-  const [command, name, ...extra] = positionals;
+  const [command, typedName, ...extra] = positionals;
   if (command === undefined) throw usageError("missing command");
   if (command === "help") return { command: "help", force: false };
   if (!(command in COMMAND_OPTIONS)) throw usageError(`unknown command ${quote(command)}`);
@@ -136,12 +164,15 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   for (const key of options.keys()) {
     if (!COMMAND_OPTIONS[cmd].includes(key)) throw usageError(`--${key} is not an option of ${cmd}`);
   }
+  let name: string | undefined;
   if (cmd === "list") {
-    if (name !== undefined) throw usageError("list takes no user name");
+    if (typedName !== undefined) throw usageError("list takes no user name");
   } else {
-    if (name === undefined) throw usageError(`${cmd} needs a user name`);
+    if (typedName === undefined) throw usageError(`${cmd} needs a user name`);
     if (extra.length > 0) throw usageError(`unexpected argument ${quote(extra[0])}`);
-    if (!isValidUsername(name)) throw new CommandError(`bad user name ${quote(name)}: expected ${USERNAME_RULE}`);
+    if (!isValidUsername(typedName)) throw new CommandError(`bad user name ${quote(typedName)}: expected ${USERNAME_RULE}`);
+    // Case-folded as the identity provider does (user-record.ts canonicalUsername).
+    name = canonicalUsername(typedName);
   }
 
   const prefix = options.get("prefix") as string | undefined;
@@ -167,7 +198,13 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     protocols = list as TransferProtocol[];
   }
 
-  return { command: cmd, name, home, protocols, force: options.get("force") === true, prefix, region };
+  const kmsKey = options.get("kms-key") as string | undefined;
+  if (kmsKey !== undefined && !KMS_KEY_ARN.test(kmsKey)) {
+    throw new CommandError(`bad --kms-key ${quote(kmsKey)}: expected a KMS key ARN like "arn:aws:kms:ap-northeast-1:123456789012:key/<key id>" (not an alias)`);
+  }
+  const stackDir = options.get("stack-dir") as string | undefined;
+
+  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, prefix, region, kmsKey, stackDir };
 }
 
 // ---- passwords ------------------------------------------------------------------
@@ -220,6 +257,7 @@ interface Context {
   readonly config?: TransferConfig;
   readonly passwords: PasswordSource;
   readonly out: (line: string) => void;
+  readonly providerOutputs: NonNullable<UsersCliOptions["providerOutputs"]>;
 }
 
 /** The secret's description, or undefined when there is no such secret. */
@@ -236,10 +274,73 @@ function day(date: Date | undefined): string {
   return date ? date.toISOString().slice(0, 10) : "a later date";
 }
 
+/** The user names under the prefix, as stored (ListSecrets, paginated; planned deletions excluded). */
+async function listUserNames(ctx: Context): Promise<string[]> {
+  const names: string[] = [];
+  const pages = paginateListSecrets({ client: ctx.client }, { Filters: [{ Key: "name", Values: [ctx.prefix] }] });
+  for await (const page of pages) {
+    for (const secret of page.SecretList ?? []) {
+      const secretName = secret.Name ?? "";
+      if (!secretName.startsWith(ctx.prefix)) continue; // the name filter is a prefix match, but be sure
+      const user = secretName.slice(ctx.prefix.length);
+      if (isValidUsername(user)) names.push(user);
+    }
+  }
+  return names.sort();
+}
+
+/**
+ * Every existing user's home: BatchGetSecretValue, 20 secrets a call. The
+ * values stay in memory: only names and homes are ever printed.
+ */
+async function existingHomes(ctx: Context, names: readonly string[], homeRoot: string): Promise<Map<string, string>> {
+  const homes = new Map<string, string>();
+  for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) {
+    const chunk = names.slice(i, i + BATCH_GET_LIMIT);
+    const output = await ctx.client.send(new BatchGetSecretValueCommand({ SecretIdList: chunk.map((n) => userSecretName(ctx.prefix, n)) }));
+    const unreadable = output.Errors?.[0];
+    if (unreadable) {
+      const user = (unreadable.SecretId ?? "").slice(ctx.prefix.length);
+      throw new CommandError(
+        `cannot read the home of user ${quote(user)} (${unreadable.ErrorCode ?? "error"}), so cannot check that the new home does not overlap it`,
+      );
+    }
+    for (const value of output.SecretValues ?? []) {
+      const user = (value.Name ?? "").slice(ctx.prefix.length);
+      let home: unknown;
+      try {
+        home = (JSON.parse(value.SecretString ?? "") as { homeDirectory?: unknown })?.homeDirectory;
+      } catch {
+        home = undefined;
+      }
+      // A record without a home gets the default, as the identity provider gives it.
+      homes.set(user, typeof home === "string" ? home : defaultHomeDirectory(homeRoot, user.toLowerCase()));
+    }
+  }
+  return homes;
+}
+
+/** The user-secrets key: --kms-key, else the provider stack's output. */
+async function userSecretsKeyArn(ctx: Context, args: ParsedArgs): Promise<string> {
+  if (args.kmsKey !== undefined) return args.kmsKey;
+  const stackDir = args.stackDir ?? DEFAULT_PROVIDER_STACK_DIR;
+  const outputs = await ctx.providerOutputs(stackDir);
+  const value = outputs[PROVIDER_OUTPUTS.userSecretsKeyArn]?.value;
+  if (typeof value !== "string" || !KMS_KEY_ARN.test(value)) {
+    throw new CommandError(`output ${PROVIDER_OUTPUTS.userSecretsKeyArn} in ${stackDir} is missing or not a KMS key ARN; pass --kms-key`, 2);
+  }
+  return value;
+}
+
 async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<void> {
-  const bucket = ctx.config?.provider.bucketName;
-  if (args.home !== undefined && bucket !== undefined && !args.home.startsWith(`/${bucket}/`)) {
-    throw new CommandError(`bad --home ${quote(args.home)}: must be inside the bucket, "/${bucket}/..."`);
+  const config = ctx.config;
+  if (!config) throw new CommandError("add needs the config (the bucket and home root); it cannot run with only --prefix and --region");
+  const homeRoot = userHomeRoot(config);
+  const home = args.home ?? defaultHomeDirectory(homeRoot, name);
+  if (!isHomeUnderRoot(home, homeRoot)) {
+    throw new CommandError(
+      `bad --home ${quote(home)}: must lie below the home root "${homeRoot}" (at least one folder below it; a home at or above the root would hold every user's files)`,
+    );
   }
   const secretName = userSecretName(ctx.prefix, name);
   const existing = await describe(ctx, secretName);
@@ -251,6 +352,17 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
   }
   if (existing) throw new CommandError(`user ${name} already exists`);
 
+  const names = await listUserNames(ctx);
+  const sameName = names.find((other) => other.toLowerCase() === name);
+  if (sameName !== undefined) throw new CommandError(`user ${name} already exists (as ${sameName}: names are case-insensitive)`);
+  for (const [other, otherHome] of await existingHomes(ctx, names, homeRoot)) {
+    if (homesOverlap(home, otherHome)) {
+      const how = home === otherHome ? "is the home of" : home.startsWith(`${otherHome}/`) ? "lies inside the home of" : "contains the home of";
+      throw new CommandError(`bad home ${quote(home)}: it ${how} user ${other} (${otherHome}); users must not share files`);
+    }
+  }
+  const kmsKeyId = await userSecretsKeyArn(ctx, args);
+
   const password = await readNewPassword(ctx.passwords, name);
   const record: UserRecord = {
     passwordHash: await hashPassword(password),
@@ -258,7 +370,7 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
     ...(args.protocols !== undefined ? { allowedProtocols: args.protocols } : {}),
   };
   const tags: Tag[] = [
-    ...Object.entries(ctx.config?.tags ?? {})
+    ...Object.entries(config.tags ?? {})
       .filter(([key]) => key !== MANAGED_BY_TAG.Key)
       .map(([Key, Value]) => ({ Key, Value })),
     MANAGED_BY_TAG,
@@ -269,6 +381,9 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
         Name: secretName,
         Description: `FTP user ${name} (AWS Transfer Family custom identity provider)`,
         SecretString: JSON.stringify(record),
+        // The identity provider accepts only records encrypted with this key,
+        // which only the configured administrators may encrypt with.
+        KmsKeyId: kmsKeyId,
         Tags: tags,
       }),
     );
@@ -276,7 +391,6 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
     if (awsErrorName(error) === "ResourceExistsException") throw new CommandError(`user ${name} already exists`);
     throw error;
   }
-  const home = args.home ?? (bucket ? defaultHomeDirectory(bucket, name) : `/<bucket>/home/${name}`);
   ctx.out(`added user ${name} (secret ${secretName}, home ${home}, protocols ${(args.protocols ?? ["FTP", "FTPS"]).join(",")})`);
 }
 
@@ -310,10 +424,16 @@ async function changePassword(ctx: Context, name: string): Promise<void> {
   ctx.out(`changed the password of ${name}`);
 }
 
-async function removeUser(ctx: Context, name: string, force: boolean): Promise<void> {
+async function removeUser(ctx: Context, folded: string, typed: string, force: boolean): Promise<void> {
+  let name = folded;
+  let existing = await describe(ctx, userSecretName(ctx.prefix, name));
+  if (!existing && typed !== folded) {
+    // A secret from before names were case-folded: no login reaches it, but it can still be removed.
+    existing = await describe(ctx, userSecretName(ctx.prefix, typed));
+    if (existing) name = typed;
+  }
   const secretName = userSecretName(ctx.prefix, name);
-  const existing = await describe(ctx, secretName);
-  if (!existing) throw new CommandError(`user ${name} not found`);
+  if (!existing) throw new CommandError(`user ${folded} not found`);
   if (existing.DeletedDate && !force) {
     throw new CommandError(`user ${name} is already scheduled for deletion on ${day(existing.DeletedDate)}; use --force to delete it now`);
   }
@@ -328,18 +448,28 @@ async function removeUser(ctx: Context, name: string, force: boolean): Promise<v
 }
 
 async function listUsers(ctx: Context): Promise<void> {
-  const names: string[] = [];
-  const pages = paginateListSecrets({ client: ctx.client }, { Filters: [{ Key: "name", Values: [ctx.prefix] }] });
-  for await (const page of pages) {
-    for (const secret of page.SecretList ?? []) {
-      const secretName = secret.Name ?? "";
-      if (!secretName.startsWith(ctx.prefix)) continue; // the name filter is a prefix match, but be sure
-      const user = secretName.slice(ctx.prefix.length);
-      if (isValidUsername(user)) names.push(user);
-    }
+  for (const user of await listUserNames(ctx)) ctx.out(user);
+}
+
+/** `terraform output -json` in a synthesized stack directory. */
+export function terraformOutputs(stackDir: string): Promise<Record<string, { value?: unknown } | undefined>> {
+  if (!fs.existsSync(stackDir)) {
+    return Promise.reject(new CommandError(`${stackDir} does not exist: run \`npm run synth\`, or pass --kms-key`, 2));
   }
-  names.sort();
-  for (const user of names) ctx.out(user);
+  return new Promise((resolve, reject) => {
+    execFile("terraform", ["output", "-json"], { cwd: stackDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) {
+        const why = (stderr || error.message).trim().split("\n").slice(0, 5).join("\n  ");
+        reject(new CommandError(`terraform output -json failed in ${stackDir}:\n  ${why}\nRun \`terraform init\` there, or pass --kms-key.`, 2));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout));
+      } catch {
+        reject(new CommandError(`terraform output -json in ${stackDir} printed something that is not JSON`, 2));
+      }
+    });
+  });
 }
 
 // ---- the entry point ----------------------------------------------------------------
@@ -365,13 +495,22 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
       out(USAGE);
       return 0;
     }
-    // The config is needed unless both --prefix and --region are given.
+    // The config is needed unless both --prefix and --region are given (add always needs it: bucket, home root).
     const config =
-      args.prefix !== undefined && args.region !== undefined ? undefined : loadConfig(env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
+      args.prefix !== undefined && args.region !== undefined && args.command !== "add"
+        ? undefined
+        : loadConfig(env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
     const prefix = args.prefix ?? userSecretPrefix(config as TransferConfig);
     const region = args.region ?? (config as TransferConfig).region;
     client = (options.createClient ?? ((r: string) => new SecretsManagerClient({ region: r })))(region);
-    const ctx: Context = { client, prefix, config, passwords: options.passwords ?? processPasswordSource(), out };
+    const ctx: Context = {
+      client,
+      prefix,
+      config,
+      passwords: options.passwords ?? processPasswordSource(),
+      out,
+      providerOutputs: options.providerOutputs ?? terraformOutputs,
+    };
     const name = args.name as string;
     switch (args.command) {
       case "add":
@@ -381,7 +520,7 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
         await changePassword(ctx, name);
         break;
       case "remove":
-        await removeUser(ctx, name, args.force);
+        await removeUser(ctx, name, args.typedName as string, args.force);
         break;
       case "list":
         await listUsers(ctx);

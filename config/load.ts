@@ -95,6 +95,11 @@ export function loadConfig(file: string): TransferConfig {
   return parseConfig(document, file);
 }
 
+/** Every FTP user's home lies strictly below this path: `/<bucket>/home/` unless configured. */
+export function userHomeRoot(config: TransferConfig): string {
+  return config.provider.userHomeRoot ?? `/${config.provider.bucketName}/home/`;
+}
+
 /** The Secrets Manager name prefix under which FTP users live. */
 export function userSecretPrefix(config: TransferConfig): string {
   return config.provider.userSecretPrefix ?? `${config.namePrefix}/users/`;

@@ -15,6 +15,12 @@ const ACCOUNT_ID = "\\d{12}";
 const PARTITION = "aws(-cn|-us-gov|-iso|-iso-b)?";
 const PRINCIPAL_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:(root|user/[\\w+=,.@/-]{1,512}|role/[\\w+=,.@/-]{1,512})$`);
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:role/[\\w+=,.@/-]{1,512}$`);
+// A user or role, never the account root: in a key policy the root stands for
+// every principal of the account that an IAM policy lets in.
+const USER_OR_ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT_ID}:(user|role)/[\\w+=,.@/-]{1,512}$`);
+// "/<bucket>/" or "/<bucket>/<segment>/.../": absolute, plain segments (as a
+// home directory's, user-record.ts), ending in "/".
+const HOME_ROOT = /^\/(?:(?!\.{1,2}\/)[A-Za-z0-9._@+=,-]{1,255}\/)+$/;
 // S3 bucket naming rules (general purpose buckets), without the dotted forms
 // that break virtual-hosted TLS.
 const SNS_TOPIC_ARN = new RegExp(`^arn:${PARTITION}:sns:[a-z0-9-]+:${ACCOUNT_ID}:[\\w-]{1,256}$`);
@@ -211,6 +217,26 @@ const providerSide = z
       .string()
       .regex(SECRET_PREFIX, 'expected a Secrets Manager name prefix ending in "/", like "tf-ftp/users/"')
       .optional(),
+    // Every FTP user's home lies strictly below it; default "/<bucketName>/home/".
+    userHomeRoot: z
+      .string()
+      .max(1000)
+      .regex(HOME_ROOT, 'expected an absolute path in the bucket ending in "/", like "/my-bucket/home/" (plain segments, no "." or "..")')
+      .optional(),
+    // Who may create and change FTP users: the only principals the user-secrets
+    // KMS key lets encrypt (README "User store").
+    userAdministratorArns: uniqueList(
+      z.string().regex(USER_OR_ROLE_ARN, 'expected an IAM user or role ARN like "arn:aws:iam::123456789012:role/NAME" (not the account root)'),
+      "administrator ARN"
+    ),
+    identityProvider: z
+      .object({
+        // Caps the Lambda's share of the account's concurrency, so that a login
+        // flood cannot starve other functions (and bounds the scrypt work).
+        reservedConcurrency: z.number().int().min(1, "expected at least 1").max(1000, "expected at most 1000").default(10),
+      })
+      .strict()
+      .default({ reservedConcurrency: 10 }),
     logRetentionDays: z
       .number()
       .int()
@@ -227,9 +253,11 @@ const providerSide = z
           .regex(SNS_TOPIC_ARN, 'expected an SNS topic ARN like "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms"')
           .optional(),
         createAlarmTopic: z.boolean().default(false),
+        // Refused logins (any reason) in 5 minutes that raise the denial alarm.
+        loginDenialThreshold: z.number().int().min(1).max(100000).default(20),
       })
       .strict()
-      .default({ alarms: true, createAlarmTopic: false }),
+      .default({ alarms: true, createAlarmTopic: false, loginDenialThreshold: 20 }),
   })
   .strict();
 
@@ -314,6 +342,16 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
     issues.push({
       path: ["provider", "monitoring", "createAlarmTopic"],
       message: "expected either alarmTopicArn (an existing topic) or createAlarmTopic, not both",
+    });
+  }
+  if (
+    typeof provider.userHomeRoot === "string" &&
+    typeof provider.bucketName === "string" &&
+    !provider.userHomeRoot.startsWith(`/${provider.bucketName}/`)
+  ) {
+    issues.push({
+      path: ["provider", "userHomeRoot"],
+      message: `expected a path inside provider.bucketName, starting with "/${provider.bucketName}/"`,
     });
   }
   const subnetIds = Array.isArray(provider.subnetIds) ? provider.subnetIds.filter((id): id is string => typeof id === "string") : [];

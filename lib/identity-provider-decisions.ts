@@ -13,7 +13,11 @@ import type { DenyReason } from "../functions/identity-provider/handler";
  * - wrong-server: only this server may invoke the function (its Lambda permission), so an
  *   event from another server ID means the parameter is stale (server replaced).
  * - secret-unavailable: Secrets Manager failed for another reason than "no such user" (access, KMS, throttling).
- * - malformed-record, home-outside-bucket: a user's secret is unusable; `npm run users` writes valid ones.
+ * - malformed-record, home-outside-bucket, home-outside-root: a user's secret is unusable; `npm run users`
+ *   writes valid ones, so someone wrote it by other means.
+ * - wrong-encryption-key: a user secret not encrypted with the user-secrets key: written by someone
+ *   who is not a user administrator (or left from before the key existed); an operator must look.
+ * - throttle-unavailable: the login-attempts table cannot be read, so every login is refused (fail closed).
  * - internal-error: a bug.
  */
 export const BROKEN_IDENTITY_PROVIDER_REASONS = [
@@ -23,6 +27,9 @@ export const BROKEN_IDENTITY_PROVIDER_REASONS = [
   "secret-unavailable",
   "malformed-record",
   "home-outside-bucket",
+  "home-outside-root",
+  "wrong-encryption-key",
+  "throttle-unavailable",
   "internal-error",
 ] as const satisfies readonly DenyReason[];
 
@@ -40,6 +47,8 @@ export const USER_ERROR_REASONS = [
   "unknown-user",
   "wrong-password",
   "protocol-not-allowed",
+  // A user inside the backoff window after failed logins (the denial-rate alarm watches those).
+  "throttled",
 ] as const satisfies readonly DenyReason[];
 
 /** Fails type-checking when the handler gains a reason that is in neither list. */

@@ -3,7 +3,7 @@ import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { userSecretPrefix } from "../config/load";
+import { userHomeRoot, userSecretPrefix } from "../config/load";
 import { TransferConfig } from "../config/schema";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend } from "./shared/backend";
@@ -13,6 +13,7 @@ import { FtpEndpointService } from "./provider/endpoint-service";
 import { FtpAlarms } from "./provider/ftp-alarms";
 import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
 import { IdentityProviderFunction } from "./provider/identity-provider-function";
+import { LoginAttemptsTable } from "./provider/login-attempts-table";
 import { PassiveIpRestart } from "./provider/passive-ip-restart";
 import { TransferEndpointAddresses } from "./provider/transfer-endpoint-addresses";
 import { TransferLogging } from "./provider/transfer-logging";
@@ -63,6 +64,7 @@ export class ProviderStack extends TerraformStack {
     const s3AccessRoleName = `${prefix}-transfer-s3-access`;
     const s3AccessScope = { partition: partition.partition, accountId: account.accountId, region: config.region };
 
+    const loginAttempts = new LoginAttemptsTable(this, "login-attempts", { namePrefix: prefix });
     const identityProvider = new IdentityProviderFunction(this, "identity-provider", {
       projectRoot: options.projectRoot,
       namePrefix: prefix,
@@ -70,9 +72,13 @@ export class ProviderStack extends TerraformStack {
       accountId: account.accountId,
       region: config.region,
       bucketName: side.bucketName,
+      userHomeRoot: userHomeRoot(config),
       userSecretPrefix: userSecretPrefix(config),
       transferRoleArn: TransferS3AccessRole.arnOf({ ...s3AccessScope, name: s3AccessRoleName }),
       logRetentionDays: side.logRetentionDays,
+      reservedConcurrency: side.identityProvider.reservedConcurrency,
+      loginAttemptsTable: loginAttempts.table,
+      userAdministratorArns: side.userAdministratorArns,
     });
 
     // The provider subnets as AWS describes them: CIDR (to check a pinned NLB
@@ -140,7 +146,7 @@ export class ProviderStack extends TerraformStack {
     });
 
     if (side.monitoring.alarms) {
-      new FtpAlarms(this, "alarms", {
+      const alarms = new FtpAlarms(this, "alarms", {
         namePrefix: prefix,
         loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
         controlTargetGroupArnSuffix: loadBalancer.controlTargetGroup.arnSuffix,
@@ -149,6 +155,10 @@ export class ProviderStack extends TerraformStack {
         identityProviderLogGroupName: identityProvider.logGroup.name,
         alarmTopicArn: side.monitoring.alarmTopicArn,
         createAlarmTopic: side.monitoring.createAlarmTopic,
+      });
+      alarms.alarmOnLoginDenials({
+        identityProviderLogGroupName: identityProvider.logGroup.name,
+        threshold: side.monitoring.loginDenialThreshold,
       });
     }
 
@@ -178,6 +188,11 @@ export class ProviderStack extends TerraformStack {
       PROVIDER_OUTPUTS.nlbAvailabilityZoneIds,
       Fn.join(",", subnets.map((subnet) => subnet.availabilityZoneId)),
       "AZ IDs the NLB (and so the endpoint service) serves, comma-separated; the consumer's subnets must be in these"
+    );
+    this.output(
+      PROVIDER_OUTPUTS.userSecretsKeyArn,
+      identityProvider.userSecretsKey.key.arn,
+      "KMS key FTP user secrets are encrypted with (npm run users -- add reads it)"
     );
   }
 

@@ -207,20 +207,24 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       });
     });
 
-    step("c. npm run users -- add alice (password on stdin) stores an scrypt hash in Secrets Manager", async () => {
+    step("c. cdktf deploy provider consumer --auto-approve --skip-provider-lock", async () => {
+      firstDeploy = await deploy(session, "cdktf deploy (first)");
+      expect(firstDeploy.output).toMatch(/provider\s+Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+      expect(firstDeploy.output).toMatch(/consumer\s+Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+      first = await describeDeployment(session);
+    });
+
+    step("d. npm run users -- add alice (password on stdin) stores an scrypt hash, encrypted with the user-secrets key the provider stack outputs", async () => {
       const password = "correct horse battery staple";
       const secretName = await addFtpUser(session, "alice", password);
       expect(secretName).toBe("tf-ftp/users/alice");
       const { SecretString } = await aws(session.emulator, ["secretsmanager", "get-secret-value", "--secret-id", secretName]);
       expect(SecretString).not.toContain(password);
       expect(JSON.parse(SecretString)).toMatchObject({ passwordHash: { algorithm: "scrypt" } });
-    });
-
-    step("d. cdktf deploy provider consumer --auto-approve --skip-provider-lock", async () => {
-      firstDeploy = await deploy(session, "cdktf deploy (first)");
-      expect(firstDeploy.output).toMatch(/provider\s+Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
-      expect(firstDeploy.output).toMatch(/consumer\s+Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
-      first = await describeDeployment(session);
+      // The key came from the provider stack's output (terraform output -json), as `add` reads it after a deploy.
+      const { KmsKeyId } = await aws(session.emulator, ["secretsmanager", "describe-secret", "--secret-id", secretName]);
+      expect(KmsKeyId).toBe(first.providerOutputs.user_secrets_key_arn);
+      expect(KmsKeyId).toMatch(/^arn:aws:kms:ap-northeast-1:123456789012:key\//);
     });
 
     step("e. remote state, acceptance, NLB listeners and targets, PassiveIp, one restart", async () => {

@@ -5,22 +5,31 @@
 // user is chrooted to their home: a LOGICAL home directory mapping "/" to
 // `/<bucket>/<prefix>` and a session policy that limits S3 to that prefix.
 // Every refusal returns `{}`; every decision is logged as one JSON line.
+// User names are case-folded (user-record.ts canonicalUsername).
 //
 // Environment:
-//   USER_SECRET_PREFIX   e.g. "tf-ftp/users/"
-//   BUCKET_NAME          the S3 bucket; default home is /<bucket>/home/<username>
-//   TRANSFER_ROLE_ARN    returned as Role
-//   SERVER_ID_PARAMETER  SSM parameter holding the expected Transfer server ID
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+//   USER_SECRET_PREFIX    e.g. "tf-ftp/users/"
+//   BUCKET_NAME           the S3 bucket
+//   USER_HOME_ROOT        every home lies strictly below it, e.g. "/<bucket>/home/";
+//                         default home is <root><username>
+//   TRANSFER_ROLE_ARN     returned as Role
+//   SERVER_ID_PARAMETER   SSM parameter holding the expected Transfer server ID
+//   USER_SECRETS_KEY_ARN  the KMS key user secrets must be encrypted with
+//   LOGIN_ATTEMPTS_TABLE  DynamoDB table of failed logins (./login-throttle.ts)
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent, TransferFamilyAuthorizerResult } from "aws-lambda";
 import { burnComparableTime, MAX_PASSWORD_LENGTH, PasswordHashError, verifyPassword } from "./password-hash";
+import { LoginThrottle } from "./login-throttle";
 import {
   allowedProtocolsOf,
+  canonicalUsername,
   defaultHomeDirectory,
   homeKeyPrefix,
+  homeRootProblems,
   isHomeInBucket,
-  isValidUsername,
+  isHomeUnderRoot,
   parseUserRecord,
   TRANSFER_PROTOCOLS,
   TransferProtocol,
@@ -29,6 +38,7 @@ import {
 
 const secretsManager = new SecretsManagerClient({});
 const ssm = new SSMClient({});
+const dynamodb = new DynamoDBClient({});
 
 /** A cached server ID that does not match is re-read at most this often (server replaced). */
 export const SERVER_ID_REFRESH_MS = 60_000;
@@ -47,39 +57,56 @@ export type DenyReason =
   | "wrong-password"
   | "protocol-not-allowed"
   | "home-outside-bucket"
+  | "home-outside-root"
+  | "wrong-encryption-key"
+  | "throttled"
+  | "throttle-unavailable"
   | "internal-error";
 
 interface Settings {
   readonly secretPrefix: string;
   readonly bucket: string;
+  readonly homeRoot: string;
   readonly roleArn: string;
   readonly partition: string;
   readonly serverIdParameter: string;
+  readonly keyArn: string;
+  readonly attemptsTable: string;
 }
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+// A key ARN, never an alias: an alias can be pointed at another key later.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 function readSettings(env: NodeJS.ProcessEnv): Settings | string {
   const secretPrefix = env.USER_SECRET_PREFIX ?? "";
   const bucket = env.BUCKET_NAME ?? "";
+  const homeRoot = env.USER_HOME_ROOT ?? "";
   const roleArn = env.TRANSFER_ROLE_ARN ?? "";
   const serverIdParameter = env.SERVER_ID_PARAMETER ?? "";
+  const keyArn = env.USER_SECRETS_KEY_ARN ?? "";
+  const attemptsTable = env.LOGIN_ATTEMPTS_TABLE ?? "";
   if (!secretPrefix) return "USER_SECRET_PREFIX is not set";
   if (!BUCKET.test(bucket)) return "BUCKET_NAME is not set or not a bucket name";
+  if (homeRootProblems(homeRoot, bucket).length > 0) return "USER_HOME_ROOT is not set or not a path /<bucket>/.../ inside BUCKET_NAME";
   const arn = ROLE_ARN.exec(roleArn);
   if (!arn) return "TRANSFER_ROLE_ARN is not set or not an IAM role ARN";
   if (!serverIdParameter) return "SERVER_ID_PARAMETER is not set";
-  return { secretPrefix, bucket, roleArn, partition: arn[1], serverIdParameter };
+  if (!KMS_KEY_ARN.test(keyArn)) return "USER_SECRETS_KEY_ARN is not set or not a KMS key ARN";
+  if (!TABLE_NAME.test(attemptsTable)) return "LOGIN_ATTEMPTS_TABLE is not set or not a table name";
+  return { secretPrefix, bucket, homeRoot, roleArn, partition: arn[1], serverIdParameter, keyArn, attemptsTable };
 }
 
 // ---- expected server ID, cached per container ------------------------------
 
 let serverIdCache: { parameter: string; value: string; fetchedAt: number } | undefined;
 
-/** For tests: forget the cached server ID, as a cold start would. */
+/** For tests: forget the cached server ID and key checks, as a cold start would. */
 export function resetCachesForTests(): void {
   serverIdCache = undefined;
+  keyCheckCache.clear();
 }
 
 async function fetchServerId(parameter: string): Promise<string> {
@@ -104,6 +131,51 @@ async function expectedServerId(parameter: string, eventServerId: string): Promi
     return fetchServerId(parameter);
   }
   return cached.value;
+}
+
+// ---- the user secret's KMS key, cached per container ---------------------------
+
+/** A secret found encrypted with the expected key is not described again for this long. */
+export const KEY_CHECK_CACHE_MS = 60_000;
+const KEY_CHECK_CACHE_MAX = 1000;
+const keyCheckCache = new Map<string, number>();
+
+/**
+ * True when DescribeSecret's KmsKeyId names `keyArn`. DescribeSecret returns
+ * "the key ID or alias ARN of the KMS key", and omits the field for the AWS
+ * managed key aws/secretsmanager (Secrets Manager API reference,
+ * DescribeSecret). `npm run users` passes the key ARN; the bare key ID is the
+ * same key. An alias is refused: it can be re-pointed at another key.
+ */
+export function isExpectedKey(kmsKeyId: string | undefined, keyArn: string): boolean {
+  if (!kmsKeyId) return false;
+  return kmsKeyId === keyArn || kmsKeyId === keyArn.slice(keyArn.indexOf(":key/") + ":key/".length);
+}
+
+type SecretCheck = "ok" | "not-found" | "wrong-key";
+
+/**
+ * Whether the user's secret exists and is encrypted with the user-secrets key.
+ * Anyone with secretsmanager:CreateSecret on the prefix could create a user
+ * record; only the configured administrators may encrypt with this key (its
+ * key policy), so the key is what proves an administrator wrote it.
+ */
+async function checkUserSecret(secretName: string, keyArn: string): Promise<SecretCheck> {
+  const cachedAt = keyCheckCache.get(secretName);
+  if (cachedAt !== undefined && Date.now() - cachedAt < KEY_CHECK_CACHE_MS) return "ok";
+  let described;
+  try {
+    described = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretName }));
+  } catch (error) {
+    if (errorName(error) === "ResourceNotFoundException") return "not-found";
+    throw error;
+  }
+  // Scheduled for deletion: the user was removed.
+  if (described.DeletedDate) return "not-found";
+  if (!isExpectedKey(described.KmsKeyId, keyArn)) return "wrong-key";
+  if (keyCheckCache.size >= KEY_CHECK_CACHE_MAX) keyCheckCache.clear();
+  keyCheckCache.set(secretName, Date.now());
+  return "ok";
 }
 
 // ---- logging ----------------------------------------------------------------
@@ -135,10 +207,28 @@ interface Decision {
   readonly [extra: string]: unknown;
 }
 
-function logDecision(event: Partial<TransferFamilyAuthorizerEvent>, decision: Decision): void {
-  const username = event?.username;
+/**
+ * What the log says about a user name that is not (yet) known to be a user:
+ * at most its first two characters and its length, e.g. "Co...(15 chars)".
+ * A password typed into the user-name field must not reach the log; a keyed
+ * hash would need a per-deployment secret key, which this project has no
+ * offline way to generate and keep out of Terraform state (README "Logging").
+ */
+export function usernameHint(value: unknown): string | null {
+  if (typeof value !== "string") return sanitizeForLog(value);
+  const chars = Array.from(value);
+  const shown = Math.min(2, Math.floor(chars.length / 4));
+  return `${sanitizeForLog(chars.slice(0, shown).join(""), 2)}...(${chars.length} chars)`;
+}
+
+/**
+ * `knownUser`: the canonical name once its secret was found (it is a user
+ * name, not something typed by mistake); until then only a hint is logged.
+ */
+function logDecision(event: Partial<TransferFamilyAuthorizerEvent>, decision: Decision, knownUser?: string): void {
   const line = {
-    user: isValidUsername(username) ? username : sanitizeForLog(username),
+    user: knownUser ?? null,
+    ...(knownUser === undefined ? { userHint: usernameHint(event?.username) } : {}),
     protocol: sanitizeForLog(event?.protocol, 16),
     serverId: sanitizeForLog(event?.serverId, 64),
     sourceIp: sanitizeForLog(event?.sourceIp, 64),
@@ -207,16 +297,18 @@ function errorName(error: unknown): string {
 // ---- the handler ------------------------------------------------------------
 
 export async function handler(event: TransferFamilyAuthorizerEvent): Promise<TransferFamilyAuthorizerResult> {
+  let knownUser: string | undefined;
   const deny = (reason: DenyReason, extra: Record<string, unknown> = {}): TransferFamilyAuthorizerResult => {
-    logDecision(event, { outcome: "denied", reason, ...extra });
+    logDecision(event, { outcome: "denied", reason, ...extra }, knownUser);
     return {};
   };
   try {
     const settings = readSettings(process.env);
     if (typeof settings === "string") return deny("misconfigured", { detail: settings });
 
-    const { username, password, protocol, serverId } = event ?? ({} as TransferFamilyAuthorizerEvent);
-    if (!isValidUsername(username)) return deny("invalid-username");
+    const { password, protocol, serverId } = event ?? ({} as TransferFamilyAuthorizerEvent);
+    const username = canonicalUsername(event?.username);
+    if (username === undefined) return deny("invalid-username");
     // FTP and FTPS have no key authentication: a login without a password is refused.
     if (typeof password !== "string" || password.length === 0) return deny("missing-password");
     if (password.length > MAX_PASSWORD_LENGTH) return deny("password-too-long");
@@ -230,18 +322,47 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
     }
     if (serverId !== expected) return deny("wrong-server");
 
+    // Backoff first: while a user's window is open the password is not even
+    // checked, so guesses in the window teach an attacker nothing. The same
+    // work as a real check keeps the response time uninformative.
+    const throttle = new LoginThrottle(dynamodb, settings.attemptsTable);
+    let attempts;
+    try {
+      attempts = await throttle.check(username);
+    } catch (error) {
+      // Fail closed: without the table there is no brute-force limit.
+      await burnComparableTime(password);
+      return deny("throttle-unavailable", { error: errorName(error) });
+    }
+    if (attempts.retryAfterMs > 0) {
+      // Only known users have records: the name may be logged.
+      knownUser = username;
+      await burnComparableTime(password);
+      return deny("throttled", { failures: attempts.failures, retryAfterSeconds: Math.ceil(attempts.retryAfterMs / 1000) });
+    }
+
+    const secretName = userSecretName(settings.secretPrefix, username);
     let secretString: string | undefined;
     try {
-      const secret = await secretsManager.send(
-        new GetSecretValueCommand({ SecretId: userSecretName(settings.secretPrefix, username) }),
-      );
+      const check = await checkUserSecret(secretName, settings.keyArn);
+      if (check === "not-found") {
+        // Same work as a real check, so response times do not reveal which users exist.
+        await burnComparableTime(password);
+        return deny("unknown-user", { error: "ResourceNotFoundException" });
+      }
+      knownUser = username;
+      if (check === "wrong-key") {
+        await burnComparableTime(password);
+        return deny("wrong-encryption-key");
+      }
+      const secret = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }));
       secretString = secret.SecretString;
     } catch (error) {
-      // Same work as a real check, so response times do not reveal which users exist.
       await burnComparableTime(password);
       const name = errorName(error);
       // InvalidRequestException: the secret is scheduled for deletion (user removed).
       if (name === "ResourceNotFoundException" || name === "InvalidRequestException") {
+        knownUser = undefined;
         return deny("unknown-user", { error: name });
       }
       return deny("secret-unavailable", { error: name });
@@ -261,14 +382,32 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
       if (error instanceof PasswordHashError) return deny("malformed-record", { problems: ["passwordHash"] });
       throw error;
     }
-    if (!matches) return deny("wrong-password");
+    if (!matches) {
+      try {
+        return deny("wrong-password", { failures: await throttle.recordFailure(username) });
+      } catch (error) {
+        return deny("wrong-password", { throttleError: errorName(error) });
+      }
+    }
+    let throttleError: string | undefined;
+    if (attempts.hasRecord) {
+      try {
+        await throttle.reset(username);
+      } catch (error) {
+        // The login is genuine; a stale count only shortens the free attempts.
+        throttleError = errorName(error);
+      }
+    }
+    const extra = throttleError ? { throttleError } : {};
 
-    if (!allowedProtocolsOf(record).includes(protocol)) return deny("protocol-not-allowed");
+    if (!allowedProtocolsOf(record).includes(protocol)) return deny("protocol-not-allowed", extra);
 
-    const home = record.homeDirectory ?? defaultHomeDirectory(settings.bucket, username);
-    if (!isHomeInBucket(home, settings.bucket)) return deny("home-outside-bucket");
+    const home = record.homeDirectory ?? defaultHomeDirectory(settings.homeRoot, username);
+    if (!isHomeInBucket(home, settings.bucket)) return deny("home-outside-bucket", extra);
+    // Another user's files are below the root; a home at or above it would hold them all.
+    if (!isHomeUnderRoot(home, settings.homeRoot)) return deny("home-outside-root", extra);
 
-    logDecision(event, { outcome: "allowed", reason: "authenticated", home });
+    logDecision(event, { outcome: "allowed", reason: "authenticated", home, ...extra }, knownUser);
     return successResponse(settings, home);
   } catch (error) {
     return deny("internal-error", { error: errorName(error) });

@@ -16,7 +16,7 @@ export const DEFAULT_ALLOWED_PROTOCOLS: readonly TransferProtocol[] = ["FTP", "F
 
 export interface UserRecord {
   readonly passwordHash: PasswordHash;
-  /** `/<bucket>/<key prefix>`, e.g. `/my-bucket/home/alice`; default `/<bucket>/home/<username>`. */
+  /** `<home root><path>`, e.g. `/my-bucket/home/alice`; default `<home root><username>` (root default `/<bucket>/home/`). */
   readonly homeDirectory?: string;
   /** Default DEFAULT_ALLOWED_PROTOCOLS. */
   readonly allowedProtocols?: readonly TransferProtocol[];
@@ -36,12 +36,31 @@ export function isValidUsername(name: unknown): name is string {
 export const USERNAME_RULE =
   "1-100 characters: letters, digits, '.', '_', '@', '-'; starting with a letter or digit; no '..'";
 
+/**
+ * The one spelling of a user name: lower case. Transfer passes the name as
+ * the client typed it, while secret names and S3 keys are case-sensitive, so
+ * without folding `Alice` and `alice` would be two accounts with two homes.
+ * Folding (rather than refusing capitals) keeps names people type with
+ * capitals, e.g. e-mail addresses, working. Validate first, then fold: the
+ * pattern is ASCII-only, and toLowerCase() maps some non-ASCII letters onto
+ * ASCII ones (U+212A KELVIN SIGN becomes "k").
+ */
+export function canonicalUsername(name: unknown): string | undefined {
+  return isValidUsername(name) ? name.toLowerCase() : undefined;
+}
+
 export function userSecretName(prefix: string, username: string): string {
   return `${prefix}${username}`;
 }
 
-export function defaultHomeDirectory(bucket: string, username: string): string {
-  return `/${bucket}/home/${username}`;
+/** The home root when the config sets none: `/<bucket>/home/`. */
+export function defaultHomeRoot(bucket: string): string {
+  return `/${bucket}/home/`;
+}
+
+/** `<root><username>`: the root ends in "/". */
+export function defaultHomeDirectory(homeRoot: string, username: string): string {
+  return `${homeRoot}${username}`;
 }
 
 // One path segment of a home directory. Deliberately narrow: the key prefix is
@@ -71,6 +90,40 @@ export function homeDirectoryProblems(home: unknown): string[] {
 /** True when `home` is a well-formed home directory inside `bucket`. */
 export function isHomeInBucket(home: string, bucket: string): boolean {
   return homeDirectoryProblems(home).length === 0 && home.startsWith(`/${bucket}/`);
+}
+
+/**
+ * Problems with a home root: `/<bucket>/` or `/<bucket>/<segment>/...`, ending
+ * in "/", plain segments as in a home directory, inside `bucket` when given.
+ */
+export function homeRootProblems(root: unknown, bucket?: string): string[] {
+  const expected = 'expected "/<bucket>/<path>/" (absolute, plain segments, ending in "/"), like "/my-bucket/home/"';
+  if (typeof root !== "string" || !root.endsWith("/") || root.length < 2) return [expected];
+  const trimmed = root.slice(0, -1);
+  const segments = trimmed.slice(1).split("/");
+  const shapeOk =
+    root.startsWith("/") &&
+    trimmed.length <= 1000 &&
+    segments.every((segment) => segment !== "." && segment !== ".." && HOME_SEGMENT.test(segment));
+  if (!shapeOk) return [expected];
+  if (bucket !== undefined && segments[0] !== bucket) return [`expected a path inside the bucket, "/${bucket}/..."`];
+  return [];
+}
+
+/**
+ * True when `home` lies strictly below `root` (at least one segment): a home
+ * equal to the root, or above it, would give its user every other user's files.
+ */
+export function isHomeUnderRoot(home: string, root: string): boolean {
+  return homeDirectoryProblems(home).length === 0 && root.endsWith("/") && home.startsWith(root) && home.length > root.length;
+}
+
+/**
+ * True when one home equals or contains the other: their users would share
+ * files. Case-sensitive, as S3 keys (and the session policy's ARNs) are.
+ */
+export function homesOverlap(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
 /** `/bucket/home/alice` → `home/alice` (the S3 key prefix, without the bucket). */

@@ -33,6 +33,7 @@ export class FtpAlarms extends Construct {
   readonly logMetricFilters: CloudwatchLogMetricFilter[] = [];
   /** Namespace of the metrics counted from log lines (metric filters). */
   readonly logMetricNamespace: string;
+  private readonly namePrefix: string;
   private readonly actions: { alarmActions?: string[]; okActions?: string[] };
 
   constructor(scope: Construct, id: string, options: FtpAlarmsOptions) {
@@ -45,6 +46,7 @@ export class FtpAlarms extends Construct {
     }
     const topicArn = this.topic?.arn ?? options.alarmTopicArn;
     const actions = topicArn ? { alarmActions: [topicArn], okActions: [topicArn] } : {};
+    this.namePrefix = options.namePrefix;
     this.actions = actions;
 
     for (const { subnetId, availabilityZone: zone } of options.zones) {
@@ -142,4 +144,56 @@ export class FtpAlarms extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+
+  // ---- login denials (issue 18): a brute-force or credential-stuffing run ----
+
+  /**
+   * Counts the identity provider's refusals from its decision log (one JSON
+   * line per login, `outcome` "denied" for every refusal) and alarms when
+   * more than `threshold` arrive in 5 minutes: behind the NLB every client
+   * has the same source IP, so the rate of refusals is what shows an attack.
+   */
+  alarmOnLoginDenials(options: LoginDenialAlarmOptions): CloudwatchMetricAlarm {
+    const metricName = `${this.namePrefix}-ftp-login-denials`;
+    new CloudwatchLogMetricFilter(this, "login-denials", {
+      name: metricName,
+      logGroupName: options.identityProviderLogGroupName,
+      pattern: LOGIN_DENIAL_PATTERN,
+      metricTransformation: { name: metricName, namespace: LOGIN_METRICS_NAMESPACE, value: "1", defaultValue: "0", unit: "Count" },
+    });
+    const alarm = new CloudwatchMetricAlarm(this, "login-denials-alarm", {
+      alarmName: metricName,
+      alarmDescription: `More than ${options.threshold} FTP logins refused in 5 minutes: someone may be guessing passwords (or a client is misconfigured).`,
+      namespace: LOGIN_METRICS_NAMESPACE,
+      metricName,
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: options.threshold,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      ...this.actions,
+    });
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
+
+export const LOGIN_METRICS_NAMESPACE = "TransferFtp/IdentityProvider";
+
+/**
+ * A regular-expression filter pattern (CloudWatch Logs: `%...%`) for the
+ * literal `"outcome":"denied"` of a decision line. It matches whether the
+ * line reaches CloudWatch as a pure JSON event (the handler writes to stdout
+ * directly, as it does now) or behind the prefix Lambda's Node.js runtime
+ * puts on console.log lines (timestamp, request ID, level), so it does not
+ * depend on how the line is written. The literal cannot be forged by a user
+ * name: JSON.stringify escapes the quotes of every value.
+ */
+export const LOGIN_DENIAL_PATTERN = '%"outcome":"denied"%';
+
+export interface LoginDenialAlarmOptions {
+  readonly identityProviderLogGroupName: string;
+  /** Refusals in 5 minutes above which the alarm fires. */
+  readonly threshold: number;
 }

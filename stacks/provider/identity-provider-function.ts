@@ -7,6 +7,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
 import { NodejsFunctionAsset } from "../shared/nodejs-function-asset";
+import { UserSecretsKey } from "./user-secrets-key";
 
 export const IDENTITY_PROVIDER_ENTRY = "functions/identity-provider/handler.ts";
 
@@ -17,11 +18,19 @@ export interface IdentityProviderFunctionOptions {
   readonly accountId: string;
   readonly region: string;
   readonly bucketName: string;
+  /** Every user's home lies strictly below it (`/<bucket>/.../`). */
+  readonly userHomeRoot: string;
   /** Secrets Manager name prefix under which each FTP user is one secret. */
   readonly userSecretPrefix: string;
   /** ARN of the role returned to Transfer for authenticated users. */
   readonly transferRoleArn: string;
   readonly logRetentionDays: number;
+  /** Reserved concurrent executions: a login flood cannot take the account's concurrency. */
+  readonly reservedConcurrency: number;
+  /** The failed-login table (./login-attempts-table.ts). */
+  readonly loginAttemptsTable: { readonly name: string; readonly arn: string };
+  /** Principals that may create FTP users: the only ones the user-secrets key lets encrypt. */
+  readonly userAdministratorArns: readonly string[];
 }
 
 /**
@@ -31,8 +40,11 @@ export interface IdentityProviderFunctionOptions {
  */
 export class IdentityProviderFunction extends Construct {
   readonly function: LambdaFunction;
+  readonly role: IamRole;
   /** `/aws/lambda/<function>`: one JSON line per login decision. */
   readonly logGroup: CloudwatchLogGroup;
+  /** The KMS key user secrets must be encrypted with (its policy names this function's role). */
+  readonly userSecretsKey: UserSecretsKey;
   readonly serverIdParameterName: string;
   private readonly options: IdentityProviderFunctionOptions;
 
@@ -50,11 +62,22 @@ export class IdentityProviderFunction extends Construct {
       retentionInDays: options.logRetentionDays,
     }));
 
-    const role = new IamRole(this, "role", {
+    const role = (this.role = new IamRole(this, "role", {
       name: `${options.namePrefix}-identity-provider`,
       description: "Execution role of the Transfer Family identity-provider function",
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+    }));
+    this.userSecretsKey = new UserSecretsKey(this, "user-secrets-key", {
+      namePrefix: options.namePrefix,
+      partition: options.partition,
+      accountId: options.accountId,
+      region: options.region,
+      userSecretPrefix: options.userSecretPrefix,
+      administratorArns: options.userAdministratorArns,
+      identityProviderRoleArn: role.arn,
     });
+    const userSecretsKeyArn = this.userSecretsKey.key.arn;
+
     new IamRolePolicy(this, "permissions", {
       name: "identity-provider",
       role: role.id,
@@ -71,6 +94,30 @@ export class IdentityProviderFunction extends Construct {
           Action: "secretsmanager:GetSecretValue",
           // Secret ARNs end in "-" plus six random characters.
           Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
+        },
+        {
+          // The handler checks which KMS key a user secret is encrypted with.
+          Sid: "DescribeUserSecrets",
+          Effect: "Allow",
+          Action: "secretsmanager:DescribeSecret",
+          Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
+        },
+        {
+          Sid: "CountFailedLogins",
+          Effect: "Allow",
+          Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+          Resource: options.loginAttemptsTable.arn,
+        },
+        {
+          // Decrypting is granted by the user-secrets key's policy. This Deny
+          // keeps every other key's policy from granting it too: a secret
+          // written under an attacker's key (and then moved onto ours, which
+          // leaves old versions under the old key: Secrets Manager user guide,
+          // "Change the encryption key for a secret") can never be read.
+          Sid: "DecryptWithUserSecretsKeyOnly",
+          Effect: "Deny",
+          Action: "kms:Decrypt",
+          NotResource: userSecretsKeyArn,
         },
         {
           Sid: "ReadExpectedServerId",
@@ -92,12 +139,16 @@ export class IdentityProviderFunction extends Construct {
       architectures: ["arm64"],
       memorySize: 256,
       timeout: 10,
+      reservedConcurrentExecutions: options.reservedConcurrency,
       environment: {
         variables: {
           USER_SECRET_PREFIX: options.userSecretPrefix,
           BUCKET_NAME: options.bucketName,
           TRANSFER_ROLE_ARN: options.transferRoleArn,
           SERVER_ID_PARAMETER: this.serverIdParameterName,
+          USER_HOME_ROOT: options.userHomeRoot,
+          USER_SECRETS_KEY_ARN: userSecretsKeyArn,
+          LOGIN_ATTEMPTS_TABLE: options.loginAttemptsTable.name,
         },
       },
       dependsOn: [logGroup],
