@@ -41,9 +41,8 @@ describe("project layout", () => {
     expect(offending).toEqual([]);
   });
 
-  // Module-level helpers that make a stack's backend or provider (cdktf elements
-  // created in the stack's scope) and the app builder itself are the exceptions.
-  const STACK_HELPERS = new Set(["stacks/app.ts", "stacks/shared/backend.ts", "stacks/shared/aws-provider.ts"]);
+  // The app builder (buildApp makes the cdktf App, the root construct) is the one exception.
+  const STACK_HELPERS = new Set(["stacks/app.ts"]);
 
   it.each(filesUnder("stacks").filter((f) => !STACK_HELPERS.has(f)))("%s defines a stack or a construct", (file) => {
     const text = fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");

@@ -7,8 +7,8 @@ import { readClientFiles } from "../lib/client-user-data";
 import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
 import { FtpClientInstance } from "./consumer/ftp-client-instance";
 import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "../lib/stack-outputs";
-import { awsProvider } from "./shared/aws-provider";
-import { configureBackend, remoteStateOf } from "./shared/backend";
+import { awsProvider } from "../lib/aws-provider";
+import { configureBackend, remoteStateOf } from "../lib/backend";
 
 export interface ConsumerStackOptions {
   readonly config: TransferConfig;

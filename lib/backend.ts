@@ -12,7 +12,7 @@ import {
   TerraformStack,
 } from "cdktf";
 import * as path from "path";
-import { BackendConfig } from "../../config/schema";
+import { BackendConfig } from "../config/schema";
 
 export type StackName = "provider" | "consumer";
 
