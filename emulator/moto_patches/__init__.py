@@ -64,14 +64,25 @@ Patches (by number, as the README and the tests refer to them):
     associate_public_ip_address = true and so replaced the instance on every run), and
     the instance's SecurityGroups are its primary interface's (moto returns none).
 
+16. PrivateLink across accounts: an endpoint service is found by name from any account in
+    the region; CreateVpcEndpoint from another account than the owner's needs the
+    service's allowed principals to admit the caller (else InvalidServiceName, as on
+    AWS); the owner sees and accepts/rejects connections from every account
+    (VpcEndpointOwner = the endpoint's account) and the endpoint's state follows.
+17. AZ names map to AZ IDs differently per account (moto's table for the default
+    account, rotated for any other): DescribeAvailabilityZones, subnets'
+    AvailabilityZoneId and CreateSubnet --availability-zone-id.
+
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
-privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14); common holds
+privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
+ec2_availability_zone_ids (17); common holds
 the shared helpers and the call log.
 """
 
 from __future__ import annotations
 
 from . import common, ec2_instances, ec2_security_groups, ec2_vpc_endpoints, elbv2_load_balancers, privatelink_nlb_in_use, transfer
+from . import ec2_availability_zone_ids, privatelink_cross_account  # issue 16: two accounts
 
 
 def apply_all() -> None:
@@ -91,3 +102,5 @@ def apply_all() -> None:
     ec2_vpc_endpoints.patch_endpoint_service_ip_address_types()
     ec2_security_groups.patch_security_group_rule_descriptions()
     ec2_instances.patch_instance_network_interfaces()
+    privatelink_cross_account.patch_cross_account_privatelink()
+    ec2_availability_zone_ids.patch_availability_zone_ids()
