@@ -57,6 +57,10 @@ export interface Call {
   /** ModifyVpcEndpointServiceConfiguration: the NLB ARNs added and removed. */
   readonly addNetworkLoadBalancerArns?: string[];
   readonly removeNetworkLoadBalancerArns?: string[];
+  /** RoleRequest (a request signed with assumed-role credentials): the role, its account, the IAM action. */
+  readonly roleArn?: string;
+  readonly account?: string;
+  readonly iamAction?: string;
   /** ISO 8601 UTC with milliseconds, and the same instant in epoch milliseconds. */
   readonly time: string;
   readonly epochMs: number;

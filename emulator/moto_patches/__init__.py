@@ -72,17 +72,20 @@ Patches (by number, as the README and the tests refer to them):
 17. AZ names map to AZ IDs differently per account (moto's table for the default
     account, rotated for any other): DescribeAvailabilityZones, subnets'
     AvailabilityZoneId and CreateSubnet --availability-zone-id.
+18. (A recorder, not AWS behaviour.) Every request signed with assumed-role credentials
+    is recorded as {"action": "RoleRequest", "roleArn", "account", "iamAction"}, so a test
+    can evaluate what a role did against the role's documented policy.
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
-ec2_availability_zone_ids (17); common holds
+ec2_availability_zone_ids (17), role_request_log (18); common holds
 the shared helpers and the call log.
 """
 
 from __future__ import annotations
 
 from . import common, ec2_instances, ec2_security_groups, ec2_vpc_endpoints, elbv2_load_balancers, privatelink_nlb_in_use, transfer
-from . import ec2_availability_zone_ids, privatelink_cross_account  # issue 16: two accounts
+from . import ec2_availability_zone_ids, privatelink_cross_account, role_request_log  # issue 16: two accounts
 
 
 def apply_all() -> None:
@@ -104,3 +107,4 @@ def apply_all() -> None:
     ec2_instances.patch_instance_network_interfaces()
     privatelink_cross_account.patch_cross_account_privatelink()
     ec2_availability_zone_ids.patch_availability_zone_ids()
+    role_request_log.patch_role_request_log()
