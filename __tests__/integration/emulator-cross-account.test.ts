@@ -1,4 +1,4 @@
-// The emulator across accounts (patches 16-18), with the AWS CLI: who may
+// The emulator across accounts (patches 16-19), with the AWS CLI: who may
 // create an endpoint to another account's service, the owner's view and
 // decision, AZ names vs AZ IDs per account, and the record of what assumed
 // roles called. The stacks' use of all this: cross-account.test.ts.
@@ -138,6 +138,18 @@ describeEmulator("emulator: PrivateLink and AZ IDs across accounts", () => {
     expect(Subnets[0]).toMatchObject({ AvailabilityZoneId: "apne1-az4", AvailabilityZone: bName });
     const byId = await awsAs(emu, b, ["ec2", "describe-availability-zones", "--zone-ids", "apne1-az4"]);
     expect(byId.AvailabilityZones.map((z: any) => z.ZoneName)).toEqual([bName]);
+  });
+
+  test("an endpoint subnet in a zone the service's NLB does not serve is refused (patch 19): same name, other AZ ID", async () => {
+    // The NLB is in A's ap-northeast-1a (apne1-az4); B's ap-northeast-1a is another zone.
+    const { Subnet } = await awsAs(emu, b, ["ec2", "create-subnet", "--vpc-id", bVpcId, "--cidr-block", "10.0.5.0/24", "--availability-zone", "ap-northeast-1a"]);
+    expect(Subnet.AvailabilityZoneId).not.toBe("apne1-az4");
+    await setPrincipals([`arn:aws:iam::${B}:root`]);
+    await expect(
+      awsAs(emu, b, ["ec2", "create-vpc-endpoint", "--vpc-id", bVpcId, "--vpc-endpoint-type", "Interface", "--service-name", serviceName, "--subnet-ids", Subnet.SubnetId]),
+    ).rejects.toThrow(
+      `(InvalidParameter) when calling the CreateVpcEndpoint operation: The VPC endpoint service ${serviceName} does not support the availability zone of the subnet: ${Subnet.SubnetId}.`,
+    );
   });
 
   test("requests signed with assumed-role credentials are recorded with the role and the IAM action", async () => {

@@ -75,17 +75,21 @@ Patches (by number, as the README and the tests refer to them):
 18. (A recorder, not AWS behaviour.) Every request signed with assumed-role credentials
     is recorded as {"action": "RoleRequest", "roleArn", "account", "iamAction"}, so a test
     can evaluate what a role did against the role's documented policy.
+19. CreateVpcEndpoint (interface) to a known endpoint service is refused with InvalidParameter
+    ("The VPC endpoint service <name> does not support the availability zone of the subnet:
+    <subnet-id>.") for a subnet whose AZ ID none of the service's NLB subnets has, as on AWS.
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
-ec2_availability_zone_ids (17), role_request_log (18); common holds
+ec2_availability_zone_ids (17), role_request_log (18),
+privatelink_endpoint_zones (19); common holds
 the shared helpers and the call log.
 """
 
 from __future__ import annotations
 
 from . import common, ec2_instances, ec2_security_groups, ec2_vpc_endpoints, elbv2_load_balancers, privatelink_nlb_in_use, transfer
-from . import ec2_availability_zone_ids, privatelink_cross_account, role_request_log  # issue 16: two accounts
+from . import ec2_availability_zone_ids, privatelink_cross_account, privatelink_endpoint_zones, role_request_log  # issue 16: two accounts
 
 
 def apply_all() -> None:
@@ -108,3 +112,4 @@ def apply_all() -> None:
     privatelink_cross_account.patch_cross_account_privatelink()
     ec2_availability_zone_ids.patch_availability_zone_ids()
     role_request_log.patch_role_request_log()
+    privatelink_endpoint_zones.patch_endpoint_zones()
