@@ -267,6 +267,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
     // "No permissions are required to perform this operation", STS API reference).
     expect(deployActions).toEqual(expect.arrayContaining(["ec2:CreateVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:CreateSecurityGroup"]));
     expect(ownerActions).toEqual(expect.arrayContaining(["ec2:AcceptVpcEndpointConnections", "ec2:DescribeVpcEndpointConnections", "ec2:RejectVpcEndpointConnections"]));
+    console.log(`IAM actions called through the roles:\n  deploy: ${deployActions.join(", ")}\n  owner: ${ownerActions.join(", ")}`);
     const needsPermission = (action: string) => action !== "sts:GetCallerIdentity";
     const serviceArn = `arn:aws:ec2:${x.ids.region}:${PROVIDER_ACCOUNT_ID}:vpc-endpoint-service/${serviceId}`;
     const decisions: Record<string, string> = {};
