@@ -21,7 +21,7 @@
 //      README's policy for that role (IAM policy simulator).
 // Set E2E_KEEP=1 to keep the temporary folder after a failure.
 import { aws, AwsCliError, awsAs } from "../../emulator/client";
-import { consumerDeployPolicy, serviceOwnerPolicy } from "../../lib/cross-account-policies";
+import { CONSUMER_DEPLOY_ACTIONS_FOR_CHANGES, consumerDeployPolicy, serviceOwnerPolicy } from "../../lib/cross-account-policies";
 import { decide } from "../support/iam-simulate";
 import { missingPrerequisites } from "../support/prerequisites";
 import {
@@ -256,7 +256,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
     expect(VpcEndpointConnections).toEqual([]);
   });
 
-  step("g. every IAM action the two roles called is allowed by the README's policy for that role", async () => {
+  step("g. every IAM action the two roles called is allowed by the README's policy for that role, and the policies grant no unused action", async () => {
     // The launcher recorded each request signed with assumed-role credentials (patch 18);
     // moto enforces no IAM, so the simulator decides what AWS would have.
     const roleCalls = (await session.emulator.calls()).filter((c) => c.action === "RoleRequest");
@@ -290,6 +290,11 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
       });
     }
     expect(Object.entries(decisions).filter(([, result]) => result !== "Allowed")).toEqual([]);
+
+    // And not more: every action the policies grant was used, or is there for changes (with the reason).
+    const granted = (policy: ReturnType<typeof consumerDeployPolicy>) => policy.Statement.flatMap((statement) => [statement.Action].flat());
+    expect(granted(consumerDeployPolicy(x.ids)).filter((action) => !deployActions.includes(action) && !(action in CONSUMER_DEPLOY_ACTIONS_FOR_CHANGES))).toEqual([]);
+    expect(granted(serviceOwnerPolicy(x.ids)).filter((action) => !ownerActions.includes(action))).toEqual([]);
     everythingPassed = true;
   });
 });
