@@ -28,8 +28,10 @@ import * as path from "path";
 import { parseConfig, userSecretPrefix } from "../config/load";
 import { TransferConfig, TransferConfigInput } from "../config/schema";
 import { aws, Call, Emulator, EmulatorOptions, emulatorPrerequisites, startEmulator, withoutAwsVariables } from "../emulator/client";
+import { assumeRole, aws as awsDefault, awsAs, AwsCredentials } from "../emulator/client";
 import { Prerequisite } from "../emulator/prerequisites";
 import { terraformPrerequisites, writeCliConfig } from "../emulator/terraform";
+import { consumerDeployPolicy, CrossAccountIds, serviceOwnerPolicy, trustAccountPolicy } from "../lib/cross-account-policies";
 
 export const REGION = "ap-northeast-1";
 export const NAME_PREFIX = "tf-ftp";
@@ -743,9 +745,11 @@ export function formatDeployment(d: Deployment): string {
  * emulator holds none of it. Moto keeps deleted VPC endpoints (state
  * "deleted") and terminated instances: those count as gone.
  */
-export async function leftovers(session: Session): Promise<string[]> {
-  return timed(session, "check for leftovers (AWS CLI)", async () => {
+export async function leftovers(session: Session, account?: AwsCredentials): Promise<string[]> {
+  return timed(session, `check for leftovers (AWS CLI${account ? ", another account" : ""})`, async () => {
+    // In the default account, or through `account`'s credentials in that one (cross-account).
     const emu = session.emulator;
+    const aws = (_: Emulator, args: readonly string[]) => (account ? awsAs(emu, account, args) : awsDefault(emu, args));
     const [servers, lbs, groups, services, endpoints, functions, reservations, roles, securityGroups, alarms, parameters, tables, aliases] = await Promise.all([
       aws(emu, ["transfer", "list-servers"]),
       aws(emu, ["elbv2", "describe-load-balancers"]),
@@ -783,6 +787,160 @@ export async function leftovers(session: Session): Promise<string[]> {
     ];
     /* eslint-enable @typescript-eslint/no-explicit-any */
     return found;
+  });
+}
+
+// ------------------------------------------------------- two accounts (issue 16)
+//
+//   const x = await createCrossAccountResources(session);   // roles, VPCs, bucket in two accounts
+//   writeConfig(session, crossAccountConfigDocument(x));       // consumer.assumeRoleArn, serviceOwnerRoleArn, allowedPrincipals
+//   await deploy(session);
+//   await leftovers(session, x.consumerCredentials);          // what is left in the consumer account
+
+/** The provider account: the emulator's default (moto's), whose credentials every child process has. */
+export const PROVIDER_ACCOUNT_ID = "123456789012";
+/** The consumer account of the two-account scenario. */
+export const CONSUMER_ACCOUNT_ID = "210987654321";
+/** The role the consumer stack's AWS provider assumes (consumer.assumeRoleArn), in the consumer account. */
+export const CONSUMER_DEPLOY_ROLE = "ftp-consumer-deploy";
+/** The role that accepts the connection (consumer.serviceOwnerRoleArn), in the provider account. */
+export const SERVICE_OWNER_ROLE = "ftp-privatelink-acceptor";
+// How the setup reaches the consumer account: the role AWS Organizations creates in a
+// member account. The emulator issues credentials of that account for it without the
+// role having to exist (moto does not check trust); on AWS it is the usual way in.
+const SETUP_ROLE = "OrganizationAccountAccessRole";
+
+export const accountRoot = (accountId: string) => `arn:aws:iam::${accountId}:root`;
+
+export interface ZonedSubnet extends Subnet {
+  /** The AZ ID: the same physical zone in every account (the name is per account). */
+  readonly availabilityZoneId: string;
+}
+
+export interface CrossAccountResources {
+  readonly ids: CrossAccountIds;
+  /** Provider VPC, subnet and bucket in the provider account; consumer VPC and its subnet in the consumer account. */
+  readonly pre: PreexistingResources;
+  readonly providerSubnet: ZonedSubnet;
+  /** In the consumer account, in the zone with the provider subnet's AZ ID (its name there differs). */
+  readonly consumerSubnet: ZonedSubnet;
+  /** In the consumer account, in the zone with the provider subnet's NAME: another AZ ID, one the NLB does not serve. */
+  readonly sameNameSubnet: ZonedSubnet;
+  /** Administrator credentials of the consumer account (setup and read-back only; the stacks use the roles). */
+  readonly consumerCredentials: AwsCredentials;
+  readonly consumerDeployRoleArn: string;
+  readonly serviceOwnerRoleArn: string;
+}
+
+async function createRole(run: (args: readonly string[]) => Promise<unknown>, name: string, trust: object, permissions: object): Promise<void> {
+  await run(["iam", "create-role", "--role-name", name, "--assume-role-policy-document", JSON.stringify(trust)]);
+  await run(["iam", "put-role-policy", "--role-name", name, "--policy-name", name, "--policy-document", JSON.stringify(permissions)]);
+}
+
+/**
+ * The two-account starting point, made with the AWS CLI: in the provider
+ * account the Transfer VPC (10.0.3.0/24 in <region>a), the bucket and the
+ * service-owner role; in the consumer account a VPC with the same CIDR, two
+ * subnets (one in the zone whose AZ ID is the provider subnet's, one in the zone
+ * with the provider subnet's name) and the deploy role. Both roles trust the
+ * provider account, whose credentials run Terraform; their policies are the
+ * README's (lib/cross-account-policies.ts).
+ */
+export async function createCrossAccountResources(session: Session, options: { bucketName?: string } = {}): Promise<CrossAccountResources> {
+  return timed(session, "create pre-existing resources in two accounts (AWS CLI)", async () => {
+    const emu = session.emulator;
+    const ids: CrossAccountIds = { providerAccountId: PROVIDER_ACCOUNT_ID, consumerAccountId: CONSUMER_ACCOUNT_ID, region: emu.region };
+    const consumerCredentials = await assumeRole(emu, `arn:aws:iam::${CONSUMER_ACCOUNT_ID}:role/${SETUP_ROLE}`, "transfer-ftp-setup");
+    const inProvider = (args: readonly string[]) => awsDefault(emu, args);
+    const inConsumer = (args: readonly string[]) => awsAs(emu, consumerCredentials, args);
+    const bucketName = options.bucketName ?? `${NAME_PREFIX}-demo-bucket`;
+
+    const zoned = async (run: typeof inProvider, vpcId: string, cidr: string, zone: { name?: string; id?: string }): Promise<ZonedSubnet> => {
+      const where = zone.id ? ["--availability-zone-id", zone.id] : ["--availability-zone", zone.name!];
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const { Subnet } = (await run(["ec2", "create-subnet", "--vpc-id", vpcId, "--cidr-block", cidr, ...where])) as any;
+      return { id: Subnet.SubnetId, cidr, availabilityZone: Subnet.AvailabilityZone, availabilityZoneId: Subnet.AvailabilityZoneId };
+    };
+    const vpc = async (run: typeof inProvider, name: string): Promise<string> =>
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      ((await run(["ec2", "create-vpc", "--cidr-block", VPC_CIDR, "--tag-specifications", `ResourceType=vpc,Tags=[{Key=Name,Value=${name}}]`])) as any).Vpc.VpcId;
+
+    const [providerVpcId, consumerVpcId] = await Promise.all([
+      vpc(inProvider, "transfer-provider"),
+      vpc(inConsumer, "ftp-consumer"),
+      inProvider(["s3api", "create-bucket", "--bucket", bucketName, "--create-bucket-configuration", `LocationConstraint=${emu.region}`]),
+      createRole(inProvider, SERVICE_OWNER_ROLE, trustAccountPolicy(PROVIDER_ACCOUNT_ID), serviceOwnerPolicy(ids)),
+      createRole(inConsumer, CONSUMER_DEPLOY_ROLE, trustAccountPolicy(PROVIDER_ACCOUNT_ID), consumerDeployPolicy(ids)),
+    ]);
+    const providerSubnet = await zoned(inProvider, providerVpcId, "10.0.3.0/24", { name: `${emu.region}a` });
+    const [consumerSubnet, sameNameSubnet] = await Promise.all([
+      zoned(inConsumer, consumerVpcId, "10.0.3.0/24", { id: providerSubnet.availabilityZoneId }),
+      zoned(inConsumer, consumerVpcId, "10.0.4.0/24", { name: providerSubnet.availabilityZone }),
+    ]);
+    return {
+      ids,
+      pre: { providerVpcId, providerSubnets: [providerSubnet], consumerVpcId, consumerSubnets: [consumerSubnet], bucketName, vpcCidr: VPC_CIDR },
+      providerSubnet,
+      consumerSubnet,
+      sameNameSubnet,
+      consumerCredentials,
+      consumerDeployRoleArn: `arn:aws:iam::${CONSUMER_ACCOUNT_ID}:role/${CONSUMER_DEPLOY_ROLE}`,
+      serviceOwnerRoleArn: `arn:aws:iam::${PROVIDER_ACCOUNT_ID}:role/${SERVICE_OWNER_ROLE}`,
+    };
+  });
+}
+
+export interface CrossAccountConfigOptions {
+  /** provider.allowedPrincipals; default: the consumer account's root. */
+  readonly allowedPrincipals?: readonly string[];
+  /** consumer.subnetIds; default: the subnet in the provider subnet's AZ ID. */
+  readonly consumerSubnetIds?: readonly string[];
+}
+
+/** The README's cross-account config: single AZ, NLB IP 10.0.3.119, no client instance, the consumer stack in the other account. */
+export function crossAccountConfigDocument(x: CrossAccountResources, options: CrossAccountConfigOptions = {}): TransferConfigInput {
+  const base = configDocument(x.pre, { nlbPrivateIp: "10.0.3.119", clientEnabled: false });
+  return {
+    ...base,
+    provider: { ...base.provider, allowedPrincipals: [...(options.allowedPrincipals ?? [accountRoot(x.ids.consumerAccountId)])] },
+    consumer: {
+      ...base.consumer,
+      subnetIds: [...(options.consumerSubnetIds ?? [x.consumerSubnet.id])],
+      assumeRoleArn: x.consumerDeployRoleArn,
+      serviceOwnerRoleArn: x.serviceOwnerRoleArn,
+    },
+  };
+}
+
+/** `node scripts/synth.js` in the working copy (what `npm run synth` runs): cdktf.out from the session's config. */
+export function synth(session: Session): Promise<RunResult> {
+  return timed(session, "synth", () =>
+    run("node", ["scripts/synth.js"], { cwd: session.workDir, env: session.env, timeoutMs: 120_000, onLine: session.onLine, group: session.processes }),
+  );
+}
+
+export interface PlanResult {
+  /** 0 = no changes, 1 = error, 2 = changes (terraform plan -detailed-exitcode). */
+  readonly exitCode: number;
+  readonly output: string;
+}
+
+/** `terraform plan -detailed-exitcode` of a stack already initialized by a deploy (no lock: nothing else runs). */
+export function planStack(session: Session, stack: StackName): Promise<PlanResult> {
+  return timed(session, `terraform plan ${stack}`, async () => {
+    try {
+      const result = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], {
+        cwd: stackDir(session, stack),
+        env: session.env,
+        timeoutMs: 180_000,
+        onLine: session.onLine,
+        group: session.processes,
+      });
+      return { exitCode: 0, output: result.output };
+    } catch (error) {
+      if (!(error instanceof CommandError) || error.result.timedOut || error.result.code === null) throw error;
+      return { exitCode: error.result.code, output: error.result.output };
+    }
   });
 }
 

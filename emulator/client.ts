@@ -57,6 +57,10 @@ export interface Call {
   /** ModifyVpcEndpointServiceConfiguration: the NLB ARNs added and removed. */
   readonly addNetworkLoadBalancerArns?: string[];
   readonly removeNetworkLoadBalancerArns?: string[];
+  /** RoleRequest (a request signed with assumed-role credentials): the role, its account, the IAM action. */
+  readonly roleArn?: string;
+  readonly account?: string;
+  readonly iamAction?: string;
   /** ISO 8601 UTC with milliseconds, and the same instant in epoch milliseconds. */
   readonly time: string;
   readonly epochMs: number;
@@ -287,4 +291,37 @@ export function aws(emulator: Emulator, args: readonly string[], timeoutMs = 60_
       },
     );
   });
+}
+
+/** Temporary credentials (e.g. from STS AssumeRole against the emulator). */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+}
+
+/**
+ * `aws <args>` as another principal: the emulator attributes a request to the
+ * account its access key belongs to (moto: keys from STS AssumeRole belong to
+ * the role's account), so these credentials act in that account.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function awsAs(emulator: Emulator, credentials: AwsCredentials, args: readonly string[], timeoutMs = 60_000): Promise<any> {
+  const asPrincipal: Emulator = {
+    ...emulator,
+    env: {
+      ...emulator.env,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    },
+  };
+  return aws(asPrincipal, args, timeoutMs);
+}
+
+/** STS AssumeRole through the emulator (from the default credentials, or `as`); returns the role's credentials. */
+export async function assumeRole(emulator: Emulator, roleArn: string, sessionName: string, as?: AwsCredentials): Promise<AwsCredentials> {
+  const args = ["sts", "assume-role", "--role-arn", roleArn, "--role-session-name", sessionName];
+  const { Credentials } = as ? await awsAs(emulator, as, args) : await aws(emulator, args);
+  return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken };
 }

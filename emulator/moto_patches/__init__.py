@@ -64,8 +64,24 @@ Patches (by number, as the README and the tests refer to them):
     associate_public_ip_address = true and so replaced the instance on every run), and
     the instance's SecurityGroups are its primary interface's (moto returns none).
 
+16. PrivateLink across accounts: an endpoint service is found by name from any account in
+    the region; CreateVpcEndpoint from another account than the owner's needs the
+    service's allowed principals to admit the caller (else InvalidServiceName, as on
+    AWS); the owner sees and accepts/rejects connections from every account
+    (VpcEndpointOwner = the endpoint's account) and the endpoint's state follows.
+17. AZ names map to AZ IDs differently per account (moto's table for the default
+    account, rotated for any other): DescribeAvailabilityZones, subnets'
+    AvailabilityZoneId and CreateSubnet --availability-zone-id.
+18. (A recorder, not AWS behaviour.) Every request signed with assumed-role credentials
+    is recorded as {"action": "RoleRequest", "roleArn", "account", "iamAction"}, so a test
+    can evaluate what a role did against the role's documented policy.
+19. CreateVpcEndpoint (interface) to a known endpoint service is refused with InvalidParameter
+    ("The VPC endpoint service <name> does not support the availability zone of the subnet:
+    <subnet-id>.") for a subnet whose AZ ID none of the service's NLB subnets has, as on AWS.
+
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
-privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14),
+privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
+ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zones (19),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
@@ -75,11 +91,15 @@ from __future__ import annotations
 
 from . import (
     common,
+    ec2_availability_zone_ids,
     ec2_instances,
     ec2_security_groups,
     ec2_vpc_endpoints,
     elbv2_load_balancers,
+    privatelink_cross_account,
+    privatelink_endpoint_zones,
     privatelink_nlb_in_use,
+    role_request_log,
     transfer,
     transfer_endpoint_pending,
 )
@@ -102,5 +122,9 @@ def apply_all() -> None:
     ec2_vpc_endpoints.patch_endpoint_service_ip_address_types()
     ec2_security_groups.patch_security_group_rule_descriptions()
     ec2_instances.patch_instance_network_interfaces()
+    privatelink_cross_account.patch_cross_account_privatelink()
+    ec2_availability_zone_ids.patch_availability_zone_ids()
+    role_request_log.patch_role_request_log()
+    privatelink_endpoint_zones.patch_endpoint_zones()
     transfer_endpoint_pending.apply()
     common.PATCHES.append("transfer-endpoint-pending")

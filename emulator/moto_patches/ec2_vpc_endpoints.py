@@ -110,11 +110,14 @@ def patch_vpc_endpoint_connections() -> None:
     from moto.ec2.responses.vpc_service_configuration import VPCEndpointServiceConfiguration as Response
 
     def connections(backend: Any, service_id: str | None) -> list[tuple[Any, Any]]:
+        # Endpoints of every account in the region (patch 16: consumers in other accounts).
+        from .privatelink_cross_account import endpoints_in_region
+
         pairs = []
         for config in backend.configurations.values():
             if service_id and config.id != service_id:
                 continue
-            for endpoint in backend.vpc_end_points.values():
+            for _, endpoint in endpoints_in_region(backend.region_name):
                 if endpoint.service_name == config.service_name and endpoint.state != "deleted":
                     pairs.append((config, endpoint))
         return pairs
@@ -126,7 +129,7 @@ def patch_vpc_endpoint_connections() -> None:
             item = {
                 "ServiceId": config.id,
                 "VpcEndpointId": endpoint.id,
-                "VpcEndpointOwner": self.ec2_backend.account_id,
+                "VpcEndpointOwner": endpoint.ec2_backend.account_id,
                 "VpcEndpointState": endpoint.state,
                 "CreationTimestamp": endpoint.creation_timestamp,
                 "DnsEntries": [
