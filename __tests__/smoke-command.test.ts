@@ -143,6 +143,13 @@ describe("npm run smoke: the password's way to the instance", () => {
     expect(sentCommandInput().InstanceIds).toEqual([INSTANCE]);
   });
 
+  it("prefers the ftp_host output (consumer.dnsName) over the endpoint's DNS name", async () => {
+    await run(["--user", "alice"], {
+      terraformOutputs: async () => ({ ...OUTPUTS, [CONSUMER_OUTPUTS.ftpHost]: { value: "ftp.corp.internal" } }),
+    });
+    expect((sentCommandInput().Parameters?.commands ?? []).join("\n")).toContain("FTP_HOST='ftp.corp.internal' /usr/local/bin/ftp-smoke --user 'alice'");
+  });
+
   it("skips terraform when --instance-id and --host are given", async () => {
     const result = await run(["--user", "bob", "--instance-id", "i-0fedcba9876543210", "--host", "ftp.internal.example"]);
     expect(result.stackDirs).toEqual([]);
@@ -326,6 +333,7 @@ describe("npm run smoke: arguments and setup", () => {
   it("reads the consumer stack's outputs by their stable names", () => {
     expect(CONSUMER_OUTPUTS.clientInstanceId).toBe("client_instance_id");
     expect(CONSUMER_OUTPUTS.vpcEndpointDnsName).toBe("vpc_endpoint_dns_name");
+    expect(CONSUMER_OUTPUTS.ftpHost).toBe("ftp_host");
   });
 });
 

@@ -14,4 +14,6 @@ export const CONSUMER_OUTPUTS = {
   vpcEndpointId: "vpc_endpoint_id",
   vpcEndpointDnsName: "vpc_endpoint_dns_name",
   clientInstanceId: "client_instance_id",
+  /** The host FTP clients connect to: consumer.dnsName when set, else the endpoint's DNS name. */
+  ftpHost: "ftp_host",
 } as const;

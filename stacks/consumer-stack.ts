@@ -2,10 +2,12 @@ import { Construct } from "constructs";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { TransferConfig } from "../config/schema";
 import { readClientFiles } from "../lib/client-user-data";
 import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
 import { FtpClientInstance } from "./consumer/ftp-client-instance";
+import { FtpHostName } from "./consumer/ftp-host-name";
 import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { awsProvider } from "./shared/aws-provider";
 import { configureBackend, remoteStateOf } from "./shared/backend";
@@ -49,7 +51,31 @@ export class ConsumerStack extends TerraformStack {
       serviceName: providerState.getString(PROVIDER_OUTPUTS.endpointServiceName),
       serviceId: providerState.getString(PROVIDER_OUTPUTS.endpointServiceId),
       serviceOwner,
+      // passiveIpMode "consumer-endpoint": the endpoint's one address is the
+      // server's PassiveIp (the provider stack reads it from the same config).
+      ...(side.endpointIp
+        ? {
+            pinnedAddress: {
+              ip: side.endpointIp,
+              subnetCidrBlock: new DataAwsSubnet(this, "endpoint-subnet", { id: side.subnetIds[0] }).cidrBlock,
+            },
+          }
+        : {}),
     });
+
+    // The host clients connect to: consumer.dnsName (an alias to the
+    // endpoint) when set, else the endpoint's own regional DNS name.
+    let ftpHost = endpoint.dnsName;
+    if (side.dnsName) {
+      new FtpHostName(this, "ftp-host-name", {
+        dnsName: side.dnsName,
+        vpcId: side.vpcId,
+        hostedZoneId: side.hostedZoneId,
+        endpointDnsName: endpoint.dnsName,
+        endpointHostedZoneId: endpoint.dnsHostedZoneId,
+      });
+      ftpHost = side.dnsName;
+    }
 
     let clientInstanceId = "";
     if (side.client.enabled) {
@@ -63,7 +89,7 @@ export class ConsumerStack extends TerraformStack {
         partition: partition.partition,
         accountId: account.accountId,
         region: config.region,
-        ftpHost: endpoint.dnsName,
+        ftpHost,
         endpointSecurityGroup: endpoint.securityGroup,
         clientFiles: readClientFiles(options.projectRoot),
       });
@@ -72,6 +98,7 @@ export class ConsumerStack extends TerraformStack {
 
     this.output(CONSUMER_OUTPUTS.vpcEndpointId, endpoint.endpoint.id, "Interface VPC endpoint to the FTP endpoint service");
     this.output(CONSUMER_OUTPUTS.vpcEndpointDnsName, endpoint.dnsName, "Host name FTP clients connect to (use EPSV)");
+    this.output(CONSUMER_OUTPUTS.ftpHost, ftpHost, "Host name FTP clients connect to: consumer.dnsName when set, else the endpoint's DNS name");
     this.output(
       CONSUMER_OUTPUTS.clientInstanceId,
       clientInstanceId,
