@@ -64,14 +64,21 @@ Patches (by number, as the README and the tests refer to them):
     associate_public_ip_address = true and so replaced the instance on every run), and
     the instance's SecurityGroups are its primary interface's (moto returns none).
 
+16. EC2 CreateVpcEndpoint / ModifyVpcEndpoint SubnetConfigurations (Ipv4): the request is
+    refused like AWS for an address outside the subnet, one of the five AWS reserves, or one
+    in use (InvalidIPAddress.InUse); otherwise the endpoint's ENI in that subnet has that
+    address (a new ENI on modify, as AWS replaces it), so aws_vpc_endpoint.subnet_configuration
+    reads back as configured.
+
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
-privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14); common holds
+privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), ec2_endpoint_pinned_addresses (16); common holds
 the shared helpers and the call log.
 """
 
 from __future__ import annotations
 
 from . import common, ec2_instances, ec2_security_groups, ec2_vpc_endpoints, elbv2_load_balancers, privatelink_nlb_in_use, transfer
+from . import ec2_endpoint_pinned_addresses  # patch 16 (issue 12)
 
 
 def apply_all() -> None:
@@ -91,3 +98,4 @@ def apply_all() -> None:
     ec2_vpc_endpoints.patch_endpoint_service_ip_address_types()
     ec2_security_groups.patch_security_group_rule_descriptions()
     ec2_instances.patch_instance_network_interfaces()
+    ec2_endpoint_pinned_addresses.patch_vpc_endpoint_pinned_addresses()
