@@ -52,3 +52,12 @@ describe("README client table", () => {
     expect(needed.filter((p) => !installed.has(p))).toEqual([]);
   });
 });
+
+describe("help", () => {
+  test("tells users to connect to ftp_host and names the mode every client works with", () => {
+    const help = fs.readFileSync(path.join(ROOT, "help"), "utf8");
+    expect(help).toContain("ftp_host");
+    expect(help).toContain("consumer.dnsName");
+    expect(help).toContain('passiveIpMode "consumer-endpoint"');
+  });
+});
