@@ -208,7 +208,7 @@ describe("plan summary of the example config", () => {
       ["transfer_server_id", "Transfer Family server ID"],
     ]);
     expect(provider.outputs.find((o) => o.name === "nlb_private_ip")?.value).toBe("10.0.3.119");
-    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
+    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "ftp_host", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
     expect(markdown).toContain("| `nlb_private_ip` | Private IP of the internal NLB (comma-separated when it spans several AZs) | `10.0.3.119` |");
   });
 
