@@ -92,7 +92,7 @@ describe("plan summary of the example config", () => {
     expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
     expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
     expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 4 |`);
-    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 3 |`);
+    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 4 |`);
   });
 
   test("lists the data sources", () => {
