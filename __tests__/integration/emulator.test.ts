@@ -536,6 +536,27 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
     expect(await endpointEnis()).toEqual([]);
   }, 120_000);
 
+  it("creates a private hosted zone when CreateHostedZone names a VPC, as AWS does (patch 17)", async () => {
+    const vpc = await createNetwork(emu, "10.0.0.0/16", ["10.0.5.0/24"], "zone-vpc");
+    const created = await aws(emu, [
+      "route53",
+      "create-hosted-zone",
+      "--name",
+      "ftp.corp.internal",
+      "--caller-reference",
+      "patch-17",
+      "--vpc",
+      `VPCRegion=${emu.region},VPCId=${vpc.vpcId}`,
+    ]);
+    const zone = await aws(emu, ["route53", "get-hosted-zone", "--id", created.HostedZone.Id]);
+    expect(zone.HostedZone.Config.PrivateZone).toBe(true);
+    expect(zone.VPCs).toEqual([{ VPCRegion: emu.region, VPCId: vpc.vpcId }]);
+    // Without a VPC: public, as before.
+    const open = await aws(emu, ["route53", "create-hosted-zone", "--name", "example.org", "--caller-reference", "patch-17-public"]);
+    expect(open.HostedZone.Config.PrivateZone).toBe(false);
+    await Promise.all([created, open].map((z) => aws(emu, ["route53", "delete-hosted-zone", "--id", z.HostedZone.Id])));
+  }, 60_000);
+
   it("delete-server removes the endpoint and its ENIs; the id is then unknown", async () => {
     await aws(emu, ["transfer", "delete-server", "--server-id", serverId]);
     const [enis, endpoints, error] = await Promise.all([

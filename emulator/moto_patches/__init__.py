@@ -69,16 +69,19 @@ Patches (by number, as the README and the tests refer to them):
     in use (InvalidIPAddress.InUse); otherwise the endpoint's ENI in that subnet has that
     address (a new ENI on modify, as AWS replaces it), so aws_vpc_endpoint.subnet_configuration
     reads back as configured.
+17. Route 53 CreateHostedZone with a VPC creates a private hosted zone associated with it, as on
+    AWS (moto does so only when HostedZoneConfig.PrivateZone is also true, which aws_route53_zone
+    does not send).
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
-privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), ec2_endpoint_pinned_addresses (16); common holds
+privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), ec2_endpoint_pinned_addresses (16), route53_private_zones (17); common holds
 the shared helpers and the call log.
 """
 
 from __future__ import annotations
 
 from . import common, ec2_instances, ec2_security_groups, ec2_vpc_endpoints, elbv2_load_balancers, privatelink_nlb_in_use, transfer
-from . import ec2_endpoint_pinned_addresses  # patch 16 (issue 12)
+from . import ec2_endpoint_pinned_addresses, route53_private_zones  # patches 16, 17 (issue 12)
 
 
 def apply_all() -> None:
@@ -99,3 +102,4 @@ def apply_all() -> None:
     ec2_security_groups.patch_security_group_rule_descriptions()
     ec2_instances.patch_instance_network_interfaces()
     ec2_endpoint_pinned_addresses.patch_vpc_endpoint_pinned_addresses()
+    route53_private_zones.patch_route53_private_zones()
