@@ -204,6 +204,88 @@ describe("config validation", () => {
   });
 });
 
+// Issue 12: passiveIpMode "consumer-endpoint", the pinned endpoint IP, the host name.
+describe("config validation: consumer-endpoint mode and the host name", () => {
+  const CONSUMER_SUBNET = "subnet-0f9e8d7c6b5a40003";
+  const mode = (consumer: Record<string, unknown> = {}, provider: Record<string, unknown> = {}) =>
+    exampleWith({
+      provider: { passiveIpMode: "consumer-endpoint", ...provider },
+      consumer: { endpointIp: "10.0.3.50", subnetCidrs: { [CONSUMER_SUBNET]: "10.0.3.0/24" }, ...consumer },
+    });
+
+  test("a valid consumer-endpoint config, single- or multi-AZ on the provider side", () => {
+    const config = parseConfig(mode(), "test.json");
+    expect(config.provider.passiveIpMode).toBe("consumer-endpoint");
+    expect(config.consumer.endpointIp).toBe("10.0.3.50");
+    const twoAz = mode({}, { subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"], subnetCidrs: null, nlbPrivateIp: null });
+    expect(problemsOf(twoAz)).toEqual([]);
+  });
+
+  test("the mode needs endpointIp, and endpointIp needs the mode", () => {
+    expect(problemsOf(mode({ endpointIp: null }))).toEqual([
+      'consumer.endpointIp: missing (expected an IPv4 address in the consumer subnet with passiveIpMode "consumer-endpoint": the endpoint is pinned to it and the server hands it out as PassiveIp)',
+    ]);
+    expect(problemsOf(exampleWith({ consumer: { endpointIp: "10.0.3.50" } }))).toEqual([
+      'consumer.endpointIp: expected only with provider.passiveIpMode "consumer-endpoint" (it is that mode\'s PassiveIp), got mode "nlb"',
+    ]);
+  });
+
+  test("exactly one consumer subnet, and the message says why", () => {
+    const problems = problemsOf(mode({ subnetIds: [CONSUMER_SUBNET, "subnet-0f9e8d7c6b5a40004"] }));
+    expect(problems).toEqual([
+      'consumer.subnetIds: expected exactly one subnet with passiveIpMode "consumer-endpoint": PassiveIp is one address, and an endpoint in a second subnet has a second IP that no PASV reply names (clients there would be sent across AZs, or nowhere)',
+    ]);
+  });
+
+  test("endpointIp: an IPv4 address, private, inside consumer.subnetCidrs' subnet, not AWS-reserved", () => {
+    expect(problemsOf(mode({ endpointIp: "10.0.3.x" }))).toEqual(['consumer.endpointIp: expected an IPv4 address like "10.0.3.119"']);
+    expect(problemsOf(mode({ endpointIp: "8.8.8.8", subnetCidrs: null }))).toEqual([
+      "consumer.endpointIp: expected a private address (10/8, 172.16/12, 192.168/16 or 100.64/10): it is an interface endpoint's address in the consumer VPC",
+    ]);
+    expect(problemsOf(mode({ endpointIp: "10.0.4.50" }))).toEqual([
+      `consumer.endpointIp: expected an address inside subnet ${CONSUMER_SUBNET} (10.0.3.0/24)`,
+    ]);
+    for (const reserved of ["10.0.3.0", "10.0.3.1", "10.0.3.2", "10.0.3.3", "10.0.3.255"]) {
+      expect(problemsOf(mode({ endpointIp: reserved }))).toEqual([
+        "consumer.endpointIp: expected an address AWS does not reserve in 10.0.3.0/24 (the first four and the last are reserved)",
+      ]);
+    }
+    expect(problemsOf(mode({ endpointIp: "10.0.3.4" }))).toEqual([]);
+    expect(problemsOf(mode({ endpointIp: "10.0.3.254" }))).toEqual([]);
+    // Without subnetCidrs only the plan-time precondition can check the subnet.
+    expect(problemsOf(mode({ endpointIp: "10.0.4.50", subnetCidrs: null }))).toEqual([]);
+  });
+
+  test("consumer.subnetCidrs: CIDRs of listed subnets only", () => {
+    expect(problemsOf(mode({ subnetCidrs: { [CONSUMER_SUBNET]: "10.0.3.0/24", "subnet-0f9e8d7c6b5a49999": "10.0.9.0/24" } }))).toEqual([
+      'consumer.subnetCidrs["subnet-0f9e8d7c6b5a49999"]: expected a subnet listed in consumer.subnetIds',
+    ]);
+    expect(problemsOf(mode({ subnetCidrs: { [CONSUMER_SUBNET]: "10.0.3.1/24" } }))).toEqual([
+      `consumer.subnetCidrs["${CONSUMER_SUBNET}"]: expected a network address: host bits are set (did you mean "10.0.3.0/24"?)`,
+    ]);
+  });
+
+  test("dnsName is a lowercase DNS name; hostedZoneId a zone ID, and only with dnsName", () => {
+    expect(parseConfig(exampleWith({ consumer: { dnsName: "ftp.corp.internal" } })).consumer.dnsName).toBe("ftp.corp.internal");
+    expect(problemsOf(exampleWith({ consumer: { dnsName: "ftp.corp.internal", hostedZoneId: "Z0123456789ABCDEFGHIJ" } }))).toEqual([]);
+    const badName = 'consumer.dnsName: expected a lowercase DNS name of two or more labels, like "ftp.corp.internal" (no trailing dot)';
+    for (const name of ["ftp", "FTP.corp.internal", "ftp.corp.internal.", "-ftp.corp.internal", "ftp..internal", "ftp_1.corp.internal", `${"a".repeat(64)}.internal`]) {
+      expect(problemsOf(exampleWith({ consumer: { dnsName: name } }))).toEqual([badName]);
+    }
+    expect(problemsOf(exampleWith({ consumer: { hostedZoneId: "Z0123456789ABCDEFGHIJ" } }))).toEqual([
+      "consumer.hostedZoneId: expected consumer.dnsName too: the zone is where the record for that name goes",
+    ]);
+    expect(problemsOf(exampleWith({ consumer: { dnsName: "ftp.corp.internal", hostedZoneId: "corp.internal" } }))).toEqual([
+      'consumer.hostedZoneId: expected a Route 53 hosted zone ID like "Z0123456789ABCDEFGHIJ"',
+    ]);
+  });
+
+  test("all of the mode's problems at once", () => {
+    const problems = problemsOf(mode({ endpointIp: "10.0.4.1", subnetIds: [CONSUMER_SUBNET, "subnet-0f9e8d7c6b5a40004"], hostedZoneId: "Z1" }));
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["consumer.endpointIp", "consumer.hostedZoneId", "consumer.subnetIds"]);
+  });
+});
+
 describe("synth with a bad config", () => {
   // One config per class of bad input, through the real entry point.
   const cases: [string, string, string][] = [
@@ -222,6 +304,16 @@ describe("synth with a bad config", () => {
       "multi-AZ with passiveIpMode nlb",
       JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"], subnetCidrs: null, nlbPrivateIp: null } })),
       'provider.passiveIpMode: expected "control-connection"',
+    ],
+    [
+      "consumer-endpoint mode with two consumer subnets",
+      JSON.stringify(
+        exampleWith({
+          provider: { passiveIpMode: "consumer-endpoint" },
+          consumer: { endpointIp: "10.0.3.50", subnetIds: ["subnet-0f9e8d7c6b5a40003", "subnet-0f9e8d7c6b5a40004"] },
+        }),
+      ),
+      'consumer.subnetIds: expected exactly one subnet with passiveIpMode "consumer-endpoint"',
     ],
   ];
 

@@ -197,6 +197,7 @@ describe("consumer stack (example config)", () => {
     expect(json.output).toEqual({
       vpc_endpoint_id: expect.objectContaining({ value: ref(endpoint, "id") }),
       vpc_endpoint_dns_name: expect.objectContaining({ value: ref(endpoint, "dns_entry[0].dns_name") }),
+      ftp_host: expect.objectContaining({ value: ref(endpoint, "dns_entry[0].dns_name") }),
       client_instance_id: expect.objectContaining({ value: ref(instance, "id") }),
       smoke_password_key_arn: expect.objectContaining({ value: ref(onlyResource(consumer, "aws_kms_key"), "arn") }),
     });
@@ -224,5 +225,98 @@ describe("client architecture", () => {
     ["g5.xlarge", "x86_64"],
   ])("%s runs the %s image", (type, arch) => {
     expect(architectureOf(type)).toBe(arch);
+  });
+});
+
+// Issue 12: the pinned endpoint address (passiveIpMode "consumer-endpoint") and the host name.
+describe("consumer stack in passiveIpMode consumer-endpoint", () => {
+  const { consumer } = synthStacks(
+    configWith({
+      provider: { passiveIpMode: "consumer-endpoint" },
+      consumer: { endpointIp: "10.0.3.50", subnetCidrs: { "subnet-0f9e8d7c6b5a40003": "10.0.3.0/24" } },
+    }),
+  );
+
+  test("the endpoint is pinned to endpointIp in its one subnet (subnet_configuration)", () => {
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    expect(endpoint.subnet_ids).toEqual(["subnet-0f9e8d7c6b5a40003"]);
+    expect(endpoint.subnet_configuration).toEqual([{ subnet_id: "subnet-0f9e8d7c6b5a40003", ipv4: "10.0.3.50" }]);
+  });
+
+  test("plan-time preconditions check the address against the real subnet: inside it, not reserved", () => {
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    const [subnet] = dataSourcesOf(consumer, "aws_subnet");
+    expect(subnet.id).toBe("subnet-0f9e8d7c6b5a40003");
+    const cidr = ref(subnet, "cidr_block").slice(2, -1);
+    // After the AZ-ID check (one per subnet), on the same subnet lookup.
+    const preconditions = (endpoint.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition.filter((p) =>
+      p.error_message.startsWith("consumer.endpointIp"),
+    );
+    expect(dataSourcesOf(consumer, "aws_subnet")).toHaveLength(1);
+    expect(preconditions.map((p) => p.error_message)).toEqual([
+      "consumer.endpointIp 10.0.3.50 is not inside subnet subnet-0f9e8d7c6b5a40003.",
+      "consumer.endpointIp 10.0.3.50 is one of the five addresses AWS reserves in subnet subnet-0f9e8d7c6b5a40003 (the first four and the last).",
+    ]);
+    expect(preconditions[0].condition).toContain(`cidrhost("10.0.3.50/\${element(split("/", ${cidr}), 1)}", 0)`);
+    for (const host of [0, 1, 2, 3, -1]) expect(preconditions[1].condition).toContain(`cidrhost(${cidr}, ${host})`);
+  });
+
+  test("without the mode: no subnet_configuration, no address precondition (the AZ-ID check only)", () => {
+    const { consumer: plain } = synthStacks(configWith());
+    const endpoint = onlyResource(plain, "aws_vpc_endpoint");
+    expect(endpoint.subnet_configuration).toBeUndefined();
+    const messages = (endpoint.lifecycle as { precondition: { error_message: string }[] }).precondition.map((p) => p.error_message);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^consumer\.subnetIds: subnet subnet-0f9e8d7c6b5a40003 is in AZ ID/);
+  });
+});
+
+describe("consumer stack with consumer.dnsName", () => {
+  test("a private zone named after the host, associated with the consumer VPC, with an alias to the endpoint", () => {
+    const { consumer } = synthStacks(configWith({ consumer: { dnsName: "ftp.corp.internal" } }));
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    const zone = onlyResource(consumer, "aws_route53_zone");
+    expect(zone).toMatchObject({ name: "ftp.corp.internal", vpc: [{ vpc_id: "vpc-0f9e8d7c6b5a40001" }] });
+    expect(onlyResource(consumer, "aws_route53_record")).toMatchObject({
+      zone_id: ref(zone, "zone_id"),
+      name: "ftp.corp.internal",
+      type: "A",
+      alias: {
+        name: ref(endpoint, "dns_entry[0].dns_name"),
+        zone_id: ref(endpoint, "dns_entry[0].hosted_zone_id"),
+        evaluate_target_health: false,
+      },
+    });
+    const json = JSON.parse(consumer);
+    expect(json.output.ftp_host.value).toBe("ftp.corp.internal");
+    expect(json.output.vpc_endpoint_dns_name.value).toBe(ref(endpoint, "dns_entry[0].dns_name"));
+    // The client instance's ftp-smoke host file names the host, not the endpoint.
+    const userData = onlyResource(consumer, "aws_instance").user_data as string;
+    expect(userData).toContain("echo 'ftp.corp.internal' > /etc/ftp-smoke/host");
+    expect(userData).not.toContain("dns_entry");
+  });
+
+  test("with consumer.hostedZoneId: the record goes into that zone, checked at plan time to be private and a parent", () => {
+    const { consumer } = synthStacks(configWith({ consumer: { dnsName: "ftp.corp.internal", hostedZoneId: "Z0123456789ABCDEFGHIJ" } }));
+    expect(resourcesOf(consumer, "aws_route53_zone")).toHaveLength(0);
+    const record = onlyResource(consumer, "aws_route53_record");
+    expect(record.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+    const [zone] = dataSourcesOf(consumer, "aws_route53_zone");
+    expect(zone.zone_id).toBe("Z0123456789ABCDEFGHIJ");
+    const preconditions = (record.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
+    expect(preconditions[0].condition).toContain(ref(zone, "private_zone").slice(2, -1));
+    expect(preconditions[1].condition).toContain('endswith("ftp.corp.internal"');
+    expect(preconditions.map((p) => p.error_message)).toEqual([
+      "consumer.hostedZoneId Z0123456789ABCDEFGHIJ is not a private hosted zone.",
+      "consumer.dnsName ftp.corp.internal is not inside the domain of consumer.hostedZoneId Z0123456789ABCDEFGHIJ.",
+    ]);
+  });
+
+  test("without dnsName: no Route 53 at all, and ftp_host is the endpoint's DNS name", () => {
+    const { consumer } = synthStacks(configWith());
+    const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
+    expect(resourcesOf(consumer, "aws_route53_zone")).toHaveLength(0);
+    expect(resourcesOf(consumer, "aws_route53_record")).toHaveLength(0);
+    expect(JSON.parse(consumer).output.ftp_host.value).toBe(ref(endpoint, "dns_entry[0].dns_name"));
   });
 });

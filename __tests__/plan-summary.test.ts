@@ -92,7 +92,7 @@ describe("plan summary of the example config", () => {
     expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
     expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
     expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 6 |`);
-    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 4 |`);
+    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 5 |`);
   });
 
   test("lists the data sources", () => {
@@ -218,7 +218,7 @@ describe("plan summary of the example config", () => {
       ["user_secrets_key_arn", "KMS key FTP user secrets are encrypted with (npm run users -- add reads it)"],
     ]);
     expect(provider.outputs.find((o) => o.name === "nlb_private_ip")?.value).toBe("10.0.3.119");
-    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "smoke_password_key_arn", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
+    expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "ftp_host", "smoke_password_key_arn", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
     expect(markdown).toContain("| `nlb_private_ip` | Private IP of the internal NLB (comma-separated when it spans several AZs) | `10.0.3.119` |");
   });
 

@@ -11,6 +11,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
+import { passiveIpFor } from "../stacks/provider-stack";
 
 const PASSIVE_PORTS = [8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const ALL_PORTS = [21, ...PASSIVE_PORTS];
@@ -319,5 +320,35 @@ describe("control listener idle timeout", () => {
   test("port 21 gets provider.controlIdleTimeoutSeconds (default 6000, AWS's maximum); the data ports keep AWS's default", () => {
     expect(listeners({})).toEqual(ALL_PORTS.map((port) => [port, port === 21 ? 6000 : undefined]));
     expect(listeners({ provider: { controlIdleTimeoutSeconds: 900 } })).toEqual(ALL_PORTS.map((port) => [port, port === 21 ? 900 : undefined]));
+  });
+});
+
+// Issue 12: passiveIpMode "consumer-endpoint" (PassiveIp = the consumer endpoint's pinned IP).
+describe("provider stack in passiveIpMode consumer-endpoint", () => {
+  const CONSUMER_ENDPOINT = { provider: { passiveIpMode: "consumer-endpoint" }, consumer: { endpointIp: "10.0.3.50" } };
+
+  test("single AZ: PassiveIp is consumer.endpointIp, not the NLB's IP; the restart is triggered by it", () => {
+    const { provider } = synthStacks(configWith(CONSUMER_ENDPOINT));
+    expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: "10.0.3.50" } });
+    // The NLB keeps its own pinned IP; only the advertised address changes.
+    expect(provider).toHaveResourceWithProperties(Lb, { subnet_mapping: [{ subnet_id: "subnet-0a1b2c3d4e5f60003", private_ipv4_address: "10.0.3.119" }] });
+    const server = onlyResource(provider, "aws_transfer_server");
+    const restart = onlyResource(provider, "null_resource");
+    expect((restart.triggers as Record<string, string>).passive_ip).toBe(ref(server, "protocol_details[0].passive_ip"));
+  });
+
+  test("multi-AZ provider side: still the one consumer endpoint IP", () => {
+    const { provider } = synthStacks(
+      configWith({ provider: { ...TWO_AZ.provider, passiveIpMode: "consumer-endpoint" }, consumer: CONSUMER_ENDPOINT.consumer }),
+    );
+    expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: "10.0.3.50" } });
+    expect(resourcesOf(provider, "aws_lb_target_group_attachment")).toHaveLength(20);
+  });
+
+  test("passiveIpFor: one address per mode", () => {
+    expect(passiveIpFor("nlb", "10.0.3.119", undefined)).toBe("10.0.3.119");
+    expect(passiveIpFor("control-connection", "10.0.3.119", undefined)).toBe("0.0.0.0");
+    expect(passiveIpFor("consumer-endpoint", "10.0.3.119", "10.0.3.50")).toBe("10.0.3.50");
+    expect(() => passiveIpFor("consumer-endpoint", "10.0.3.119", undefined)).toThrow("consumer.endpointIp");
   });
 });

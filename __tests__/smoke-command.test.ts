@@ -178,6 +178,13 @@ describe("npm run smoke: the password's way to the instance", () => {
     expect(sentCommandInput().InstanceIds).toEqual([INSTANCE]);
   });
 
+  it("prefers the ftp_host output (consumer.dnsName) over the endpoint's DNS name", async () => {
+    await run(["--user", "alice"], {
+      terraformOutputs: async () => ({ ...OUTPUTS, [CONSUMER_OUTPUTS.ftpHost]: { value: "ftp.corp.internal" } }),
+    });
+    expect((sentCommandInput().Parameters?.commands ?? []).join("\n")).toContain("FTP_HOST='ftp.corp.internal' /usr/local/bin/ftp-smoke --user 'alice'");
+  });
+
   it("skips terraform when --instance-id, --host and --key-id are given", async () => {
     const result = await run(["--user", "bob", "--instance-id", "i-0fedcba9876543210", "--host", "ftp.internal.example", "--key-id", KEY_ARN]);
     expect(result.stackDirs).toEqual([]);
@@ -405,6 +412,7 @@ describe("npm run smoke: arguments and setup", () => {
     expect(CONSUMER_OUTPUTS.clientInstanceId).toBe("client_instance_id");
     expect(CONSUMER_OUTPUTS.vpcEndpointDnsName).toBe("vpc_endpoint_dns_name");
     expect(CONSUMER_OUTPUTS.smokePasswordKeyArn).toBe("smoke_password_key_arn");
+    expect(CONSUMER_OUTPUTS.ftpHost).toBe("ftp_host");
   });
 
   it.each([["arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"], ["1234abcd-12ab-34cd-56ef-1234567890ab"], ["alias/tf-ftp-smoke-password"]])(

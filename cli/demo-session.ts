@@ -397,12 +397,16 @@ export async function createPreexistingResources(session: Session, options: Pree
 export interface ConfigOptions {
   /** Pins the NLB's IP (single subnet only); with it, subnetCidrs is written too. */
   readonly nlbPrivateIp?: string;
-  readonly passiveIpMode?: "nlb" | "control-connection";
+  readonly passiveIpMode?: "nlb" | "control-connection" | "consumer-endpoint";
   readonly restartTimeoutSeconds?: number;
   readonly clientEnabled?: boolean;
   /** Instead of all the pre-existing provider / consumer subnets. */
   readonly providerSubnetIds?: readonly string[];
   readonly consumerSubnetIds?: readonly string[];
+  /** passiveIpMode "consumer-endpoint": the consumer endpoint's pinned IP (consumer.subnetCidrs is written too). */
+  readonly consumerEndpointIp?: string;
+  /** consumer.dnsName: a Route 53 private zone + alias record for the endpoint. */
+  readonly dnsName?: string;
 }
 
 /** A config document for the pre-existing resources (terraform_data restart: no hashicorp/null offline). */
@@ -430,6 +434,10 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
       vpcId: pre.consumerVpcId,
       subnetIds: [...(options.consumerSubnetIds ?? pre.consumerSubnets.map((s) => s.id))],
       allowedCidrs: [pre.vpcCidr],
+      ...(options.consumerEndpointIp
+        ? { endpointIp: options.consumerEndpointIp, subnetCidrs: Object.fromEntries(pre.consumerSubnets.map((s) => [s.id, s.cidr])) }
+        : {}),
+      ...(options.dnsName ? { dnsName: options.dnsName } : {}),
       client: { enabled: options.clientEnabled ?? true, instanceType: "t3.micro" },
     },
   };

@@ -70,8 +70,9 @@ options:
                        \`terraform output -json\` (default ${DEFAULT_STACK_DIR};
                        it must use the backend the stack was deployed with)
   --instance-id <id>   client instance (default: output ${CONSUMER_OUTPUTS.clientInstanceId})
-  --host <name>        FTP host (default: output ${CONSUMER_OUTPUTS.vpcEndpointDnsName};
-                       without it, ftp-smoke reads /etc/ftp-smoke/host on the instance)
+  --host <name>        FTP host (default: output ${CONSUMER_OUTPUTS.ftpHost}, which is
+                       consumer.dnsName when set, else ${CONSUMER_OUTPUTS.vpcEndpointDnsName};
+                       without either, ftp-smoke reads /etc/ftp-smoke/host on the instance)
 
 The password is asked without echo on a terminal; otherwise it is the first
 line of standard input. It is stored for the run in an advanced-tier
@@ -349,10 +350,14 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
   let instanceId = args.instanceId;
   let host = args.host;
   let keyId = args.keyId;
+  let hostOutput: string = CONSUMER_OUTPUTS.ftpHost;
   if (!instanceId || !host || !keyId) {
     const outputs = await deps.terraformOutputs(args.stackDir);
     instanceId ??= stringOutput(outputs, CONSUMER_OUTPUTS.clientInstanceId);
-    host ??= stringOutput(outputs, CONSUMER_OUTPUTS.vpcEndpointDnsName);
+    // ftp_host (consumer.dnsName or the endpoint's name); a consumer stack
+    // deployed before that output existed has only vpc_endpoint_dns_name.
+    hostOutput = stringOutput(outputs, CONSUMER_OUTPUTS.ftpHost) !== undefined ? CONSUMER_OUTPUTS.ftpHost : CONSUMER_OUTPUTS.vpcEndpointDnsName;
+    host ??= stringOutput(outputs, hostOutput);
     keyId ??= stringOutput(outputs, CONSUMER_OUTPUTS.smokePasswordKeyArn);
   }
   if (!instanceId) {
@@ -363,7 +368,7 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     );
   }
   if (!INSTANCE_ID.test(instanceId)) throw new CommandError(`output ${CONSUMER_OUTPUTS.clientInstanceId} is not an instance ID`, 2);
-  if (host !== undefined && !HOST.test(host)) throw new CommandError(`output ${CONSUMER_OUTPUTS.vpcEndpointDnsName} is not a host name`, 2);
+  if (host !== undefined && !HOST.test(host)) throw new CommandError(`output ${hostOutput} is not a host name`, 2);
   // Never the default aws/ssm key: its key policy lets every principal in the
   // account that may read the parameter decrypt it.
   if (!keyId) {
@@ -374,7 +379,7 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     );
   }
   if (!KEY_ID.test(keyId)) throw new CommandError(`output ${CONSUMER_OUTPUTS.smokePasswordKeyArn} is not a KMS key ARN`, 2);
-  if (!host) say(`note: no ${CONSUMER_OUTPUTS.vpcEndpointDnsName} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
+  if (!host) say(`note: no ${CONSUMER_OUTPUTS.ftpHost} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
   if (config.consumer.assumeRoleArn) {
     say(`note: the consumer stack deploys through ${config.consumer.assumeRoleArn}; run this with credentials of that account (e.g. AWS_PROFILE with role_arn)`);
   }

@@ -28,6 +28,10 @@ const BUCKET_NAME = /^(?!xn--)(?!sthree-)(?!.*-s3alias$)[a-z0-9][a-z0-9-]{1,61}[
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 const TFC_NAME = /^[A-Za-z0-9_-]{1,90}$/;
 const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
+// A DNS name of two or more labels (letters, digits, inner hyphens; 1-63 each,
+// 253 in all), lowercase: Route 53 stores names in lowercase.
+const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const HOSTED_ZONE_ID = /^Z[0-9A-Z]{1,32}$/;
 
 // AWS tag rules ("Tag naming limits and requirements", AWS Tagging Best
 // Practices / Tagging AWS Resources user guide; the Resource Groups Tagging
@@ -196,7 +200,8 @@ const providerSide = z
     bucketName: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
     allowedCidrs: uniqueList(cidr, "CIDR block"),
     nlbPrivateIp: ipv4.optional(),
-    passiveIpMode: z.enum(["nlb", "control-connection"]).default("nlb"),
+    // "consumer-endpoint": PassiveIp = consumer.endpointIp (issue 12).
+    passiveIpMode: z.enum(["nlb", "control-connection", "consumer-endpoint"]).default("nlb"),
     allowedPrincipals: uniqueList(
       z.string().regex(PRINCIPAL_ARN, 'expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"'),
       "principal"
@@ -266,6 +271,18 @@ const consumerSide = z
     vpcId,
     subnetIds: uniqueList(subnetId, "subnet ID"),
     allowedCidrs: uniqueList(cidr, "CIDR block"),
+    // Optional CIDR of each consumer subnet: lets synth check endpointIp (the
+    // plan checks it again against the real subnet).
+    subnetCidrs: z.record(subnetId, cidr).optional(),
+    // The consumer endpoint's pinned IPv4 address; the server's PassiveIp in
+    // passiveIpMode "consumer-endpoint".
+    endpointIp: ipv4.optional(),
+    // A host name for the endpoint (Route 53 private hosted zone + alias).
+    dnsName: z
+      .string()
+      .regex(DNS_NAME, 'expected a lowercase DNS name of two or more labels, like "ftp.corp.internal" (no trailing dot)')
+      .optional(),
+    hostedZoneId: z.string().regex(HOSTED_ZONE_ID, 'expected a Route 53 hosted zone ID like "Z0123456789ABCDEFGHIJ"').optional(),
     serviceOwnerRoleArn: z.string().regex(ROLE_ARN, 'expected an IAM role ARN like "arn:aws:iam::123456789012:role/NAME"').optional(),
     assumeRoleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
     client: z
@@ -396,6 +413,76 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
       } else if (isReservedSubnetAddress(parsedSubnet, ip)) {
         issues.push({
           path: ["provider", "nlbPrivateIp"],
+          message: `expected an address AWS does not reserve in ${parsedSubnet.network} (the first four and the last are reserved)`,
+        });
+      }
+    }
+  }
+  issues.push(...consumerEndpointIssues(provider, asRecord(root?.consumer)));
+  return issues;
+}
+
+/**
+ * passiveIpMode "consumer-endpoint": the server's PassiveIp is the consumer
+ * endpoint's own address, which every FTP client can reach (it is the address
+ * of the control connection). The endpoint gets that address through
+ * `subnet_configuration` (EC2 SubnetConfiguration.Ipv4), one per subnet.
+ */
+function consumerEndpointIssues(provider: Record<string, unknown>, consumer: Record<string, unknown> | undefined): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  if (!consumer) return issues;
+  const mode = provider.passiveIpMode ?? "nlb";
+  const subnetIds = Array.isArray(consumer.subnetIds) ? consumer.subnetIds.filter((id): id is string => typeof id === "string") : [];
+  const subnetCidrs = asRecord(consumer.subnetCidrs) ?? {};
+  for (const id of Object.keys(subnetCidrs)) {
+    if (SUBNET_ID.test(id) && !subnetIds.includes(id)) {
+      issues.push({ path: ["consumer", "subnetCidrs", id], message: "expected a subnet listed in consumer.subnetIds" });
+    }
+  }
+  if (typeof consumer.hostedZoneId === "string" && consumer.dnsName === undefined) {
+    issues.push({
+      path: ["consumer", "hostedZoneId"],
+      message: "expected consumer.dnsName too: the zone is where the record for that name goes",
+    });
+  }
+  if (mode === "consumer-endpoint") {
+    if (consumer.endpointIp === undefined) {
+      issues.push({
+        path: ["consumer", "endpointIp"],
+        message:
+          'missing (expected an IPv4 address in the consumer subnet with passiveIpMode "consumer-endpoint": the endpoint is pinned to it and the server hands it out as PassiveIp)',
+      });
+    }
+    if (Array.isArray(consumer.subnetIds) && consumer.subnetIds.length !== 1) {
+      issues.push({
+        path: ["consumer", "subnetIds"],
+        message:
+          'expected exactly one subnet with passiveIpMode "consumer-endpoint": PassiveIp is one address, and an endpoint in a second subnet has a second IP that no PASV reply names (clients there would be sent across AZs, or nowhere)',
+      });
+    }
+  } else if (consumer.endpointIp !== undefined) {
+    issues.push({
+      path: ["consumer", "endpointIp"],
+      message: `expected only with provider.passiveIpMode "consumer-endpoint" (it is that mode's PassiveIp), got mode ${JSON.stringify(mode)}`,
+    });
+  }
+  if (typeof consumer.endpointIp === "string") {
+    const ip = parseIpv4(consumer.endpointIp);
+    if (ip !== undefined && !isPrivateAddress(ip)) {
+      issues.push({
+        path: ["consumer", "endpointIp"],
+        message: "expected a private address (10/8, 172.16/12, 192.168/16 or 100.64/10): it is an interface endpoint's address in the consumer VPC",
+      });
+    }
+    const subnet = subnetIds[0];
+    const subnetCidr = subnet !== undefined ? subnetCidrs[subnet] : undefined;
+    const parsedSubnet = typeof subnetCidr === "string" ? parseCidr(subnetCidr) : undefined;
+    if (ip !== undefined && parsedSubnet) {
+      if (!cidrContains(parsedSubnet, ip)) {
+        issues.push({ path: ["consumer", "endpointIp"], message: `expected an address inside subnet ${subnet} (${parsedSubnet.network})` });
+      } else if (isReservedSubnetAddress(parsedSubnet, ip)) {
+        issues.push({
+          path: ["consumer", "endpointIp"],
           message: `expected an address AWS does not reserve in ${parsedSubnet.network} (the first four and the last are reserved)`,
         });
       }

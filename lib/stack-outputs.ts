@@ -19,4 +19,6 @@ export const CONSUMER_OUTPUTS = {
   vpcEndpointDnsName: "vpc_endpoint_dns_name",
   clientInstanceId: "client_instance_id",
   smokePasswordKeyArn: "smoke_password_key_arn",
+  /** The host FTP clients connect to: consumer.dnsName when set, else the endpoint's DNS name. */
+  ftpHost: "ftp_host",
 } as const;

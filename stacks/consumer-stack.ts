@@ -6,6 +6,7 @@ import { TransferConfig } from "../config/schema";
 import { readClientFiles } from "../lib/client-user-data";
 import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
 import { FtpClientInstance } from "./consumer/ftp-client-instance";
+import { FtpHostName } from "./consumer/ftp-host-name";
 import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { awsProvider } from "../lib/aws-provider";
 import { configureBackend, remoteStateOf } from "../lib/backend";
@@ -53,7 +54,28 @@ export class ConsumerStack extends TerraformStack {
       // again (cdktf deploy provider consumer does that first).
       serviceAvailabilityZoneIds: Fn.try([providerState.get(PROVIDER_OUTPUTS.nlbAvailabilityZoneIds), ""]),
       serviceOwner,
+      // passiveIpMode "consumer-endpoint": the endpoint's one address is the
+      // server's PassiveIp (the provider stack reads it from the same config).
+      ...(side.endpointIp
+        ? {
+            pinnedAddress: { ip: side.endpointIp },
+          }
+        : {}),
     });
+
+    // The host clients connect to: consumer.dnsName (an alias to the
+    // endpoint) when set, else the endpoint's own regional DNS name.
+    let ftpHost = endpoint.dnsName;
+    if (side.dnsName) {
+      new FtpHostName(this, "ftp-host-name", {
+        dnsName: side.dnsName,
+        vpcId: side.vpcId,
+        hostedZoneId: side.hostedZoneId,
+        endpointDnsName: endpoint.dnsName,
+        endpointHostedZoneId: endpoint.dnsHostedZoneId,
+      });
+      ftpHost = side.dnsName;
+    }
 
     let clientInstanceId = "";
     let smokePasswordKeyArn = "";
@@ -68,7 +90,7 @@ export class ConsumerStack extends TerraformStack {
         partition: partition.partition,
         accountId: account.accountId,
         region: config.region,
-        ftpHost: endpoint.dnsName,
+        ftpHost,
         endpointSecurityGroup: endpoint.securityGroup,
         clientFiles: readClientFiles(options.projectRoot),
       });
@@ -78,6 +100,7 @@ export class ConsumerStack extends TerraformStack {
 
     this.output(CONSUMER_OUTPUTS.vpcEndpointId, endpoint.endpoint.id, "Interface VPC endpoint to the FTP endpoint service");
     this.output(CONSUMER_OUTPUTS.vpcEndpointDnsName, endpoint.dnsName, "Host name FTP clients connect to (use EPSV)");
+    this.output(CONSUMER_OUTPUTS.ftpHost, ftpHost, "Host name FTP clients connect to: consumer.dnsName when set, else the endpoint's DNS name");
     this.output(
       CONSUMER_OUTPUTS.clientInstanceId,
       clientInstanceId,

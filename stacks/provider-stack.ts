@@ -99,7 +99,9 @@ export class ProviderStack extends TerraformStack {
     // PassiveIp: the address Transfer hands out in PASV replies. "nlb" (the
     // article): the NLB's private IP, single-AZ only. "control-connection":
     // 0.0.0.0 tells clients to reuse the control connection's address.
-    const passiveIp = side.passiveIpMode === "nlb" ? loadBalancer.privateIps[0] : "0.0.0.0";
+    // "consumer-endpoint": the consumer endpoint's pinned IP (same config
+    // file, so no cross-stack write), which every client can reach.
+    const passiveIp = passiveIpFor(side.passiveIpMode, loadBalancer.privateIps[0], config.consumer.endpointIp);
 
     const logging = new TransferLogging(this, "transfer-logging", {
       namePrefix: prefix,
@@ -199,5 +201,19 @@ export class ProviderStack extends TerraformStack {
   private output(name: string, value: string, description: string): void {
     const output = new TerraformOutput(this, name, { value, description });
     output.overrideLogicalId(name);
+  }
+}
+
+/** The server's PassiveIp for each passiveIpMode (Transfer API, ProtocolDetails.PassiveIp: one IPv4 address or 0.0.0.0). */
+export function passiveIpFor(mode: TransferConfig["provider"]["passiveIpMode"], nlbIp: string, consumerEndpointIp: string | undefined): string {
+  switch (mode) {
+    case "nlb":
+      return nlbIp;
+    case "control-connection":
+      return "0.0.0.0";
+    case "consumer-endpoint":
+      // The config validator requires consumer.endpointIp in this mode.
+      if (!consumerEndpointIp) throw new Error('passiveIpMode "consumer-endpoint" needs consumer.endpointIp');
+      return consumerEndpointIp;
   }
 }

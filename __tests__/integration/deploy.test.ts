@@ -14,6 +14,9 @@
 //   2. Two subnets in two AZs (issue 7): passiveIpMode control-connection, NLB
 //      IPs looked up; then down to one subnet, which replaces the NLB and its
 //      target groups under new names (issue 10, fix 3).
+//   3. passiveIpMode consumer-endpoint (issue 12): deployed in control-connection
+//      mode with consumer.dnsName (Route 53 zone + alias), then switched to the
+//      consumer endpoint's pinned IP: PassiveIp = that IP, exactly one more restart.
 //
 // What this proves and what it cannot (real networking, the PrivateLink data
 // path, Transfer's FTP service, IAM enforcement, Lambda invocation): README,
@@ -152,6 +155,102 @@ async function runTwoSubnetScenario(): Promise<TwoSubnetResult> {
   }
 }
 
+// ---------------------------------------------------------------- scenario 3
+const ENDPOINT_IP = "10.0.3.50";
+const DNS_NAME = "ftp.corp.internal";
+
+interface HostedZoneView {
+  readonly name: string;
+  readonly privateZone: boolean;
+  readonly vpcs: { VPCId: string; VPCRegion: string }[];
+  readonly records: { Name: string; Type: string; AliasTarget?: { DNSName: string; HostedZoneId: string } }[];
+}
+
+interface ConsumerEndpointResult {
+  readonly pre: PreexistingResources;
+  readonly before: Deployment;
+  readonly after: Deployment;
+  readonly zoneBefore: HostedZoneView;
+  readonly zoneAfter: HostedZoneView;
+  readonly switchOutput: string;
+  /** Transfer calls the emulator recorded for the server during the switch, in order. */
+  readonly switchServerCalls: { action: string; params?: unknown }[];
+  readonly endpointStateAfter: Record<string, unknown>;
+  readonly endpointEniIps: string[];
+  readonly clientUserData: string;
+  readonly zonesLeft: string[];
+  readonly leftovers: string[];
+  readonly timings: string;
+}
+
+async function hostedZone(session: Session, name: string): Promise<HostedZoneView> {
+  const emu = session.emulator;
+  const { HostedZones } = await aws(emu, ["route53", "list-hosted-zones-by-name", "--dns-name", name]);
+  const zone = HostedZones.find((z: { Name: string }) => z.Name === `${name}.`);
+  if (!zone) throw new Error(`no hosted zone ${name}`);
+  const [details, records] = await Promise.all([
+    aws(emu, ["route53", "get-hosted-zone", "--id", zone.Id]),
+    aws(emu, ["route53", "list-resource-record-sets", "--hosted-zone-id", zone.Id]),
+  ]);
+  return { name: zone.Name, privateZone: zone.Config.PrivateZone, vpcs: details.VPCs ?? [], records: records.ResourceRecordSets };
+}
+
+/** Deploy in control-connection mode with a host name, switch to consumer-endpoint, destroy; in the background. */
+async function runConsumerEndpointScenario(): Promise<ConsumerEndpointResult> {
+  let session: Session | undefined;
+  let ok = false;
+  try {
+    session = await openSession({ label: "e2e-consumer-endpoint" });
+    const emu = session.emulator;
+    const pre = await createPreexistingResources(session);
+    writeConfig(session, configDocument(pre, { passiveIpMode: "control-connection", dnsName: DNS_NAME }));
+    await deploy(session, "cdktf deploy (control-connection, dnsName)");
+    const before = await describeDeployment(session);
+    const zoneBefore = await hostedZone(session, DNS_NAME);
+    const callsBefore = (await emu.calls()).length;
+
+    writeConfig(session, configDocument(pre, { passiveIpMode: "consumer-endpoint", consumerEndpointIp: ENDPOINT_IP, dnsName: DNS_NAME }));
+    const switched = await deploy(session, "cdktf deploy (switch to consumer-endpoint)");
+    const after = await describeDeployment(session);
+    const zoneAfter = await hostedZone(session, DNS_NAME);
+    const switchServerCalls = (await emu.calls())
+      .slice(callsBefore)
+      .filter((c) => c.serverId === after.server.id)
+      .map((c) => ({ action: c.action, params: c.params }));
+    const endpointState = stateResources(session, "consumer").find((r) => r.type === "aws_vpc_endpoint");
+    const { NetworkInterfaces } = await aws(emu, [
+      "ec2",
+      "describe-network-interfaces",
+      "--filters",
+      `Name=description,Values=VPC Endpoint Interface ${after.consumerEndpoint.id}`,
+    ]);
+    const userData = await aws(emu, ["ec2", "describe-instance-attribute", "--instance-id", after.clientInstance!.id, "--attribute", "userData"]);
+
+    await destroy(session);
+    const zonesLeft = (await aws(emu, ["route53", "list-hosted-zones"])).HostedZones.map((z: { Name: string }) => z.Name);
+    const left = await leftovers(session);
+    ok = true;
+    return {
+      pre,
+      before,
+      after,
+      zoneBefore,
+      zoneAfter,
+      switchOutput: switched.output,
+      switchServerCalls,
+      endpointStateAfter: (endpointState?.instances[0].attributes ?? {}) as Record<string, unknown>,
+      endpointEniIps: NetworkInterfaces.map((n: { PrivateIpAddress: string }) => n.PrivateIpAddress),
+      clientUserData: Buffer.from(userData.UserData?.Value ?? "", "base64").toString("utf8"),
+      zonesLeft,
+      leftovers: left,
+      timings: formatTimings(session) + notes(session),
+    };
+  } finally {
+    if (session && !ok) console.log(`consumer-endpoint scenario failed; timings so far:\n${formatTimings(session)}`);
+    await closeSession(session, { keep: KEEP && !ok });
+  }
+}
+
 describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", () => {
   let twoSubnets: Promise<TwoSubnetResult>;
 
@@ -163,6 +262,16 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
   afterAll(async () => {
     await twoSubnets?.catch(() => undefined);
   }, STEP_TIMEOUT_MS);
+
+  // Scenario 3 (issue 12), in the background beside the others (its own emulator).
+  let consumerEndpoint: Promise<ConsumerEndpointResult>;
+  beforeAll(() => {
+    consumerEndpoint = runConsumerEndpointScenario();
+    consumerEndpoint.catch(() => undefined); // reported by the tests that await it
+  });
+  afterAll(async () => {
+    await consumerEndpoint?.catch(() => undefined);
+  }, 2 * STEP_TIMEOUT_MS);
 
   describe("single AZ (the article): pinned NLB IP, then a new pinned IP", () => {
     const step = stepper();
@@ -465,6 +574,71 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         expect(left).toEqual([]);
       },
       STEP_TIMEOUT_MS,
+    );
+  });
+
+  describe("passiveIpMode consumer-endpoint (issue 12): switched from control-connection, with a host name", () => {
+    test(
+      "consumer.dnsName: a private zone associated with the consumer VPC, an alias A record to the endpoint, ftp_host",
+      async () => {
+        const { pre, before, zoneBefore, zoneAfter } = await consumerEndpoint;
+        expect(zoneBefore).toMatchObject({ name: `${DNS_NAME}.`, privateZone: true, vpcs: [{ VPCId: pre.consumerVpcId, VPCRegion: "ap-northeast-1" }] });
+        const alias = zoneBefore.records.find((r) => r.Type === "A");
+        expect(alias).toMatchObject({ Name: `${DNS_NAME}.` });
+        // The alias points at the endpoint's regional DNS name (dns_entry[0]); Route 53 stores it with a trailing dot.
+        expect(alias?.AliasTarget?.DNSName.replace(/\.$/, "")).toBe(before.consumerEndpoint.dnsName);
+        expect(alias?.AliasTarget?.HostedZoneId).toBeTruthy();
+        expect(before.consumerOutputs.ftp_host).toBe(DNS_NAME);
+        expect(before.consumerOutputs.vpc_endpoint_dns_name).toBe(before.consumerEndpoint.dnsName);
+        // The switch does not touch the name.
+        expect(zoneAfter).toEqual(zoneBefore);
+      },
+      2 * STEP_TIMEOUT_MS,
+    );
+
+    test(
+      "the switch pins the endpoint to consumer.endpointIp in place and sets PassiveIp to it, with exactly one restart",
+      async () => {
+        const { pre, before, after, switchOutput, switchServerCalls, endpointStateAfter, endpointEniIps, clientUserData } = await consumerEndpoint;
+        expect(before.server.passiveIp).toBe("0.0.0.0");
+        expect(restartSummary(before)).toEqual(["StopServer from ONLINE", "StartServer from OFFLINE"]);
+
+        // The plan: the endpoint and the server updated in place, the restart step replaced.
+        expect(switchOutput).toMatch(/# aws_vpc_endpoint\.\S+ \([^)]*\) will be updated in-place/);
+        expect(switchOutput).toMatch(/# aws_transfer_server\.\S+ \([^)]*\) will be updated in-place/);
+        expect(switchOutput).toMatch(/# terraform_data\.passive-ip-restart\S* \([^)]*\) must be replaced/);
+        expect(switchOutput).not.toMatch(/# aws_vpc_endpoint\.\S+ \([^)]*\) must be replaced/);
+        // Provider: the restart step replaced, the server updated; consumer: the endpoint only (the zone reads back as created).
+        expect(switchOutput).toMatch(/provider\s+Apply complete! Resources: 1 added, 1 changed, 1 destroyed/);
+        expect(switchOutput).toMatch(/consumer\s+Apply complete! Resources: 0 added, 1 changed, 0 destroyed/);
+
+        // Pinned address in the state and on the endpoint's one ENI; same endpoint, still accepted.
+        expect(endpointStateAfter.subnet_configuration).toEqual([expect.objectContaining({ subnet_id: pre.consumerSubnets[0].id, ipv4: ENDPOINT_IP })]);
+        expect(endpointEniIps).toEqual([ENDPOINT_IP]);
+        expect(after.consumerEndpoint).toEqual(before.consumerEndpoint);
+
+        // PassiveIp is the endpoint's IP: one UpdateServer, then exactly one Stop + Start.
+        expect(after.server).toMatchObject({ id: before.server.id, passiveIp: ENDPOINT_IP, state: "ONLINE" });
+        expect(switchServerCalls.map((c) => c.action)).toEqual(["UpdateServer", "StopServer", "StartServer"]);
+        expect(switchServerCalls[0].params).toMatchObject({ ProtocolDetails: { PassiveIp: ENDPOINT_IP } });
+        expect(restartSummary(after).slice(restartSummary(before).length)).toEqual(["StopServer from ONLINE", "StartServer from OFFLINE"]);
+
+        // The client instance (unchanged by the switch) connects to the host name.
+        expect(after.clientInstance).toEqual(before.clientInstance);
+        expect(clientUserData).toContain(`echo '${DNS_NAME}' > /etc/ftp-smoke/host`);
+      },
+      2 * STEP_TIMEOUT_MS,
+    );
+
+    test(
+      "destroy leaves nothing behind, hosted zone included",
+      async () => {
+        const { leftovers: left, zonesLeft, timings } = await consumerEndpoint;
+        console.log(`consumer-endpoint scenario timings:\n${timings}`);
+        expect(zonesLeft).toEqual([]);
+        expect(left).toEqual([]);
+      },
+      2 * STEP_TIMEOUT_MS,
     );
   });
 });

@@ -483,6 +483,81 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
     await aws(emu, ["ec2", "terminate-instances", "--instance-ids", launched.InstanceId]);
   });
 
+  it("pins an interface endpoint's address from SubnetConfigurations and refuses bad ones like AWS (patch 20)", async () => {
+    const consumer = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24"], "consumer-pinned");
+    const subnet = consumer.subnets[0].id;
+    const create = (ip: string) =>
+      aws(emu, [
+        "ec2",
+        "create-vpc-endpoint",
+        "--vpc-endpoint-type",
+        "Interface",
+        "--vpc-id",
+        consumer.vpcId,
+        "--service-name",
+        `com.amazonaws.${emu.region}.s3`,
+        "--subnet-ids",
+        subnet,
+        "--security-group-ids",
+        consumer.securityGroupId,
+        "--subnet-configurations",
+        `SubnetId=${subnet},Ipv4=${ip}`,
+      ]);
+    const endpointEnis = async () =>
+      (await aws(emu, ["ec2", "describe-network-interfaces", "--filters", `Name=subnet-id,Values=${subnet}`])).NetworkInterfaces.filter(
+        (eni: { Description: string }) => eni.Description.startsWith("VPC Endpoint Interface"),
+      ) as { Description: string; PrivateIpAddress: string; NetworkInterfaceId: string }[];
+    const refusal = (ip: string) =>
+      create(ip).then(
+        () => "created",
+        (error: Error) => error.message,
+      );
+
+    const endpoint = (await create("10.0.3.50")).VpcEndpoint;
+    const [eni] = await endpointEnis();
+    expect(eni).toMatchObject({ Description: `VPC Endpoint Interface ${endpoint.VpcEndpointId}`, PrivateIpAddress: "10.0.3.50" });
+    expect(endpoint.NetworkInterfaceIds).toEqual([eni.NetworkInterfaceId]);
+
+    // Refused before anything is created: taken, outside the subnet, reserved.
+    expect(await refusal("10.0.3.50")).toMatch(/InvalidIPAddress\.InUse.*10\.0\.3\.50 is in use/);
+    expect(await refusal("10.0.4.50")).toMatch(/InvalidParameterValue.*not in subnet/);
+    for (const reserved of ["10.0.3.0", "10.0.3.3", "10.0.3.255"]) expect(await refusal(reserved)).toMatch(/InvalidParameterValue.*reserved by AWS/);
+    expect(await endpointEnis()).toHaveLength(1);
+
+    // Modify: a new ENI with the new address replaces the old one (AWS: "we replace the existing endpoint network interface").
+    await aws(emu, ["ec2", "modify-vpc-endpoint", "--vpc-endpoint-id", endpoint.VpcEndpointId, "--subnet-configurations", `SubnetId=${subnet},Ipv4=10.0.3.60`]);
+    const after = await endpointEnis();
+    expect(after.map((e) => e.PrivateIpAddress)).toEqual(["10.0.3.60"]);
+    expect(after[0].NetworkInterfaceId).not.toBe(eni.NetworkInterfaceId);
+    const described = (await aws(emu, ["ec2", "describe-vpc-endpoints", "--vpc-endpoint-ids", endpoint.VpcEndpointId])).VpcEndpoints[0];
+    expect(described.NetworkInterfaceIds).toEqual([after[0].NetworkInterfaceId]);
+    // The old address is free again.
+    const second = (await create("10.0.3.50")).VpcEndpoint;
+    await aws(emu, ["ec2", "delete-vpc-endpoints", "--vpc-endpoint-ids", endpoint.VpcEndpointId, second.VpcEndpointId]);
+    expect(await endpointEnis()).toEqual([]);
+  }, 120_000);
+
+  it("creates a private hosted zone when CreateHostedZone names a VPC, as AWS does (patch 21)", async () => {
+    const vpc = await createNetwork(emu, "10.0.0.0/16", ["10.0.5.0/24"], "zone-vpc");
+    const created = await aws(emu, [
+      "route53",
+      "create-hosted-zone",
+      "--name",
+      "ftp.corp.internal",
+      "--caller-reference",
+      "patch-17",
+      "--vpc",
+      `VPCRegion=${emu.region},VPCId=${vpc.vpcId}`,
+    ]);
+    const zone = await aws(emu, ["route53", "get-hosted-zone", "--id", created.HostedZone.Id]);
+    expect(zone.HostedZone.Config.PrivateZone).toBe(true);
+    expect(zone.VPCs).toEqual([{ VPCRegion: emu.region, VPCId: vpc.vpcId }]);
+    // Without a VPC: public, as before.
+    const open = await aws(emu, ["route53", "create-hosted-zone", "--name", "example.org", "--caller-reference", "patch-17-public"]);
+    expect(open.HostedZone.Config.PrivateZone).toBe(false);
+    await Promise.all([created, open].map((z) => aws(emu, ["route53", "delete-hosted-zone", "--id", z.HostedZone.Id])));
+  }, 60_000);
+
   it("delete-server removes the endpoint and its ENIs; the id is then unknown", async () => {
     await aws(emu, ["transfer", "delete-server", "--server-id", serverId]);
     const [enis, endpoints, error] = await Promise.all([

@@ -40,6 +40,12 @@ const LAYOUTS = {
       passiveIpMode: "control-connection",
     },
   }),
+  // Issue 12: the pinned consumer endpoint (subnet_configuration + preconditions) and a
+  // host name in a given zone (data aws_route53_zone + preconditions on the record).
+  "consumer-endpoint": exampleWith({
+    provider: { restartResource: "terraform_data", passiveIpMode: "consumer-endpoint" },
+    consumer: { endpointIp: "10.0.3.50", dnsName: "ftp.corp.internal", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+  }),
 } as const;
 type Layout = keyof typeof LAYOUTS;
 

@@ -78,10 +78,19 @@ Patches (by number, as the README and the tests refer to them):
 19. CreateVpcEndpoint (interface) to a known endpoint service is refused with InvalidParameter
     ("The VPC endpoint service <name> does not support the availability zone of the subnet:
     <subnet-id>.") for a subnet whose AZ ID none of the service's NLB subnets has, as on AWS.
+20. EC2 CreateVpcEndpoint / ModifyVpcEndpoint SubnetConfigurations (Ipv4): the request is
+    refused like AWS for an address outside the subnet, one of the five AWS reserves, or one
+    in use (InvalidIPAddress.InUse); otherwise the endpoint's ENI in that subnet has that
+    address (a new ENI on modify, as AWS replaces it), so aws_vpc_endpoint.subnet_configuration
+    reads back as configured.
+21. Route 53 CreateHostedZone with a VPC creates a private hosted zone associated with it, as on
+    AWS (moto does so only when HostedZoneConfig.PrivateZone is also true, which aws_route53_zone
+    does not send).
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
 ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zones (19),
+ec2_endpoint_pinned_addresses (20), route53_private_zones (21),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
@@ -92,6 +101,7 @@ from __future__ import annotations
 from . import (
     common,
     ec2_availability_zone_ids,
+    ec2_endpoint_pinned_addresses,
     ec2_instances,
     ec2_security_groups,
     ec2_vpc_endpoints,
@@ -100,6 +110,7 @@ from . import (
     privatelink_endpoint_zones,
     privatelink_nlb_in_use,
     role_request_log,
+    route53_private_zones,
     transfer,
     transfer_endpoint_pending,
 )
@@ -128,3 +139,5 @@ def apply_all() -> None:
     privatelink_endpoint_zones.patch_endpoint_zones()
     transfer_endpoint_pending.apply()
     common.PATCHES.append("transfer-endpoint-pending")
+    ec2_endpoint_pinned_addresses.patch_vpc_endpoint_pinned_addresses()
+    route53_private_zones.patch_route53_private_zones()

@@ -21,6 +21,12 @@ export interface FtpConsumerEndpointOptions {
   readonly serviceAvailabilityZoneIds: string;
   /** AWS provider with the service owner's credentials, used to accept the connection. */
   readonly serviceOwner: TerraformProvider;
+  /**
+   * passiveIpMode "consumer-endpoint": the endpoint's IPv4 address in its one
+   * subnet, pinned, with that subnet's CIDR block (a Terraform expression) to
+   * check it at plan time.
+   */
+  readonly pinnedAddress?: { readonly ip: string };
 }
 
 /**
@@ -47,8 +53,9 @@ export class FtpConsumerEndpoint extends Construct {
     // plan time by AZ ID: AZ names are mapped per account, so
     // "ap-northeast-1a" may be different zones for provider and consumer.
     const serviceZones = options.serviceAvailabilityZoneIds;
+    const subnets = new Map(options.subnetIds.map((subnetId) => [subnetId, new DataAwsSubnet(this, `subnet-${subnetId}`, { id: subnetId })]));
     const subnetChecks = options.subnetIds.map((subnetId) => {
-      const subnet = new DataAwsSubnet(this, `subnet-${subnetId}`, { id: subnetId });
+      const subnet = subnets.get(subnetId)!;
       return {
         // length(...) < 1, not == "" or == 0: cdktf 0.21 renders a falsy operand
         // of Op.eq as `undefined` (x == undefined).
@@ -70,6 +77,10 @@ export class FtpConsumerEndpoint extends Construct {
       tags: { Name: `${options.namePrefix}-ftp` },
       lifecycle: { precondition: subnetChecks },
     });
+    if (options.pinnedAddress) {
+      const subnetId = options.subnetIds[0];
+      this.pinAddress(subnetId, { ip: options.pinnedAddress.ip, subnetCidrBlock: subnets.get(subnetId)!.cidrBlock });
+    }
     // The service requires acceptance; accepting it here (as the service
     // owner) replaces the article's manual click in the provider's console.
     new VpcEndpointConnectionAccepter(this, "acceptance", {
@@ -79,8 +90,45 @@ export class FtpConsumerEndpoint extends Construct {
     });
   }
 
+  /**
+   * Pins the endpoint's ENI to one address (EC2 CreateVpcEndpoint
+   * SubnetConfiguration.Ipv4: "The IPv4 address to assign to the endpoint
+   * network interface in the subnet", API_SubnetConfiguration; the provider's
+   * subnet_configuration needs its subnet in subnet_ids too). The server hands
+   * this address out as PassiveIp, so the plan checks it against the real
+   * subnet: inside it, and not one of the five addresses AWS reserves in every
+   * subnet (VPC user guide, "Subnet CIDR blocks"). The preconditions are added
+   * to whatever lifecycle the endpoint already has.
+   */
+  private pinAddress(subnetId: string, pinned: { readonly ip: string; readonly subnetCidrBlock: string }): void {
+    this.endpoint.putSubnetConfiguration([{ subnetId, ipv4: pinned.ip }]);
+    const cidrBlock = pinned.subnetCidrBlock;
+    const prefixLength = Fn.element(Fn.split("/", cidrBlock), 1);
+    const reserved = [0, 1, 2, 3, -1].map((host) => Fn.cidrhost(cidrBlock, host));
+    const lifecycle = this.endpoint.lifecycle ?? {};
+    this.endpoint.lifecycle = {
+      ...lifecycle,
+      precondition: [
+        ...(lifecycle.precondition ?? []),
+        {
+          condition: Op.eq(Fn.cidrhost(`${pinned.ip}/${prefixLength}`, 0), Fn.cidrhost(cidrBlock, 0)),
+          errorMessage: `consumer.endpointIp ${pinned.ip} is not inside subnet ${subnetId}.`,
+        },
+        {
+          condition: Op.not(Fn.contains(reserved, pinned.ip)),
+          errorMessage: `consumer.endpointIp ${pinned.ip} is one of the five addresses AWS reserves in subnet ${subnetId} (the first four and the last).`,
+        },
+      ],
+    };
+  }
+
   /** The endpoint's regional DNS name: the host FTP clients connect to. */
   get dnsName(): string {
     return this.endpoint.dnsEntry.get(0).dnsName;
+  }
+
+  /** Route 53 zone of the regional DNS name (for an alias record to the endpoint). */
+  get dnsHostedZoneId(): string {
+    return this.endpoint.dnsEntry.get(0).hostedZoneId;
   }
 }

@@ -1,0 +1,253 @@
+// The real-client matrix of issue 12: every common FTP client, against a
+// server advertising the PassiveIp each passiveIpMode sets, through the
+// network-namespace stand-in of consumer VPC -> PrivateLink endpoint -> NLB ->
+// Transfer (same 10.0.3.0/24 on both sides; see __tests__/support/netns.ts).
+// Each cell uploads a file of random bytes and downloads another, and compares
+// bytes on both ends; a cell expected to fail must fail for the documented
+// reason (the client's own error text), within a short bound.
+//
+// The expectations live in __tests__/support/ftp-clients.ts; the README's
+// client table is checked against them by __tests__/ftp-client-table.test.ts.
+//
+// Needs root, iproute2, vsftpd, socat, openssl, util-linux and the clients
+// (.ci/run installs them). In CI a missing one fails the suite.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { commandExists, isRoot, missingPrerequisites } from "../support/prerequisites";
+import { ADDRESSES, createTopology, destroyTopology, FtpTopology, RunResult, topologyNames } from "../support/netns";
+import { FTP_CLIENTS, FtpClient, Mode, MODES, Outcome, PASSIVE_ADDRESS, TransferContext } from "../support/ftp-clients";
+
+const ROOT = path.resolve(__dirname, "../..");
+const LFTPRC = path.join(ROOT, "client/lftprc");
+/** uid/gid of the FTP user on the stand-in server (netns.ts). */
+const FTP_UID = 65534;
+/** Bound on a client's wait for a data connection where a failure is expected. */
+const TIMEOUT_SECONDS = 3;
+/** Hard bound on any one client command. */
+const COMMAND_TIMEOUT_MS = 25_000;
+/**
+ * Cells running at once per topology: one, so that the server's log of each
+ * cell is its own (which data command it sent, what the 227 reply said). The
+ * three topologies (modes) run in parallel.
+ */
+const CONCURRENCY_PER_MODE = 1;
+const FILE_SIZE = 100_000;
+
+const missing = missingPrerequisites("FTP client matrix through PrivateLink (network namespaces)", [
+  { name: "root (network namespaces need it)", check: isRoot },
+  { name: "ip, ss (apt-get install iproute2)", check: () => commandExists("ip") && commandExists("ss") },
+  { name: "vsftpd (apt-get install vsftpd)", check: () => commandExists("vsftpd") },
+  { name: "socat (apt-get install socat)", check: () => commandExists("socat") },
+  { name: "openssl (apt-get install openssl)", check: () => commandExists("openssl") },
+  { name: "unshare and mount (apt-get install util-linux mount)", check: () => commandExists("unshare") && commandExists("mount") },
+  ...[...new Map(FTP_CLIENTS.map((c) => [c.command, c.debianPackage]))].map(([command, pkg]) => ({
+    name: `${command} (apt-get install ${pkg})`,
+    check: () => commandExists(command),
+  })),
+  { name: "ncftpget (apt-get install ncftp)", check: () => commandExists("ncftpget") },
+]);
+
+interface Step {
+  readonly result: RunResult;
+  /** The bytes arrived intact at the other end. */
+  readonly intact: boolean;
+}
+
+interface Cell {
+  readonly client: FtpClient;
+  readonly mode: Mode;
+  readonly upload?: Step;
+  readonly download: Step;
+  readonly ms: number;
+  /** The FTP commands and replies the server logged while this cell ran (cells of one topology run one at a time). */
+  readonly serverLog: readonly string[];
+}
+
+const sha256 = (data: Buffer) => crypto.createHash("sha256").update(data).digest("hex");
+const readIfExists = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file) : undefined);
+
+/** Runs one cell: upload (when the client can), then download of a file put on the server beforehand. */
+async function runCell(topology: FtpTopology, client: FtpClient, mode: Mode, password: string): Promise<Cell> {
+  const started = Date.now();
+  const workDir = fs.mkdtempSync(path.join(topology.workDir, `cell-${client.id}-`));
+  const upBytes = crypto.randomBytes(FILE_SIZE);
+  const downBytes = crypto.randomBytes(FILE_SIZE);
+  const ctx: TransferContext = {
+    host: ADDRESSES.endpoint,
+    user: topology.user.name,
+    password,
+    localFile: path.join(workDir, "upload.bin"),
+    remoteUpload: `up-${client.id}.bin`,
+    remoteDownload: `down-${client.id}.bin`,
+    downloadTo: path.join(workDir, "download.bin"),
+    workDir,
+    lftprc: LFTPRC,
+    timeoutSeconds: TIMEOUT_SECONDS,
+  };
+  fs.writeFileSync(ctx.localFile, upBytes);
+  const onServer = path.join(topology.serverHome, ctx.remoteDownload);
+  fs.writeFileSync(onServer, downBytes);
+  fs.chownSync(onServer, FTP_UID, FTP_UID);
+
+  const logBefore = fs.existsSync(topology.serverLog) ? fs.statSync(topology.serverLog).size : 0;
+  const run = async (command: { argv: readonly string[]; input?: string; env?: Readonly<Record<string, string>> }) =>
+    topology.run("consumer", command.argv, {
+      env: { PATH: process.env.PATH, HOME: workDir, LANG: "C", ...command.env },
+      input: command.input,
+      timeoutMs: COMMAND_TIMEOUT_MS,
+    });
+
+  // Upload and download run at once (a failing cell waits out both bounds in parallel).
+  const uploadStep = async (): Promise<Step | undefined> => {
+    if (!client.upload) return undefined;
+    const result = await run(client.upload(ctx));
+    const landed = readIfExists(path.join(topology.serverHome, ctx.remoteUpload));
+    return { result, intact: landed !== undefined && sha256(landed) === sha256(upBytes) };
+  };
+  const downloadStep = async (): Promise<Step> => {
+    const result = await run(client.download(ctx));
+    const got = readIfExists(ctx.downloadTo);
+    return { result, intact: got !== undefined && sha256(got) === sha256(downBytes) };
+  };
+  const [upload, download] = await Promise.all([uploadStep(), downloadStep()]);
+  // vsftpd writes its log line by line as the session goes; what follows the
+  // offset taken before the cell is this cell's.
+  const log = fs.readFileSync(topology.serverLog).subarray(logBefore).toString("utf8");
+  const serverLog = log.split("\n").filter((line) => /FTP (command|response):/.test(line));
+  return { client, mode, upload, download, ms: Date.now() - started, serverLog };
+}
+
+/** The data-connection commands the client sent, and the address of every 227 reply, from the server's log. */
+function dataConnections(cell: Cell): { commands: string[]; pasvAddresses: string[] } {
+  const commands = cell.serverLog.flatMap((line) => {
+    const match = /FTP command: Client "[^"]*", "(EPSV|PASV)[^"]*"/.exec(line);
+    return match ? [match[1]] : [];
+  });
+  const pasvAddresses = cell.serverLog.flatMap((line) => {
+    const match = /FTP response: Client "[^"]*", "227 Entering Passive Mode \((\d+),(\d+),(\d+),(\d+),/.exec(line);
+    return match ? [match.slice(1, 5).join(".")] : [];
+  });
+  return { commands, pasvAddresses };
+}
+
+/** Test output never shows the FTP password (curl/lftp transcripts could carry it). */
+function mask(text: string, password: string): string {
+  return text.split(password).join("<password>");
+}
+
+/** Runs `tasks` with at most `limit` at once. */
+async function limited<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const index = next++;
+      results[index] = await tasks[index]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return results;
+}
+
+function describeStep(name: string, step: Step | undefined): string {
+  if (!step) return `${name}: (not supported by the client)`;
+  const r = step.result;
+  return `${name}: exit ${r.code ?? r.signal}${r.timedOut ? " (killed: time limit)" : ""} in ${r.ms} ms, bytes ${step.intact ? "intact" : "missing or different"}\n  stdout: ${r.stdout.trim().slice(-600)}\n  stderr: ${r.stderr.trim().slice(-600)}`;
+}
+
+/** Why a cell does not match its expected outcome, or undefined when it does. */
+function cellProblem(cell: Cell, outcome: Outcome): string | undefined {
+  const steps = [cell.upload, cell.download].filter((s): s is Step => s !== undefined);
+  if (outcome.works) {
+    const bad = steps.find((s) => s.result.code !== 0 || !s.intact);
+    return bad ? "expected upload and download to work, byte for byte" : undefined;
+  }
+  // Fails, for the documented reason, and no bytes moved.
+  if (steps.some((s) => s.intact)) return `expected a failure (${outcome.reason}), but bytes moved`;
+  const first = steps[0];
+  if (first.result.timedOut) return `expected the client to give up by itself (${outcome.reason}), not be killed at the time limit`;
+  const evidence = cell.client.failureEvidence?.[outcome.reason];
+  if (!evidence) return `${cell.client.id}: no failure evidence for ${outcome.reason}`;
+  if (first.result.code !== evidence.exit) return `expected exit status ${evidence.exit} (${outcome.reason}), got ${first.result.code}`;
+  if (!evidence.text.test(`${first.result.stdout}\n${first.result.stderr}`)) return `expected the client's words for ${outcome.reason}: ${evidence.text}`;
+  if (outcome.reason === "unreachable" && first.result.ms < (TIMEOUT_SECONDS - 0.5) * 1000) {
+    // It waited out the bound for a connection that never answered, rather than being refused.
+    return `expected a wait of about ${TIMEOUT_SECONDS} s for an address that never answers, took ${first.result.ms} ms`;
+  }
+  return undefined;
+}
+
+/** The server's side of the cell: the client's data command, and the 227 address this mode advertises. */
+function protocolProblem(cell: Cell): string | undefined {
+  const { commands, pasvAddresses } = dataConnections(cell);
+  const wanted = cell.client.dataCommand;
+  if (!commands.includes(wanted)) return `expected the client to send ${wanted}; the server saw ${commands.join(", ") || "no data command"}`;
+  if (wanted === "EPSV" && commands.includes("PASV")) return "expected EPSV only, the server saw PASV too";
+  if (wanted === "PASV" && !pasvAddresses.every((a) => a === PASSIVE_ADDRESS[cell.mode])) {
+    return `expected every 227 reply to carry ${PASSIVE_ADDRESS[cell.mode]}, saw ${pasvAddresses.join(", ")}`;
+  }
+  if (wanted === "PASV" && pasvAddresses.length === 0) return "expected a 227 reply in the server's log";
+  return undefined;
+}
+
+(missing.length ? describe.skip : describe)("FTP clients through PrivateLink, per passiveIpMode (network namespaces, overlapping 10.0.3.0/24)", () => {
+  const tag = String(process.pid);
+  // Letters, digits only: every client's login syntax takes it unquoted.
+  const password = `Pw${crypto.randomBytes(8).toString("hex")}`;
+  const user = { name: "ftpmatrix", password };
+  const topologies = new Map<Mode, FtpTopology>();
+  const cells = new Map<string, Cell>();
+  const tagOf: Record<Mode, string> = { nlb: `${tag}n`, "control-connection": `${tag}c`, "consumer-endpoint": `${tag}e` };
+  let matrixMs = 0;
+
+  beforeAll(async () => {
+    const started = Date.now();
+    for (const mode of MODES) {
+      topologies.set(mode, await createTopology({ tag: tagOf[mode], user, passiveAddress: PASSIVE_ADDRESS[mode] }));
+    }
+    const perMode = await Promise.all(
+      MODES.map((mode) =>
+        limited(
+          CONCURRENCY_PER_MODE,
+          FTP_CLIENTS.map((client) => () => runCell(topologies.get(mode)!, client, mode, password)),
+        ),
+      ),
+    );
+    for (const cell of perMode.flat()) cells.set(`${cell.client.id}/${cell.mode}`, cell);
+    matrixMs = Date.now() - started;
+  }, 120_000);
+
+  afterAll(async () => {
+    const problems: string[] = [];
+    for (const mode of MODES) {
+      const topology = topologies.get(mode);
+      problems.push(...(topology ? await topology.destroy() : await destroyTopology(topologyNames(tagOf[mode]))));
+    }
+    expect(problems).toEqual([]);
+  }, 30_000);
+
+  it("runs the whole matrix (3 topologies, every cell) in under a minute", () => {
+    expect(cells.size).toBe(FTP_CLIENTS.length * MODES.length);
+    expect(matrixMs).toBeLessThan(60_000);
+  });
+
+  describe.each(MODES)("passiveIpMode %s", (mode) => {
+    it.each(FTP_CLIENTS.map((c) => [c.id, c] as const))("%s", (_id, client) => {
+      const cell = cells.get(`${client.id}/${mode}`)!;
+      const outcome: Outcome = client.expected[mode];
+      const report = `${client.id} in mode ${mode} (server's 227 address ${PASSIVE_ADDRESS[mode]}):\n${describeStep("upload", cell.upload)}\n${describeStep("download", cell.download)}`;
+      const problem = cellProblem(cell, outcome) ?? protocolProblem(cell);
+      if (problem) throw new Error(`${problem}\n${mask(report, password)}\n  server log:\n    ${cell.serverLog.join("\n    ")}`);
+    });
+  });
+
+  it("in consumer-endpoint mode every client moves bytes both ways", () => {
+    const broken = FTP_CLIENTS.filter((client) => {
+      const cell = cells.get(`${client.id}/consumer-endpoint`)!;
+      return [cell.upload, cell.download].some((s) => s !== undefined && (s.result.code !== 0 || !s.intact));
+    }).map((c) => c.id);
+    expect(broken).toEqual([]);
+  });
+});
+
