@@ -25,7 +25,6 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
 import { hashPassword } from "../functions/identity-provider/password-hash";
-import { AWS_MANAGED_POLICIES } from "./support/aws-managed-policies";
 import { configWith } from "./support/config";
 import {
   assumeRole,
@@ -43,8 +42,8 @@ import { onlyResource, synthStacks } from "./support/synth";
 
 const config = configWith();
 const synthesized = synthStacks(config);
-const provider = new SynthesizedIam(synthesized.provider, WORLD, AWS_MANAGED_POLICIES);
-const consumer = new SynthesizedIam(synthesized.consumer, WORLD, AWS_MANAGED_POLICIES);
+const provider = new SynthesizedIam(synthesized.provider, WORLD);
+const consumer = new SynthesizedIam(synthesized.consumer, WORLD);
 const { partition: P, region: R, accountId: A, serverId: S } = WORLD;
 const BUCKET = config.provider.bucketName;
 const bucketArn = `arn:${P}:s3:::${BUCKET}`;

@@ -24,6 +24,7 @@ import { aws, AwsCliError, awsAs } from "../../emulator/client";
 import { CONSUMER_DEPLOY_ACTIONS_FOR_CHANGES, consumerDeployPolicy, serviceOwnerPolicy } from "../../lib/cross-account-policies";
 import { decide } from "../support/iam-simulate";
 import { missingPrerequisites } from "../support/prerequisites";
+import { STEP_TIMEOUT_MS, stepper } from "../support/steps";
 import {
   accountRoot,
   CommandError,
@@ -49,30 +50,11 @@ import {
 const missing = missingPrerequisites("two-account deploy (emulator + terraform)", demoPrerequisites);
 const describeE2E = missing.length ? describe.skip : describe;
 
-const STEP_TIMEOUT_MS = 6 * 60_000;
 const KEEP = process.env.E2E_KEEP === "1";
 /** An account that is neither of the two: what allowedPrincipals names in the negative case. */
 const OTHER_ACCOUNT_ID = "333333333333";
 const AZ_ID = /\b[a-z]{2,5}\d-az\d+\b/;
 
-/** Runs the steps in order; once one fails, the later ones fail at once. */
-function stepper() {
-  let failed: string | undefined;
-  return (name: string, body: () => Promise<void>, timeout = STEP_TIMEOUT_MS) =>
-    test(
-      name,
-      async () => {
-        if (failed) throw new Error(`not run: the earlier step "${failed}" failed`);
-        try {
-          await body();
-        } catch (error) {
-          failed = name;
-          throw error;
-        }
-      },
-      timeout,
-    );
-}
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 describeE2E("two AWS accounts: provider in A, consumer in B through assumed roles (emulator)", () => {

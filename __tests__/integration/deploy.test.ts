@@ -25,6 +25,7 @@
 import { aws } from "../../emulator/client";
 import { loadBalancerGeneration } from "../../stacks/provider/ftp-load-balancer";
 import { missingPrerequisites } from "../support/prerequisites";
+import { STEP_TIMEOUT_MS, stepper } from "../support/steps";
 import {
   addFtpUser,
   closeSession,
@@ -52,7 +53,6 @@ import {
 const missing = missingPrerequisites("end-to-end deploy (emulator + terraform)", demoPrerequisites);
 const describeE2E = missing.length ? describe.skip : describe;
 
-const STEP_TIMEOUT_MS = 6 * 60_000;
 const KEEP = process.env.E2E_KEEP === "1";
 const LISTENER_PORTS = [21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const FIRST_IP = "10.0.3.119";
@@ -61,24 +61,6 @@ const SECOND_IP = "10.0.3.120";
 // AWS reports the server ONLINE before its endpoint is available; the stacks must wait before reading the ENIs.
 const ENDPOINT_PENDING_SECONDS = 8;
 
-/** Runs the steps of one scenario in order; once one fails, the later ones fail at once instead of piling up errors. */
-function stepper() {
-  let failed: string | undefined;
-  return (name: string, body: () => Promise<void>, timeout = STEP_TIMEOUT_MS) =>
-    test(
-      name,
-      async () => {
-        if (failed) throw new Error(`not run: the earlier step "${failed}" failed`);
-        try {
-          await body();
-        } catch (error) {
-          failed = name;
-          throw error;
-        }
-      },
-      timeout,
-    );
-}
 
 /** Managed resources of one type in a stack's state, by address, with their IDs. */
 function stateIds(session: Session, type: string): Record<string, string> {

@@ -33,6 +33,7 @@ import {
   parseUserRecord,
   TRANSFER_PROTOCOLS,
   TransferProtocol,
+  USER_OBJECT_ACTIONS,
   userSecretName,
 } from "./user-record";
 
@@ -264,17 +265,8 @@ export function sessionPolicy(partition: string, bucket: string, home: string): 
       {
         Sid: "HomeObjects",
         Effect: "Allow",
-        // Multipart: Transfer aborts an upload it cannot finish and lists the
-        // parts of one it resumes (the role grants the same; see
-        // stacks/provider/transfer-s3-access-role.ts).
-        Action: [
-          "s3:PutObject",
-          "s3:GetObject",
-          "s3:DeleteObject",
-          "s3:GetObjectVersion",
-          "s3:AbortMultipartUpload",
-          "s3:ListMultipartUploadParts",
-        ],
+        // The same list as the role's (multipart included), narrowed to the home.
+        Action: [...USER_OBJECT_ACTIONS],
         Resource: `${bucketArn}/${prefix}/*`,
       },
     ],

@@ -169,3 +169,22 @@ export function parseUserRecord(secretString: string): ParsedUserRecord {
 export function allowedProtocolsOf(record: UserRecord): readonly TransferProtocol[] {
   return record.allowedProtocols ?? DEFAULT_ALLOWED_PROTOCOLS;
 }
+
+/**
+ * What an FTP user may do to the objects of their home, granted twice with the
+ * same list: by the role Transfer assumes for every user
+ * (stacks/provider/transfer-s3-access-role.ts, on the whole bucket) and by the
+ * session policy the handler returns (on the home only); AWS applies the
+ * intersection. Transfer writes large files as S3 multipart uploads
+ * (s3:PutObject covers Create/UploadPart/Complete); it aborts one it cannot
+ * finish and lists the parts of one it resumes, which need their own actions
+ * (S3 user guide, "Multipart upload API and permissions").
+ */
+export const USER_OBJECT_ACTIONS: readonly string[] = [
+  "s3:PutObject",
+  "s3:GetObject",
+  "s3:DeleteObject",
+  "s3:GetObjectVersion",
+  "s3:AbortMultipartUpload",
+  "s3:ListMultipartUploadParts",
+];

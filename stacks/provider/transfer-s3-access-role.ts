@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { USER_OBJECT_ACTIONS } from "../../functions/identity-provider/user-record";
 import { AccountScope, policyDocument, transferUserTrustPolicy } from "../../lib/iam-policies";
 
 export interface TransferS3AccessRoleOptions extends AccountScope {
@@ -46,18 +47,8 @@ export class TransferS3AccessRole extends Construct {
         {
           Sid: "ReadWriteObjects",
           Effect: "Allow",
-          // Transfer writes large files as S3 multipart uploads (s3:PutObject
-          // covers Create/UploadPart/Complete); it aborts one it cannot finish
-          // and lists the parts of one it resumes, which need their own actions
-          // (S3 user guide, "Multipart upload API and permissions").
-          Action: [
-            "s3:PutObject",
-            "s3:GetObject",
-            "s3:DeleteObject",
-            "s3:GetObjectVersion",
-            "s3:AbortMultipartUpload",
-            "s3:ListMultipartUploadParts",
-          ],
+          // Multipart included (see USER_OBJECT_ACTIONS); the session policy narrows it to the home.
+          Action: [...USER_OBJECT_ACTIONS],
           Resource: `${bucketArn}/*`,
         },
       ]),
