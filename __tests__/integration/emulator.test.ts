@@ -680,6 +680,8 @@ exec "${realAws}" "$@"
     const [assumedKey] = [...assumedKeys];
     expect(assumedKey).not.toBe(emu.env.AWS_ACCESS_KEY_ID);
     expect(keys.slice(1).map(([call]) => call)).toEqual(expect.arrayContaining(["describe-server", "stop-server", "start-server"]));
+    // What the restart itself did, before this test asks anything with the role's key.
+    const calls = await emu.calls();
     // The emulator's STS knows that key as a session of the role (moto resolves the caller from the access key ID).
     const identity = await new Promise<string>((resolve, reject) =>
       execFile(
@@ -690,8 +692,11 @@ exec "${realAws}" "$@"
       ),
     );
     expect(identity).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/ftp-deployer/passive-ip-restart-${serverId}`);
-    const calls = await emu.calls();
-    expect(calls.map((c) => c.action)).toEqual(["StopServer", "StartServer"]);
+    expect(calls.filter((c) => c.action !== "RoleRequest").map((c) => c.action)).toEqual(["StopServer", "StartServer"]);
+    // The emulator records what each assumed-role session did (patch 18): the restart's Transfer calls, all as the role.
+    const asRole = calls.filter((c) => c.action === "RoleRequest");
+    expect(new Set(asRole.map((c) => c.roleArn))).toEqual(new Set([`arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`]));
+    expect(new Set(asRole.map((c) => c.iamAction))).toEqual(new Set(["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"]));
     expect(stdout + fs.readFileSync(keysFile, "utf8")).not.toContain("SecretAccessKey");
   }, 120_000);
 });
