@@ -28,4 +28,8 @@ module.exports = {
     },
   ],
   testTimeout: 30000,
+  // Three test files at a time, even on a 2-core machine (jest's default there
+  // is one): the end-to-end suites spend most of their time waiting on the AWS
+  // provider's polling against the emulator, so they overlap well.
+  maxWorkers: 3,
 };

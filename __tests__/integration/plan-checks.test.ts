@@ -62,11 +62,29 @@ const dataRef = (block: { __address: string }, attribute: string) => `${block.__
   ] as const)("consumer.endpointIp %s in a real subnet 10.0.3.0/24: [inside, not reserved] = %j", async (ip, expected) => {
     // No consumer.subnetCidrs: only the plan can check the address.
     const { consumer } = synthStacks(configWith({ provider: { passiveIpMode: "consumer-endpoint" }, consumer: { endpointIp: ip } }));
-    const preconditions = preconditionsOf(onlyResource(consumer, "aws_vpc_endpoint"));
+    // The endpoint's address checks (its AZ-ID check is evaluated below).
+    const preconditions = preconditionsOf(onlyResource(consumer, "aws_vpc_endpoint")).filter((p) => p.error_message.startsWith("consumer.endpointIp"));
     const values = [];
     const [subnet] = dataSourcesOf(consumer, "aws_subnet");
     for (const p of preconditions) values.push(await evaluate(dir, env, p.condition, { [dataRef(subnet, "cidr_block")]: '"10.0.3.0/24"' }));
     expect(values).toEqual(expected);
+  }, 60_000);
+
+  // Issue 10, fix 2: the consumer subnet's AZ ID against the provider's output
+  // (comma-joined AZ IDs; empty when the provider state predates the output).
+  const AZ_OUTPUT = 'try(data.terraform_remote_state.provider-state.outputs.nlb_availability_zone_ids, "")';
+  test.each([
+    ["apne1-az4", '"apne1-az4"', true],
+    ["apne1-az1", '"apne1-az4,apne1-az1"', true],
+    ["apne1-az2", '"apne1-az4,apne1-az1"', false],
+    ["apne1-az2", '""', true],
+  ] as const)("consumer subnet in %s, provider NLB AZ IDs %s: accepted = %s", async (subnetAzId, providerAzIds, expected) => {
+    const { consumer } = synthStacks(configWith());
+    const [check] = preconditionsOf(onlyResource(consumer, "aws_vpc_endpoint")).filter((p) => p.error_message.startsWith("consumer.subnetIds"));
+    const [subnet] = dataSourcesOf(consumer, "aws_subnet");
+    expect(check.condition).toContain(AZ_OUTPUT);
+    const value = await evaluate(dir, env, check.condition, { [AZ_OUTPUT]: providerAzIds, [dataRef(subnet, "availability_zone_id")]: `"${subnetAzId}"` });
+    expect(value).toBe(expected);
   }, 60_000);
 
   test.each([
