@@ -587,8 +587,9 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-restart-"));
     callsFile = path.join(tmp, "calls.jsonl");
-    // A short transition delay so the polling loop really sees STOPPING and STARTING.
-    emu = await startEmulator({ stateDelaySeconds: 3, callsFile });
+    // A transition delay long enough that the polling loop sees STOPPING and STARTING even
+    // when each AWS CLI call takes seconds (a loaded 2-core CI machine).
+    emu = await startEmulator({ stateDelaySeconds: 8, callsFile });
   }, 30_000);
 
   afterAll(async () => {
@@ -611,7 +612,7 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
       'i=0; until s=$(state); echo "seen $s"; [ "$s" = ONLINE ]; do i=$((i+1)); [ $i -lt 60 ] || exit 1; sleep 0.5; done',
     ].join("\n");
     const output = await new Promise<string>((resolve, reject) =>
-      execFile("sh", ["-c", script], { env: awsEnv(emu, { SERVER_ID: serverId }), timeout: 60_000 }, (error, stdout, stderr) =>
+      execFile("sh", ["-c", script], { env: awsEnv(emu, { SERVER_ID: serverId }), timeout: 150_000 }, (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
       ),
     );
@@ -632,7 +633,7 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     expect(fromFile.slice(-2)).toEqual(calls);
     const { Server } = await aws(emu, ["transfer", "describe-server", "--server-id", serverId]);
     expect(Server.ProtocolDetails.PassiveIp).toBe("0.0.0.0");
-  }, 60_000);
+  }, 180_000);
 
   it("the real restart command with provider.assumeRoleArn: moto's STS AssumeRole, then Stop/Start as that role", async () => {
     const net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24"], "restart-role");
@@ -667,7 +668,7 @@ exec "${realAws}" "$@"
       ASSUME_ROLE_ARN: role.Role.Arn,
     });
     const stdout = await new Promise<string>((resolve, reject) =>
-      execFile("/bin/sh", ["-c", RESTART_COMMAND], { env, timeout: 90_000 }, (error, out, stderr) =>
+      execFile("/bin/sh", ["-c", RESTART_COMMAND], { env, timeout: 200_000 }, (error, out, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(out),
       ),
     );
@@ -698,7 +699,7 @@ exec "${realAws}" "$@"
     expect(new Set(asRole.map((c) => c.roleArn))).toEqual(new Set([`arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`]));
     expect(new Set(asRole.map((c) => c.iamAction))).toEqual(new Set(["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"]));
     expect(stdout + fs.readFileSync(keysFile, "utf8")).not.toContain("SecretAccessKey");
-  }, 120_000);
+  }, 240_000);
 });
 
 describeTerraform("offline terraform harness against the emulator", () => {
@@ -749,5 +750,5 @@ describeTerraform("offline terraform harness against the emulator", () => {
 
     await terraform(dir, ["destroy", "-auto-approve"], env);
     await expect(aws(emu, ["ec2", "describe-vpcs", "--vpc-ids", vpcId])).rejects.toThrow(/InvalidVpcID.NotFound/);
-  }, 90_000);
+  }, 240_000);
 });
