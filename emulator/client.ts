@@ -90,7 +90,7 @@ export interface EmulatorOptions {
   readonly callsFile?: string;
   /**
    * Seconds a Transfer server's VPC endpoint stays `pending` after CreateServer
-   * (emulator/transfer_endpoint_pending.py, once wired into the launcher);
+   * (emulator/moto_patches/transfer_endpoint_pending.py);
    * default 0 (available at once).
    */
   readonly transferEndpointPendingSeconds?: number;
