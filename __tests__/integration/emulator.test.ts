@@ -589,7 +589,7 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     callsFile = path.join(tmp, "calls.jsonl");
     // A transition delay long enough that the polling loop sees STOPPING and STARTING even
     // when each AWS CLI call takes seconds (a loaded 2-core CI machine).
-    emu = await startEmulator({ stateDelaySeconds: 8, callsFile });
+    emu = await startEmulator({ stateDelaySeconds: 20, callsFile });
   }, 30_000);
 
   afterAll(async () => {
