@@ -10,27 +10,17 @@
 // Terraform's own reading of escaped strings is __tests__/integration/literal-roundtrip.test.ts.
 import { TerraformStack, Testing } from "cdktf";
 import { parse } from "@cdktf/hcl2json";
-import { ConfigError, formatJsonPath, parseConfig } from "../config/load";
+import { formatJsonPath, parseConfig } from "../config/load";
 import { MAX_TAGS_PER_RESOURCE, STACK_RESOURCE_TAG_KEYS, TransferConfig, TransferConfigInput } from "../config/schema";
 import { buildApp } from "../stacks/app";
 import { ConsumerStack } from "../stacks/consumer-stack";
 import { ProviderStack } from "../stacks/provider-stack";
 import { renderStackHcl, splitTemplate } from "../synthesis/hcl-output";
 import { asTerraformLiterals, escapeTerraformTemplate, NotLiteralError } from "../lib/terraform-literal";
-import { exampleDocument, exampleWith, PROJECT_ROOT } from "./support/config";
+import { exampleDocument, exampleWith, problemsOf, PROJECT_ROOT } from "./support/config";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = (string | number)[];
-
-function problemsOf(document: unknown): string[] {
-  try {
-    parseConfig(document, "test.json");
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
 
 /** Every optional string key set, once per backend type. */
 function fullDocuments(): TransferConfigInput[] {

@@ -3,20 +3,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { ConfigError, configWarnings, formatJsonPath, loadConfig, parseConfig } from "../config/load";
-import { exampleDocument, exampleWith, PROJECT_ROOT } from "./support/config";
+import { configWarnings, formatJsonPath, loadConfig, parseConfig } from "../config/load";
+import { exampleDocument, exampleWith, problemsOf, PROJECT_ROOT } from "./support/config";
 
 const run = promisify(execFile);
-
-function problemsOf(document: unknown): string[] {
-  try {
-    parseConfig(document, "test.json");
-  } catch (error) {
-    if (error instanceof ConfigError) return [...error.problems];
-    throw error;
-  }
-  return [];
-}
 
 describe("config validation", () => {
   test("the shipped example is valid, with defaults filled in", () => {

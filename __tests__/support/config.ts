@@ -1,7 +1,7 @@
 // Config fixtures for tests: the shipped example, with overrides merged in.
 import * as fs from "fs";
 import * as path from "path";
-import { parseConfig } from "../../config/load";
+import { ConfigError, parseConfig } from "../../config/load";
 import { TransferConfig, TransferConfigInput } from "../../config/schema";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
@@ -49,3 +49,14 @@ export const TWO_AZ = {
     passiveIpMode: "control-connection",
   },
 };
+
+/** Every problem the validator reports for a document, in its order (empty when it is valid). */
+export function problemsOf(document: unknown): string[] {
+  try {
+    parseConfig(document, "test.json");
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
