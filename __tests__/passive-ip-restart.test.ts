@@ -1,10 +1,10 @@
 import "cdktf/lib/testing/adapters/jest";
-import { execFile } from "child_process";
+import { execFile, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { RESTART_COMMAND } from "../stacks/provider/passive-ip-restart";
+import { RESTART_COMMAND, RESTART_IN_PROGRESS } from "../stacks/provider/passive-ip-restart";
 import { configWith } from "./support/config";
 import { onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 
@@ -16,6 +16,7 @@ describe("restart resource in the synthesized provider stack", () => {
     const json = JSON.parse(provider);
     const server = onlyResource(provider, "aws_transfer_server");
     const restart = onlyResource(provider, "null_resource");
+    const marker = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("passive-ip-restart"))!;
     expect(restart.triggers).toEqual({
       server_id: ref(server, "id"),
       passive_ip: ref(server, "protocol_details[0].passive_ip"),
@@ -30,12 +31,25 @@ describe("restart resource in the synthesized provider stack", () => {
       AWS_DEFAULT_REGION: "ap-northeast-1",
       SERVER_ID: ref(server, "id"),
       PASSIVE_IP: ref(server, "protocol_details[0].passive_ip"),
+      MARKER_PARAMETER: ref(marker, "name"),
       TIMEOUT_SECONDS: "900",
       POLL_SECONDS: "10",
     });
     expect(json.terraform.required_providers.null).toEqual({ source: "null", version: expect.any(String) });
     // The only terraform_data is the wait for the Transfer endpoint (transfer-endpoint-addresses).
     expect(resourcesOf(provider, "terraform_data").filter((r) => r.__address.includes("passive-ip-restart"))).toHaveLength(0);
+  });
+
+  test("the marker: one SSM parameter per server ID, created with the server's PassiveIp, its value then left to the command", () => {
+    const { provider } = synthStacks(configWith());
+    const server = onlyResource(provider, "aws_transfer_server");
+    const marker = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("passive-ip-restart"))!;
+    expect(marker).toMatchObject({
+      name: `/tf-ftp/transfer/${ref(server, "id")}/passive-ip-in-effect`,
+      type: "String",
+      value: ref(server, "protocol_details[0].passive_ip"),
+      lifecycle: { ignore_changes: ["value"] },
+    });
   });
 
   test("terraform_data (restartResource): same triggers as triggers_replace, no null provider needed", () => {
@@ -95,7 +109,13 @@ case "$2" in
       count=$((count - 1))
       if [ "$count" -le 0 ]; then echo "$next" > "$FAKE_DIR/state"; else echo "$state $count $next" > "$FAKE_DIR/state"; fi
     fi ;;
-  stop-server) cat "$FAKE_DIR/on-stop" > "$FAKE_DIR/state" ;;
+  get-parameter)
+    [ -f "$FAKE_DIR/marker" ] || { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation" >&2; exit 254; }
+    cat "$FAKE_DIR/marker" ;;
+  put-parameter) for arg; do value=$arg; done; echo "$value" > "$FAKE_DIR/marker" ;;
+  stop-server)
+    cat "$FAKE_DIR/on-stop" > "$FAKE_DIR/state"
+    if [ -f "$FAKE_DIR/hang-after-stop" ]; then sleep 30; fi ;;
   start-server) cat "$FAKE_DIR/on-start" > "$FAKE_DIR/state" ;;
   *) echo "unexpected call: $*" >&2; exit 2 ;;
 esac
@@ -113,15 +133,17 @@ esac
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function fakeAws(initial: string, onStop: string, onStart: string): void {
+  /** `marker`: what the SSM parameter holds (the PassiveIp in effect); by default an older address. */
+  function fakeAws(initial: string, onStop: string, onStart: string, marker: string | null = "10.0.3.100"): void {
     fs.writeFileSync(path.join(bin, "aws"), FAKE_AWS, { mode: 0o755 });
+    if (marker !== null) fs.writeFileSync(path.join(dir, "marker"), `${marker}\n`);
     fs.writeFileSync(path.join(dir, "state"), `${initial}\n`);
     fs.writeFileSync(path.join(dir, "on-stop"), `${onStop}\n`);
     fs.writeFileSync(path.join(dir, "on-start"), `${onStart}\n`);
   }
 
-  async function restart(timeoutSeconds = 30, extraEnv: Record<string, string> = {}) {
-    const env = {
+  function restartEnv(timeoutSeconds = 30, extraEnv: Record<string, string> = {}): Record<string, string> {
+    return {
       PATH: bin,
       FAKE_DIR: dir,
       // The runner's ambient credentials (and a profile the assumed role must override).
@@ -132,9 +154,22 @@ esac
       AWS_REGION: "ap-northeast-1",
       SERVER_ID: "s-0123456789abcdef0",
       PASSIVE_IP: "10.0.3.119",
+      MARKER_PARAMETER: "/tf-ftp/transfer/s-0123456789abcdef0/passive-ip-in-effect",
       TIMEOUT_SECONDS: String(timeoutSeconds),
       POLL_SECONDS: "0",
     };
+  }
+
+  async function waitUntil(condition: () => boolean): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error("timed out");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async function restart(timeoutSeconds = 30, extraEnv: Record<string, string> = {}) {
+    const env = restartEnv(timeoutSeconds, extraEnv);
     try {
       const { stdout, stderr } = await run("/bin/sh", ["-c", RESTART_COMMAND], { env, timeout: 20000 });
       return { code: 0, stdout, stderr };
@@ -149,12 +184,16 @@ esac
       ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n").map((line) => line.split(" ")[1])
       : [];
 
-  test("ONLINE server: stop, wait through STOPPING until OFFLINE, start, wait until ONLINE", async () => {
+  const marker = () => fs.readFileSync(path.join(dir, "marker"), "utf8").trim();
+
+  test("ONLINE server with an older PassiveIp in effect: mark, stop, wait through STOPPING until OFFLINE, start, wait until ONLINE, mark", async () => {
     fakeAws("ONLINE", "STOPPING 2 OFFLINE", "STARTING 1 ONLINE");
     const result = await restart();
     expect(result.code).toBe(0);
     expect(calls()).toEqual([
+      "get-parameter",
       "describe-server",
+      "put-parameter",
       "stop-server",
       "describe-server",
       "describe-server",
@@ -162,24 +201,76 @@ esac
       "start-server",
       "describe-server",
       "describe-server",
+      "put-parameter",
     ]);
-    expect(fs.readFileSync(path.join(dir, "calls"), "utf8")).toContain("stop-server --region ap-northeast-1 --server-id s-0123456789abcdef0");
+    const log = fs.readFileSync(path.join(dir, "calls"), "utf8");
+    expect(log).toContain("stop-server --region ap-northeast-1 --server-id s-0123456789abcdef0");
+    expect(log).toContain("ssm get-parameter --region ap-northeast-1 --name /tf-ftp/transfer/s-0123456789abcdef0/passive-ip-in-effect");
+    // The in-progress mark is written before the stop, the new address after the start.
+    expect(log.split("\n").filter((l) => l.includes("put-parameter")).map((l) => l.split(" ").pop())).toEqual([RESTART_IN_PROGRESS, "10.0.3.119"]);
+    expect(marker()).toBe("10.0.3.119");
+    expect(result.stdout).toContain("PassiveIp 10.0.3.100 -> 10.0.3.119");
     expect(result.stdout).toContain("server is ONLINE with PassiveIp 10.0.3.119");
   });
 
-  test("a server still STARTING after creation is waited for before the restart", async () => {
+  test("the PassiveIp already in effect (a new server, a re-run): no stop, no start, nothing written", async () => {
+    fakeAws("ONLINE", "OFFLINE", "ONLINE", "10.0.3.119");
+    const result = await restart();
+    expect(result.code).toBe(0);
+    expect(calls()).toEqual(["get-parameter"]);
+    expect(result.stdout).toContain("PassiveIp 10.0.3.119 is already in effect on Transfer server s-0123456789abcdef0");
+  });
+
+  test("a server still STARTING is waited for before the restart", async () => {
     fakeAws("STARTING 1 ONLINE", "OFFLINE", "ONLINE");
     const result = await restart();
     expect(result.code).toBe(0);
-    expect(calls().filter((c) => c !== "describe-server")).toEqual(["stop-server", "start-server"]);
+    expect(calls().filter((c) => c !== "describe-server" && !c.endsWith("-parameter"))).toEqual(["stop-server", "start-server"]);
+    expect(marker()).toBe("10.0.3.119");
   });
 
-  test("an OFFLINE server is left stopped: the new PassiveIp applies at its next start", async () => {
+  test("an OFFLINE server nobody is restarting is left stopped, marked with the PassiveIp its next start applies", async () => {
     fakeAws("OFFLINE", "OFFLINE", "ONLINE");
     const result = await restart();
     expect(result.code).toBe(0);
-    expect(calls()).toEqual(["describe-server"]);
+    expect(calls()).toEqual(["get-parameter", "describe-server", "put-parameter"]);
+    expect(marker()).toBe("10.0.3.119");
     expect(result.stdout).toContain("leaving it stopped");
+  });
+
+  test("a restart killed after the stop is finished by the next run: start only, then marked", async () => {
+    fakeAws("ONLINE", "OFFLINE", "STARTING 1 ONLINE");
+    fs.writeFileSync(path.join(dir, "hang-after-stop"), "");
+    const child = spawn("/bin/sh", ["-c", RESTART_COMMAND], { env: restartEnv(), stdio: "ignore", detached: true });
+    // Killed (the process group, as Terraform's interrupt does) while stop-server is under way.
+    await waitUntil(() => calls().includes("stop-server") && fs.readFileSync(path.join(dir, "state"), "utf8") === "OFFLINE\n");
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(marker()).toBe(RESTART_IN_PROGRESS);
+    fs.rmSync(path.join(dir, "hang-after-stop"));
+    fs.rmSync(path.join(dir, "calls"));
+
+    const result = await restart();
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(calls().filter((c) => c !== "describe-server")).toEqual(["get-parameter", "start-server", "put-parameter"]);
+    expect(result.stdout).toContain("finishing a restart that was interrupted");
+    expect(marker()).toBe("10.0.3.119");
+  });
+
+  test("a restart in progress whose server is still STOPPING: wait for OFFLINE, then start", async () => {
+    fakeAws("STOPPING 1 OFFLINE", "OFFLINE", "ONLINE", RESTART_IN_PROGRESS);
+    const result = await restart();
+    expect(result.code).toBe(0);
+    expect(calls().filter((c) => c !== "describe-server")).toEqual(["get-parameter", "start-server", "put-parameter"]);
+  });
+
+  test("an unreadable marker fails before anything is stopped", async () => {
+    fakeAws("ONLINE", "OFFLINE", "ONLINE", null);
+    const result = await restart();
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("cannot read /tf-ftp/transfer/s-0123456789abcdef0/passive-ip-in-effect");
+    expect(calls()).toEqual(["get-parameter"]);
   });
 
   test("the wait is bounded: a server stuck in STOPPING fails with a clear message", async () => {
@@ -188,6 +279,8 @@ esac
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("Transfer server s-0123456789abcdef0 is still STOPPING after 1 s of waiting for OFFLINE");
     expect(calls()).not.toContain("start-server");
+    // Left marked in progress: the next run finishes the restart.
+    expect(marker()).toBe(RESTART_IN_PROGRESS);
   });
 
   test("START_FAILED is reported, not waited out", async () => {
@@ -210,7 +303,7 @@ esac
     expect(result.code).toBe(0);
     const used = credentialsUsed();
     expect(used.map((u) => u.call)).not.toContain("assume-role");
-    expect(used.length).toBeGreaterThanOrEqual(4);
+    expect(used.length).toBeGreaterThanOrEqual(6);
     for (const u of used) expect(u).toMatchObject({ key: "AKIAAMBIENTKEY", secret: "ambient-secret", token: "", profile: "runner" });
   });
 
@@ -223,7 +316,16 @@ esac
     expect(fs.readFileSync(path.join(dir, "calls"), "utf8")).toContain(
       `sts assume-role --region ap-northeast-1 --role-arn ${ROLE} --role-session-name passive-ip-restart-s-0123456789abcdef0`,
     );
-    expect(rest.map((u) => u.call)).toEqual(["describe-server", "stop-server", "describe-server", "start-server", "describe-server"]);
+    expect(rest.map((u) => u.call)).toEqual([
+      "get-parameter",
+      "describe-server",
+      "put-parameter",
+      "stop-server",
+      "describe-server",
+      "start-server",
+      "describe-server",
+      "put-parameter",
+    ]);
     for (const u of rest) {
       expect(u).toMatchObject({ key: "ASIAASSUMEDKEY", secret: "assumed-secret", token: "assumed-session-token", profile: "" });
     }

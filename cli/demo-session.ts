@@ -952,6 +952,65 @@ export function planStack(session: Session, stack: StackName): Promise<PlanResul
   });
 }
 
+/** `terraform apply -auto-approve` of a stack already initialized by a deploy (after `synth`). */
+export function applyStack(session: Session, stack: StackName, step = `terraform apply ${stack}`): Promise<RunResult> {
+  return timed(session, step, () =>
+    run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
+      cwd: stackDir(session, stack),
+      env: session.env,
+      timeoutMs: DEPLOY_TIMEOUT_MS,
+      onLine: session.onLine,
+      group: session.processes,
+    }),
+  );
+}
+
+/** One resource (or data source read) a plan would act on. */
+export interface PlannedChange {
+  readonly address: string;
+  readonly type: string;
+  /** Terraform's actions: ["update"], ["delete", "create"], ["create", "delete"], ["read"], ... */
+  readonly actions: readonly string[];
+  /** Top-level attributes whose planned value differs from the prior one, or is unknown. */
+  readonly attributes: readonly string[];
+}
+
+/**
+ * What `terraform plan` of a stack would do, from `terraform show -json` of
+ * the saved plan: every resource change that is not a no-op, with the
+ * attributes it touches. Empty = nothing to do.
+ */
+export function planChanges(session: Session, stack: StackName, step = `terraform plan ${stack} (show -json)`): Promise<PlannedChange[]> {
+  return timed(session, step, async () => {
+    const dir = stackDir(session, stack);
+    const planFile = `day2-${process.pid}-${Date.now()}.tfplan`;
+    const options = { cwd: dir, env: session.env, timeoutMs: 180_000, onLine: session.onLine, group: session.processes };
+    try {
+      await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`], options);
+      const shown = await run("terraform", ["show", "-json", planFile], { ...options, onLine: undefined });
+      const planned = JSON.parse(shown.output) as {
+        resource_changes?: {
+          address: string;
+          type: string;
+          change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
+        }[];
+      };
+      return (planned.resource_changes ?? [])
+        .filter((r) => !(r.change.actions.length === 1 && r.change.actions[0] === "no-op"))
+        .map((r) => {
+          const before = r.change.before ?? {};
+          const after = r.change.after ?? {};
+          const unknown = r.change.after_unknown ?? {};
+          const keys = new Set([...Object.keys(before), ...Object.keys(after), ...Object.keys(unknown)]);
+          const attributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true).sort();
+          return { address: r.address, type: r.type, actions: r.change.actions, attributes };
+        });
+    } finally {
+      fs.rmSync(path.join(dir, planFile), { force: true });
+    }
+  });
+}
+
 /** "3.4 s" / "1 min 12 s". */
 export function formatDuration(ms: number): string {
   const seconds = ms / 1000;

@@ -139,6 +139,7 @@ export class ProviderStack extends TerraformStack {
     loadBalancer.registerTargets(endpointAddresses.addresses, server.server);
 
     new PassiveIpRestart(this, "passive-ip-restart", {
+      namePrefix: prefix,
       serverId: server.id,
       passiveIp: server.server.protocolDetails.passiveIp,
       region: config.region,

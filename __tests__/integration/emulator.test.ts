@@ -16,7 +16,7 @@ import {
   LAUNCHER,
   startEmulator,
 } from "../../emulator/client";
-import { RESTART_COMMAND } from "../../stacks/provider/passive-ip-restart";
+import { PassiveIpRestart, RESTART_COMMAND } from "../../stacks/provider/passive-ip-restart";
 import { missingPrerequisites } from "../support/prerequisites";
 import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../../emulator/terraform";
 
@@ -385,6 +385,82 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
     expect(LoadBalancers.map((lb: { LoadBalancerArn: string }) => lb.LoadBalancerArn)).not.toEqual(expect.arrayContaining([newArn]));
   });
 
+  // Issue 11: the rules the day-2 changes depend on (create-before-destroy replacements must not collide).
+  it("refuses what AWS refuses for names: a second NLB, target group or (per VPC) security group of a name; a group a listener uses cannot go (patch 22 + moto)", async () => {
+    const nlb = (name: string) =>
+      aws(emu, ["elbv2", "create-load-balancer", "--name", name, "--type", "network", "--scheme", "internal", "--subnets", net.subnets[0].id]);
+    const first = (await nlb("names-nlb")).LoadBalancers[0].LoadBalancerArn as string;
+    await expect(nlb("names-nlb")).rejects.toThrow(/DuplicateLoadBalancerName/);
+    const group = (name: string) =>
+      aws(emu, ["elbv2", "create-target-group", "--name", name, "--protocol", "TCP", "--port", "21", "--target-type", "ip", "--vpc-id", net.vpcId]);
+    const groupArn = (await group("names-21")).TargetGroups[0].TargetGroupArn as string;
+    await expect(group("names-21")).rejects.toThrow(/DuplicateTargetGroupName/);
+    const listener = await aws(emu, [
+      "elbv2",
+      "create-listener",
+      "--load-balancer-arn",
+      first,
+      "--protocol",
+      "TCP",
+      "--port",
+      "21",
+      "--default-actions",
+      `Type=forward,TargetGroupArn=${groupArn}`,
+    ]);
+    await expect(aws(emu, ["elbv2", "delete-target-group", "--target-group-arn", groupArn])).rejects.toThrow(/ResourceInUse/);
+    await aws(emu, ["elbv2", "delete-listener", "--listener-arn", listener.Listeners[0].ListenerArn]);
+    await aws(emu, ["elbv2", "delete-target-group", "--target-group-arn", groupArn]);
+    // Security group names are unique per VPC: the same name in another VPC is fine.
+    const sg = (vpcId: string) => aws(emu, ["ec2", "create-security-group", "--vpc-id", vpcId, "--group-name", "names-sg", "--description", "names"]);
+    await sg(net.vpcId);
+    await expect(sg(net.vpcId)).rejects.toThrow(/InvalidGroup\.Duplicate/);
+    const other = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24"], "names-other");
+    await sg(other.vpcId);
+    // Once the first NLB is gone, its name is free again.
+    await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", first]);
+    const again = (await nlb("names-nlb")).LoadBalancers[0].LoadBalancerArn as string;
+    await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", again]);
+  }, 120_000);
+
+  it("SetSubnets on an NLB adds subnets with an ENI in each, keeps one AZ legal, refuses removing one (patch 23)", async () => {
+    const created = await aws(emu, [
+      "elbv2",
+      "create-load-balancer",
+      "--name",
+      "set-subnets-nlb",
+      "--type",
+      "network",
+      "--scheme",
+      "internal",
+      "--subnets",
+      net.subnets[0].id,
+    ]);
+    const lb = created.LoadBalancers[0];
+    const suffix = (lb.LoadBalancerArn as string).split(":loadbalancer/")[1];
+    const enis = async () =>
+      (await aws(emu, ["ec2", "describe-network-interfaces", "--filters", `Name=description,Values=ELB ${suffix}`])).NetworkInterfaces.map(
+        (n: { SubnetId: string }) => n.SubnetId,
+      ).sort();
+    expect(await enis()).toEqual([net.subnets[0].id]);
+    const set = (...subnets: string[]) => aws(emu, ["elbv2", "set-subnets", "--load-balancer-arn", lb.LoadBalancerArn, "--subnets", ...subnets]);
+    const result = await set(net.subnets[0].id, net.subnets[1].id);
+    expect(result.AvailabilityZones.map((z: { SubnetId: string }) => z.SubnetId).sort()).toEqual([net.subnets[0].id, net.subnets[1].id].sort());
+    // The lookup the stacks make for the NLB's address in a subnet finds the new one at once.
+    const { NetworkInterfaces } = await aws(emu, [
+      "ec2",
+      "describe-network-interfaces",
+      "--filters",
+      `Name=subnet-id,Values=${net.subnets[1].id}`,
+      `Name=description,Values=ELB ${suffix}`,
+    ]);
+    expect(NetworkInterfaces).toHaveLength(1);
+    expect(NetworkInterfaces[0].PrivateIpAddress).toMatch(/^10\.0\.4\./);
+    expect(await enis()).toEqual([net.subnets[0].id, net.subnets[1].id].sort());
+    await expect(set(net.subnets[1].id)).rejects.toThrow(/cannot be removed/);
+    await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", lb.LoadBalancerArn]);
+    expect(await enis()).toEqual([]);
+  }, 120_000);
+
   it("reads NLB PrivateLink enforcement and endpoint service IP address types back like AWS (patches 12, 13)", async () => {
     const lb = (
       await aws(emu, [
@@ -646,6 +722,9 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
       "--assume-role-policy-document",
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ACCOUNT_ID }, Action: "sts:AssumeRole" }] }),
     ]);
+    // The restart's marker: an older PassiveIp in effect, so the command restarts (see PassiveIpRestart).
+    const marker = PassiveIpRestart.markerName("tf-ftp", serverId);
+    await aws(emu, ["ssm", "put-parameter", "--name", marker, "--type", "String", "--value", "10.0.3.9"]);
     await emu.clearCalls();
     // The real AWS CLI behind a wrapper that notes the access key of each call.
     const bin = path.join(tmp, "bin-role");
@@ -662,6 +741,7 @@ exec "${realAws}" "$@"
       PATH: `${bin}:${process.env.PATH}`,
       SERVER_ID: serverId,
       PASSIVE_IP: "0.0.0.0",
+      MARKER_PARAMETER: marker,
       AWS_REGION: emu.region,
       TIMEOUT_SECONDS: "60",
       POLL_SECONDS: "1",
@@ -697,7 +777,12 @@ exec "${realAws}" "$@"
     // The emulator records what each assumed-role session did (patch 18): the restart's Transfer calls, all as the role.
     const asRole = calls.filter((c) => c.action === "RoleRequest");
     expect(new Set(asRole.map((c) => c.roleArn))).toEqual(new Set([`arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`]));
-    expect(new Set(asRole.map((c) => c.iamAction))).toEqual(new Set(["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"]));
+    expect(new Set(asRole.map((c) => c.iamAction))).toEqual(
+      new Set(["ssm:GetParameter", "ssm:PutParameter", "transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"]),
+    );
+    // Marked in progress before the stop, then the new PassiveIp once ONLINE.
+    const { Parameter } = await aws(emu, ["ssm", "get-parameter", "--name", marker]);
+    expect(Parameter.Value).toBe("0.0.0.0");
     expect(stdout + fs.readFileSync(keysFile, "utf8")).not.toContain("SecretAccessKey");
   }, 240_000);
 });

@@ -1,6 +1,6 @@
 import { createHash } from "crypto";
 import { Construct } from "constructs";
-import { Fn, Op, TerraformResource } from "cdktf";
+import { Fn, Op, TerraformLocal, TerraformResource } from "cdktf";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
@@ -109,13 +109,21 @@ export class FtpLoadBalancer extends Construct {
       };
       this.privateIps = [options.privateIp];
     } else {
-      // The NLB's ENI in each subnet is described "ELB <arn suffix>".
+      // The NLB's ENI in each subnet is described "ELB <arn suffix>". The
+      // description goes through a local value on purpose: Terraform defers a
+      // data source that references a managed resource directly to apply time
+      // whenever that resource has any pending change (a tag, its security
+      // groups), which would make the PassiveIp unknown, plan an update of the
+      // server and a restart for a tag change. Through a local the read waits
+      // only for what it needs: the ARN suffix, unknown only when the NLB is
+      // new or replaced (and then its IP does change).
+      const description = new TerraformLocal(this, "nlb-eni-description", `ELB ${this.loadBalancer.arnSuffix}`);
       this.privateIps = options.subnetIds.map(
         (subnetId) =>
           new DataAwsNetworkInterface(this, `nlb-address-${subnetId}`, {
             filter: [
               { name: "subnet-id", values: [subnetId] },
-              { name: "description", values: [`ELB ${this.loadBalancer.arnSuffix}`] },
+              { name: "description", values: [description.asString] },
             ],
           }).privateIp
       );
