@@ -265,11 +265,52 @@ describe("the consumer's FTP client instance role", () => {
   });
 });
 
+// provider.restartResource "lambda": the restart function's role (issue 14).
+const lambdaRestart = new SynthesizedIam(synthStacks(configWith({ provider: { restartResource: "lambda" } })).provider, WORLD);
+
+describe("the passive-IP restart function (restartResource lambda)", () => {
+  const role = lambdaRestart.roleNamed(`${config.namePrefix}-passive-ip-restart`);
+  const marker = (server = S) => `arn:${P}:ssm:${R}:${A}:parameter/${config.namePrefix}/transfer/${server}/passive-ip-in-effect`;
+  const logGroup = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/${config.namePrefix}-passive-ip-restart`;
+
+  test("Lambda (only) may assume its execution role", async () => {
+    expect(await assumeRole(role, { service: "lambda.amazonaws.com" })).toBe(ALLOWED);
+    expect(await assumeRole(role, { service: TRANSFER })).toEqual(DENIED);
+  });
+
+  test("it may describe, stop and start this server, not another, and nothing else of Transfer", async () => {
+    const session = sessionOf(role);
+    for (const action of ["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"]) {
+      expect(await evaluateSession(session, { action, resource: serverArn() })).toBe(ALLOWED);
+      expect(await evaluateSession(session, { action, resource: serverArn(OTHER_SERVER_ID) })).toEqual(DENIED);
+      expect(await evaluateSession(session, { action, resource: serverArn(S, OTHER_ACCOUNT) })).toEqual(DENIED);
+    }
+    expect(await evaluateSession(session, { action: "transfer:UpdateServer", resource: serverArn() })).toEqual(DENIED);
+    expect(await evaluateSession(session, { action: "transfer:DeleteServer", resource: serverArn() })).toEqual(DENIED);
+  });
+
+  test("it reads and writes this server's marker only", async () => {
+    const session = sessionOf(role);
+    expect(await evaluateSession(session, { action: "ssm:GetParameter", resource: marker() })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "ssm:PutParameter", resource: marker() })).toBe(ALLOWED);
+    expect(await evaluateSession(session, { action: "ssm:PutParameter", resource: marker(OTHER_SERVER_ID) })).toEqual(DENIED);
+    expect(await evaluateSession(session, { action: "ssm:PutParameter", resource: `arn:${P}:ssm:${R}:${A}:parameter/${config.namePrefix}/transfer-server-id` })).toEqual(DENIED);
+    expect(await evaluateSession(session, { action: "ssm:DeleteParameter", resource: marker() })).toEqual(DENIED);
+  });
+
+  test("it writes its own log group only", async () => {
+    const session = sessionOf(role);
+    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: `${logGroup}:log-stream:x` })).toBe(ALLOWED);
+    const other = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/${config.namePrefix}-identity-provider:log-stream:x`;
+    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: other })).toEqual(DENIED);
+  });
+});
+
 // Runs last (jest runs a file's tests in order): every role, inline policy and
 // Lambda permission the stacks emit must have been evaluated above, so a new
 // one cannot be added without an evaluation case.
 test("every aws_iam_role, aws_iam_role_policy and aws_lambda_permission of both stacks was evaluated", () => {
-  const emitted = [provider, consumer].flatMap((stack) =>
+  const emitted = [provider, consumer, lambdaRestart].flatMap((stack) =>
     ["aws_iam_role", "aws_iam_role_policy", "aws_lambda_permission"].flatMap((type) => stack.addresses(type)),
   );
   expect(emitted.length).toBeGreaterThanOrEqual(8);

@@ -20,6 +20,8 @@ describe("restart resource in the synthesized provider stack", () => {
     expect(restart.triggers).toEqual({
       server_id: ref(server, "id"),
       passive_ip: ref(server, "protocol_details[0].passive_ip"),
+      // The marker as Terraform refreshed it: stuck "in progress" (a machine that died mid-restart) re-runs the restart.
+      marker_state: `\${(${ref(marker, "insecure_value").slice(2, -1)} == "restart-in-progress") ? "interrupted" : "settled"}`,
     });
     const [{ "local-exec": exec }] = restart.provisioner as { "local-exec": Record<string, unknown> }[];
     expect(exec.command).toBe(RESTART_COMMAND);
@@ -47,8 +49,8 @@ describe("restart resource in the synthesized provider stack", () => {
     expect(marker).toMatchObject({
       name: `/tf-ftp/transfer/${ref(server, "id")}/passive-ip-in-effect`,
       type: "String",
-      value: ref(server, "protocol_details[0].passive_ip"),
-      lifecycle: { ignore_changes: ["value"] },
+      insecure_value: ref(server, "protocol_details[0].passive_ip"),
+      lifecycle: { ignore_changes: ["insecure_value"] },
     });
   });
 
@@ -57,13 +59,59 @@ describe("restart resource in the synthesized provider stack", () => {
     const json = JSON.parse(provider);
     const server = onlyResource(provider, "aws_transfer_server");
     const restart = resourcesOf(provider, "terraform_data").find((r) => r.__address.includes("passive-ip-restart"))!;
-    expect(restart.triggers_replace).toEqual({ server_id: ref(server, "id"), passive_ip: expect.stringContaining("passive_ip") });
+    expect(restart.triggers_replace).toEqual({
+      server_id: ref(server, "id"),
+      passive_ip: expect.stringContaining("passive_ip"),
+      marker_state: expect.stringContaining("restart-in-progress"),
+    });
     const [{ "local-exec": exec }] = restart.provisioner as { "local-exec": Record<string, unknown> }[];
     expect(exec.command).toBe(RESTART_COMMAND);
     expect((exec.environment as Record<string, string>).TIMEOUT_SECONDS).toBe("300");
     expect(json.terraform.required_providers.null).toBeUndefined();
     expect(json.provider.null).toBeUndefined();
     expect(resourcesOf(provider, "null_resource")).toHaveLength(0);
+  });
+
+  test("lambda (restartResource): aws_lambda_invocation of the restart function, same triggers, no local-exec, no null provider", () => {
+    const { provider } = synthStacks(configWith({ provider: { restartResource: "lambda" } }));
+    const json = JSON.parse(provider);
+    const server = onlyResource(provider, "aws_transfer_server");
+    const marker = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("passive-ip-restart"))!;
+    const invocation = onlyResource(provider, "aws_lambda_invocation");
+    const fn = resourcesOf(provider, "aws_lambda_function").find((r) => r.__address.includes("passive-ip-restart"))!;
+    expect(invocation.triggers).toEqual({
+      server_id: ref(server, "id"),
+      passive_ip: ref(server, "protocol_details[0].passive_ip"),
+      marker_state: expect.stringContaining("restart-in-progress"),
+    });
+    expect(invocation.function_name).toBe(ref(fn, "function_name"));
+    // The invocation's input: what the function needs, the timeout defaulted to what fits in one invocation.
+    expect(invocation.input).toBe(
+      `\${jsonencode({"serverId" = ${ref(server, "id").slice(2, -1)}, "passiveIp" = ${ref(server, "protocol_details[0].passive_ip").slice(2, -1)}, "markerParameter" = ${ref(marker, "name").slice(2, -1)}, "timeoutSeconds" = 420, "pollSeconds" = 10})}`,
+    );
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 900, function_name: "tf-ftp-passive-ip-restart" });
+    expect(resourcesOf(provider, "null_resource")).toHaveLength(0);
+    expect(resourcesOf(provider, "terraform_data").filter((r) => r.__address.includes("passive-ip-restart"))).toHaveLength(0);
+    expect(json.terraform.required_providers.null).toBeUndefined();
+  });
+
+  test("lambda: its role may describe, stop and start this server and read and write its marker only", () => {
+    const { provider } = synthStacks(configWith({ provider: { restartResource: "lambda" } }));
+    const server = onlyResource(provider, "aws_transfer_server");
+    const marker = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("passive-ip-restart"))!;
+    const policy = resourcesOf(provider, "aws_iam_role_policy").find((r) => r.__address.includes("passive-ip-restart"))!;
+    const statements = JSON.parse(policy.policy as string).Statement;
+    expect(statements).toEqual([
+      expect.objectContaining({ Sid: "WriteOwnLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"] }),
+      { Sid: "RestartThisServer", Effect: "Allow", Action: ["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"], Resource: ref(server, "arn") },
+      {
+        Sid: "ReadAndWriteItsMarker",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter", "ssm:PutParameter"],
+        Resource: expect.stringContaining(`:ssm:ap-northeast-1:`),
+      },
+    ]);
+    expect(statements[2].Resource.endsWith(`:parameter${ref(marker, "name")}`)).toBe(true);
   });
 
   test("provider.assumeRoleArn reaches the command's environment (and nothing else changes)", () => {
@@ -115,7 +163,7 @@ case "$2" in
   put-parameter) for arg; do value=$arg; done; echo "$value" > "$FAKE_DIR/marker" ;;
   stop-server)
     cat "$FAKE_DIR/on-stop" > "$FAKE_DIR/state"
-    if [ -f "$FAKE_DIR/hang-after-stop" ]; then sleep 30; fi ;;
+    if [ -f "$FAKE_DIR/hang-after-stop" ]; then sleep "$(cat "$FAKE_DIR/hang-after-stop")"; fi ;;
   start-server) cat "$FAKE_DIR/on-start" > "$FAKE_DIR/state" ;;
   *) echo "unexpected call: $*" >&2; exit 2 ;;
 esac
@@ -161,7 +209,7 @@ esac
   }
 
   async function waitUntil(condition: () => boolean): Promise<void> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 15_000;
     while (!condition()) {
       if (Date.now() > deadline) throw new Error("timed out");
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -240,7 +288,7 @@ esac
 
   test("a restart killed after the stop is finished by the next run: start only, then marked", async () => {
     fakeAws("ONLINE", "OFFLINE", "STARTING 1 ONLINE");
-    fs.writeFileSync(path.join(dir, "hang-after-stop"), "");
+    fs.writeFileSync(path.join(dir, "hang-after-stop"), "30");
     const child = spawn("/bin/sh", ["-c", RESTART_COMMAND], { env: restartEnv(), stdio: "ignore", detached: true });
     // Killed (the process group, as Terraform's interrupt does) while stop-server is under way.
     await waitUntil(() => calls().includes("stop-server") && fs.readFileSync(path.join(dir, "state"), "utf8") === "OFFLINE\n");
@@ -256,6 +304,22 @@ esac
     expect(calls().filter((c) => c !== "describe-server")).toEqual(["get-parameter", "start-server", "put-parameter"]);
     expect(result.stdout).toContain("finishing a restart that was interrupted");
     expect(marker()).toBe("10.0.3.119");
+  });
+
+  test("with setsid: Terraform's process group killed mid-restart, the restart still finishes (the server is not left OFFLINE)", async () => {
+    const setsid = ["/usr/bin/setsid", "/bin/setsid"].find((p) => fs.existsSync(p));
+    expect(setsid).toBeDefined(); // util-linux, installed by .ci/run
+    fs.symlinkSync(setsid!, path.join(bin, "setsid"));
+    fakeAws("ONLINE", "OFFLINE", "STARTING 1 ONLINE");
+    fs.writeFileSync(path.join(dir, "hang-after-stop"), "2");
+    const child = spawn("/bin/sh", ["-c", RESTART_COMMAND], { env: restartEnv(), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    await waitUntil(() => calls().includes("stop-server"));
+    // What a SIGKILL of `cdktf deploy`'s group does to Terraform and the provisioner's shell (its pipes close too).
+    process.kill(-child.pid!, "SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    await waitUntil(() => marker() === "10.0.3.119");
+    expect(calls().filter((c) => c !== "describe-server")).toEqual(["get-parameter", "put-parameter", "stop-server", "start-server", "put-parameter"]);
+    expect(fs.readFileSync(path.join(dir, "state"), "utf8").trim()).toBe("ONLINE");
   });
 
   test("a restart in progress whose server is still STOPPING: wait for OFFLINE, then start", async () => {

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { z } from "zod";
 import { cidrContains, parseCidr } from "./ip";
-import { configSchema, crossFieldIssues, TransferConfig } from "./schema";
+import { configSchema, crossFieldIssues, LAMBDA_RESTART_TIMEOUT_MAX, TransferConfig } from "./schema";
 
 export const DEFAULT_CONFIG_PATH = "config/example.json";
 
@@ -65,6 +65,11 @@ export function parseConfig(document: unknown, file = "(inline)"): TransferConfi
     ...crossFieldIssues(document).map((issue) => `${formatJsonPath(issue.path)}: ${issue.message}`),
   ];
   if (problems.length > 0 || !result.success) throw new ConfigError(file, problems);
+  const provider = (document as { provider?: Record<string, unknown> }).provider ?? {};
+  if (result.data.provider.restartResource === "lambda" && provider.restartTimeoutSeconds === undefined) {
+    // The usual default (900 s per wait) does not fit in one Lambda invocation.
+    return { ...result.data, provider: { ...result.data.provider, restartTimeoutSeconds: LAMBDA_RESTART_TIMEOUT_MAX } };
+  }
   return result.data;
 }
 

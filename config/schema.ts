@@ -41,6 +41,9 @@ const HOSTED_ZONE_ID = /^Z[0-9A-Z]{1,32}$/;
 // The charset also keeps "$", "%", "{" and quotes out, so no tag can become a
 // Terraform template (README "Security note: the config is data").
 const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+/** Largest provider.restartTimeoutSeconds with restartResource "lambda": two waits plus a minute within Lambda's 900 s. */
+export const LAMBDA_RESTART_TIMEOUT_MAX = 420;
+
 export const TAG_CHARACTERS_DESCRIPTION = "letters, numbers, spaces and _ . : / = + - @";
 export const MAX_TAGS_PER_RESOURCE = 50;
 /**
@@ -206,7 +209,9 @@ const providerSide = z
       z.string().regex(PRINCIPAL_ARN, 'expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"'),
       "principal"
     ),
-    restartResource: z.enum(["null_resource", "terraform_data"]).default("null_resource"),
+    restartResource: z.enum(["null_resource", "terraform_data", "lambda"]).default("null_resource"),
+    // Bound of each of the restart's two waits (OFFLINE, then ONLINE). Default
+    // 900, or LAMBDA_RESTART_TIMEOUT_MAX with restartResource "lambda" (see load.ts).
     restartTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
     // TCP idle timeout of the NLB's port-21 listener. The control connection
     // is idle while a file moves on the data connection; AWS closes it after
@@ -354,6 +359,16 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
     }
   }
   if (!provider) return issues;
+  if (
+    provider.restartResource === "lambda" &&
+    typeof provider.restartTimeoutSeconds === "number" &&
+    provider.restartTimeoutSeconds > LAMBDA_RESTART_TIMEOUT_MAX
+  ) {
+    issues.push({
+      path: ["provider", "restartTimeoutSeconds"],
+      message: `expected at most ${LAMBDA_RESTART_TIMEOUT_MAX} with restartResource "lambda": both waits (OFFLINE, then ONLINE) must fit in one invocation, and Lambda stops a function after 900 s`,
+    });
+  }
   const monitoring = asRecord(provider.monitoring);
   if (monitoring?.createAlarmTopic === true && typeof monitoring.alarmTopicArn === "string") {
     issues.push({

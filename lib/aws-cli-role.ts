@@ -17,7 +17,7 @@
 export function assumeRoleShell(label: string, sessionName: string, notDone: string): string {
   return `role_arn=$ASSUME_ROLE_ARN
 if [ -n "$role_arn" ]; then
-  echo "${label}: assuming role $role_arn"
+  echo "${label}: assuming role $role_arn" 2>/dev/null || :
   credentials=$(aws sts assume-role --region "$AWS_REGION" --role-arn "$role_arn" --role-session-name "${sessionName}" --query "Credentials.[AccessKeyId,SecretAccessKey,SessionToken]" --output text) || fail "cannot assume role $role_arn with the credentials Terraform runs with (they need sts:AssumeRole on it); ${notDone}"
   set -f; set -- $credentials; set +f
   [ "$#" -eq 3 ] || fail "sts assume-role for $role_arn returned no credentials; ${notDone}"

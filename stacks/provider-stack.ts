@@ -146,6 +146,16 @@ export class ProviderStack extends TerraformStack {
       assumeRoleArn: side.assumeRoleArn,
       resourceType: side.restartResource,
       timeoutSeconds: side.restartTimeoutSeconds,
+      lambda:
+        side.restartResource === "lambda"
+          ? {
+              projectRoot: options.projectRoot,
+              partition: partition.partition,
+              accountId: account.accountId,
+              serverArn: server.arn,
+              logRetentionDays: side.logRetentionDays,
+            }
+          : undefined,
     });
 
     if (side.monitoring.alarms) {

@@ -221,7 +221,7 @@ async function runChainA(): Promise<ChainA> {
     };
     await step("logRetentionDays", (d) => {
       settled(d);
-      d.provider.logRetentionDays = 30;
+      d.provider.logRetentionDays = 90;
     });
     await step("restartTimeoutSeconds", (d) => {
       settled(d);
@@ -270,6 +270,12 @@ async function runChainA(): Promise<ChainA> {
     const killedOutput = await killed;
     const killedAfter = restartsOf((await s.emulator.calls()).slice(before), serverId);
     const markerWhenKilled = (await serverView(s)).marker;
+    // The restart runs in a session of its own (setsid): it finishes although Terraform is gone.
+    const settledBy = Date.now() + 5 * 60_000;
+    while ((await serverView(s)).marker !== nlbIp) {
+      if (Date.now() > settledBy) throw new Error("the restart did not finish after cdktf deploy was killed");
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
     // The deploy after it, as a user runs it again.
     const again = await deploy(s, "cdktf deploy (after the interrupted one)");
     const resumed = await settle(s, "deploy after the interrupted one", before, "0.0.0.0", { provider: [], consumer: [] }, again.output);
@@ -359,7 +365,8 @@ describeE2E("day-2 changes on the emulator: each applies cleanly, restarts only 
     if (b.status === "fulfilled") console.log(`day-2 chain B timings:\n${b.value.timings}`);
   }, 3 * STEP_TIMEOUT_MS);
 
-  const LONG = 3 * STEP_TIMEOUT_MS;
+  // A test waits for its whole chain (minutes of deploys on a loaded 2-core machine); each step is bounded by its own timeout.
+  const LONG = 45 * 60_000;
 
   describe("A. the article's mode: one subnet, passiveIpMode nlb, NLB IP looked up", () => {
     test(
@@ -473,15 +480,10 @@ describeE2E("day-2 changes on the emulator: each applies cleanly, restarts only 
         expect(interrupted.markerWhenKilled).toBe(RESTART_IN_PROGRESS);
         const { resumed } = interrupted;
         expect(resumed.server).toMatchObject({ id: baseline.id, state: "ONLINE", passiveIp: nlbIp, marker: nlbIp });
+        // The next deploy has nothing left to do, and a plan after it is empty.
         expect({ provider: summary(resumed.after.provider), consumer: summary(resumed.after.consumer) }).toEqual({ provider: [], consumer: [] });
-        // Both deploys together: one stop and one start (the second finished the first's restart), two of each at most.
-        const stops = resumed.restarts.filter((r) => r.startsWith("StopServer"));
-        const starts = resumed.restarts.filter((r) => r.startsWith("StartServer"));
-        expect(stops.length).toBeGreaterThanOrEqual(1);
-        expect(stops.length).toBeLessThanOrEqual(2);
-        expect(starts.length).toBe(stops.length);
-        expect(resumed.restarts[resumed.restarts.length - 1]).toBe("StartServer from OFFLINE");
-        expect(resumed.applyOutput).toMatch(/passive-ip restart: (finishing a restart that was interrupted|PassiveIp \S+ -> )/);
+        // One stop and one start in all: the restart Terraform started finished on its own, none was repeated.
+        expect(resumed.restarts).toEqual(RESTART);
       },
       LONG,
     );

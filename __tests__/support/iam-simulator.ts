@@ -96,6 +96,8 @@ function resolveReference(expression: string, stack: StackJson, world: World): s
         return `arn:${p}:dynamodb:${r}:${a}:table/${named("name")}`;
       case "aws_dynamodb_table.name":
         return named("name");
+      case "aws_ssm_parameter.name":
+        return named("name");
     }
   }
   throw new Error(`reference \${${expression}} has no concrete value: teach resolveReference in __tests__/support/iam-simulator.ts`);

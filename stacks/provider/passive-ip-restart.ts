@@ -1,9 +1,21 @@
 import { Construct } from "constructs";
-import { DataResource, LocalExecProvisioner, TerraformResource } from "cdktf";
+import { DataResource, Fn, LocalExecProvisioner, Op, TerraformResource } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
+import { markerParameterName, RESTART_IN_PROGRESS } from "../../functions/passive-ip-restart/marker";
 import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
+import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
+import { NodejsFunctionAsset } from "../shared/nodejs-function-asset";
+
+export const RESTART_FUNCTION_ENTRY = "functions/passive-ip-restart/handler.ts";
+/** Lambda's limit for one invocation (Lambda developer guide, quotas: function timeout 900 s). */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
 export interface PassiveIpRestartOptions {
   readonly namePrefix: string;
@@ -16,14 +28,25 @@ export interface PassiveIpRestartOptions {
    * AWS provider does, instead of using the runner's own credentials.
    */
   readonly assumeRoleArn?: string;
-  /** `null_resource` (hashicorp/null) or `terraform_data` (built into Terraform >= 1.4). */
-  readonly resourceType: "null_resource" | "terraform_data";
+  /**
+   * `null_resource` (hashicorp/null) or `terraform_data` (built into Terraform
+   * >= 1.4): local-exec with the AWS CLI. `lambda`: an aws_lambda_invocation
+   * of a restart function, nothing needed beside Terraform.
+   */
+  readonly resourceType: "null_resource" | "terraform_data" | "lambda";
+  /** For `lambda`: where the function's source is, and the ARN parts of its permissions. */
+  readonly lambda?: {
+    readonly projectRoot: string;
+    readonly partition: string;
+    readonly accountId: string;
+    readonly serverArn: string;
+    readonly logRetentionDays: number;
+  };
   readonly timeoutSeconds: number;
   readonly pollSeconds?: number;
 }
 
-/** What the marker parameter holds while a restart is under way (not an IP address). */
-export const RESTART_IN_PROGRESS = "restart-in-progress";
+export { RESTART_IN_PROGRESS };
 
 /**
  * Stops and starts the Transfer server when a new PassiveIp must take effect,
@@ -64,9 +87,11 @@ export const RESTART_IN_PROGRESS = "restart-in-progress";
  * acts with its temporary credentials, as the stack's AWS provider does; a
  * failed assume-role stops it before anything is stopped.
  */
-export const RESTART_COMMAND = `set -e
-fail() { echo "passive-ip restart: $*" >&2; exit 1; }
-command -v aws >/dev/null 2>&1 || fail "the AWS CLI (aws) is not installed where Terraform runs. Install it (Terraform Cloud: use an agent with the AWS CLI), or stop and start Transfer server $SERVER_ID by hand so that PassiveIp $PASSIVE_IP takes effect."
+const RESTART_BODY = `set -e
+trap "" HUP INT TERM PIPE
+say() { echo "passive-ip restart: $*" 2>/dev/null || :; }
+fail() { echo "passive-ip restart: $*" >&2 2>/dev/null || :; exit 1; }
+command -v aws >/dev/null 2>&1 || fail "the AWS CLI (aws) is not installed where Terraform runs. Install it (Terraform Cloud: use an agent with the AWS CLI, or provider.restartResource lambda), or stop and start Transfer server $SERVER_ID by hand so that PassiveIp $PASSIVE_IP takes effect."
 ${assumeRoleShell("passive-ip restart", "passive-ip-restart-$SERVER_ID", "Transfer server $SERVER_ID was not stopped: stop and start it by hand so that PassiveIp $PASSIVE_IP takes effect")}set -u
 state() { aws transfer describe-server --region "$AWS_REGION" --server-id "$SERVER_ID" --query Server.State --output text; }
 mark() { aws ssm put-parameter --region "$AWS_REGION" --name "$MARKER_PARAMETER" --type String --overwrite --value "$1" >/dev/null || fail "cannot write $MARKER_PARAMETER (the PassiveIp in effect on Transfer server $SERVER_ID)"; }
@@ -82,7 +107,7 @@ wait_for() {
 }
 in_effect=$(aws ssm get-parameter --region "$AWS_REGION" --name "$MARKER_PARAMETER" --query Parameter.Value --output text) || fail "cannot read $MARKER_PARAMETER (the PassiveIp in effect on Transfer server $SERVER_ID)"
 if [ "$in_effect" = "$PASSIVE_IP" ]; then
-  echo "passive-ip restart: PassiveIp $PASSIVE_IP is already in effect on Transfer server $SERVER_ID (it was created or last started with it); no restart"
+  say "PassiveIp $PASSIVE_IP is already in effect on Transfer server $SERVER_ID (it was created or last started with it); no restart"
   exit 0
 fi
 current=$(state) || fail "cannot describe Transfer server $SERVER_ID in $AWS_REGION"
@@ -95,23 +120,38 @@ case "$current" in
   OFFLINE)
     if [ "$in_effect" != "${RESTART_IN_PROGRESS}" ]; then
       mark "$PASSIVE_IP"
-      echo "passive-ip restart: server is OFFLINE; leaving it stopped (PassiveIp $PASSIVE_IP applies when it is started)"
+      say "server is OFFLINE; leaving it stopped (PassiveIp $PASSIVE_IP applies when it is started)"
       exit 0
     fi
-    echo "passive-ip restart: finishing a restart that was interrupted" ;;
+    say "finishing a restart that was interrupted" ;;
   *) fail "Transfer server $SERVER_ID is $current; stop and start it by hand so that PassiveIp $PASSIVE_IP takes effect" ;;
 esac
-echo "passive-ip restart: Transfer server $SERVER_ID, PassiveIp $in_effect -> $PASSIVE_IP"
+say "Transfer server $SERVER_ID, PassiveIp $in_effect -> $PASSIVE_IP"
 [ "$in_effect" = "${RESTART_IN_PROGRESS}" ] || mark "${RESTART_IN_PROGRESS}"
 if [ "$current" = ONLINE ]; then
-  aws transfer stop-server --region "$AWS_REGION" --server-id "$SERVER_ID"
+  aws transfer stop-server --region "$AWS_REGION" --server-id "$SERVER_ID" >/dev/null
   wait_for OFFLINE
-  echo "passive-ip restart: server is OFFLINE, starting it"
+  say "server is OFFLINE, starting it"
 fi
-aws transfer start-server --region "$AWS_REGION" --server-id "$SERVER_ID"
+aws transfer start-server --region "$AWS_REGION" --server-id "$SERVER_ID" >/dev/null
 wait_for ONLINE
 mark "$PASSIVE_IP"
-echo "passive-ip restart: server is ONLINE with PassiveIp $PASSIVE_IP"
+say "server is ONLINE with PassiveIp $PASSIVE_IP"
+`;
+
+if (RESTART_BODY.includes("'")) throw new Error("RESTART_BODY must not contain a single quote: it is quoted with them below");
+
+/**
+ * The restart runs in a session of its own (`setsid -w`, util-linux) when the
+ * machine has it, and ignores HUP/INT/TERM/PIPE: once it has stopped the
+ * server it finishes the restart even if Terraform is killed (Ctrl-C, a
+ * cancelled CI job, SIGKILL of Terraform's process group), instead of leaving
+ * the server OFFLINE. Terraform still waits for it and shows its lines.
+ * Without setsid (macOS, busybox) it runs inline.
+ */
+export const RESTART_COMMAND = `body='${RESTART_BODY}'
+if setsid -w /bin/sh -c : >/dev/null 2>&1; then exec setsid -w /bin/sh -c "$body"; fi
+eval "$body"
 `;
 
 export class PassiveIpRestart extends Construct {
@@ -125,12 +165,25 @@ export class PassiveIpRestart extends Construct {
       name: PassiveIpRestart.markerName(options.namePrefix, options.serverId),
       description: "PassiveIp the Transfer server was created or last restarted with (written by the passive-ip restart)",
       type: "String",
-      value: options.passiveIp,
+      // Not a secret: insecure_value keeps it readable in plans.
+      insecureValue: options.passiveIp,
       // Set once, when the server (and so this name) is new; from then on the
       // restart command keeps it, and Terraform must not put it back.
-      lifecycle: { ignoreChanges: ["value"] },
+      lifecycle: { ignoreChanges: ["insecure_value"] },
     });
-    const triggers = { server_id: options.serverId, passive_ip: options.passiveIp };
+    // marker_state: the marker as Terraform refreshed it. A restart whose
+    // machine died mid-way (the marker stuck at RESTART_IN_PROGRESS, the
+    // restart step already in state) makes it "interrupted", so the next
+    // apply runs the restart again and finishes it.
+    const triggers = {
+      server_id: options.serverId,
+      passive_ip: options.passiveIp,
+      marker_state: Fn.conditional(Op.eq(this.marker.insecureValue, RESTART_IN_PROGRESS), "interrupted", "settled"),
+    };
+    if (options.resourceType === "lambda") {
+      this.resource = this.invokeRestartFunction(options, triggers);
+      return;
+    }
     // `quiet = true` (Terraform >= 1.4) keeps the 50-line command out of every
     // apply log; its own "passive-ip restart: ..." lines still show. cdktf
     // 0.21's LocalExecProvisioner type lacks `quiet`, but cdktf writes every
@@ -160,8 +213,75 @@ export class PassiveIpRestart extends Construct {
     }
   }
 
+  /**
+   * The "lambda" form: functions/passive-ip-restart (the same marker protocol
+   * as RESTART_COMMAND), invoked by aws_lambda_invocation whenever the
+   * triggers change. It runs with the stack's AWS provider (so with
+   * provider.assumeRoleArn and HCP Terraform's dynamic credentials alike),
+   * and its role may describe, stop and start this one server and read and
+   * write its marker, nothing else. A thrown error fails the invocation, and
+   * so the apply, with the function's message.
+   */
+  private invokeRestartFunction(options: PassiveIpRestartOptions, triggers: Record<string, string>): LambdaInvocation {
+    const lambda = options.lambda;
+    if (!lambda) throw new Error('PassiveIpRestart: resourceType "lambda" needs the lambda options');
+    const functionName = `${options.namePrefix}-passive-ip-restart`;
+    const code = new NodejsFunctionAsset(this, "code", { projectRoot: lambda.projectRoot, entry: RESTART_FUNCTION_ENTRY });
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${functionName}`, retentionInDays: lambda.logRetentionDays });
+    const role = new IamRole(this, "role", {
+      name: functionName,
+      description: "Execution role of the passive-IP restart function: this server and its marker only",
+      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
+    });
+    new IamRolePolicy(this, "permissions", {
+      name: "passive-ip-restart",
+      role: role.id,
+      policy: policyDocument([
+        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` },
+        {
+          Sid: "RestartThisServer",
+          Effect: "Allow",
+          Action: ["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"],
+          Resource: lambda.serverArn,
+        },
+        {
+          Sid: "ReadAndWriteItsMarker",
+          Effect: "Allow",
+          Action: ["ssm:GetParameter", "ssm:PutParameter"],
+          Resource: `arn:${lambda.partition}:ssm:${options.region}:${lambda.accountId}:parameter${this.marker.name}`,
+        },
+      ]),
+    });
+    const fn = new LambdaFunction(this, "function", {
+      functionName,
+      description: "Stops and starts the Transfer server when a new PassiveIp must take effect",
+      role: role.arn,
+      runtime: "nodejs22.x",
+      handler: code.handler,
+      filename: code.path,
+      sourceCodeHash: code.sourceCodeHash,
+      architectures: ["arm64"],
+      memorySize: 128,
+      // Both waits (OFFLINE, then ONLINE) fit in one invocation: the config
+      // allows restartTimeoutSeconds up to (900 - 60) / 2 with this form.
+      timeout: LAMBDA_MAX_TIMEOUT_SECONDS,
+      dependsOn: [logGroup],
+    });
+    return new LambdaInvocation(this, "restart", {
+      functionName: fn.functionName,
+      input: Fn.jsonencode({
+        serverId: options.serverId,
+        passiveIp: options.passiveIp,
+        markerParameter: this.marker.name,
+        timeoutSeconds: options.timeoutSeconds,
+        pollSeconds: options.pollSeconds ?? 10,
+      }),
+      triggers,
+    });
+  }
+
   /** One parameter per server: a replaced server starts with its own, set to the PassiveIp it was created with. */
   static markerName(namePrefix: string, serverId: string): string {
-    return `/${namePrefix}/transfer/${serverId}/passive-ip-in-effect`;
+    return markerParameterName(namePrefix, serverId);
   }
 }

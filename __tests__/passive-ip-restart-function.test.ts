@@ -1,0 +1,138 @@
+// The restart function (provider.restartResource "lambda") against stand-in
+// Transfer and SSM clients: the same marker protocol and the same cases as
+// the shell form's tests in passive-ip-restart.test.ts.
+import { DescribeServerCommand, StartServerCommand, StopServerCommand } from "@aws-sdk/client-transfer";
+import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
+import { Clients, restart, RestartEvent } from "../functions/passive-ip-restart/handler";
+import { RESTART_IN_PROGRESS } from "../functions/passive-ip-restart/marker";
+
+const SERVER_ID = "s-0123456789abcdef0";
+const MARKER = `/tf-ftp/transfer/${SERVER_ID}/passive-ip-in-effect`;
+const EVENT: RestartEvent = { serverId: SERVER_ID, passiveIp: "10.0.3.119", markerParameter: MARKER, timeoutSeconds: 60, pollSeconds: 1 };
+
+/**
+ * A server whose state walks through a list on each describe ("STOPPING", "OFFLINE" ...),
+ * stop/start set the next list, and a marker parameter. Every call is logged.
+ */
+function world(initial: string[], onStop: string[], onStart: string[], marker: string | null = "10.0.3.100") {
+  let states = [...initial];
+  const calls: string[] = [];
+  const written: string[] = [];
+  let clock = 0;
+  const next = () => (states.length > 1 ? states.shift()! : states[0]);
+  const io: Clients = {
+    transfer: {
+      send: async (command: unknown) => {
+        if (command instanceof DescribeServerCommand) {
+          calls.push("DescribeServer");
+          return { Server: { State: next() } };
+        }
+        if (command instanceof StopServerCommand) {
+          calls.push("StopServer");
+          states = [...onStop];
+          return {};
+        }
+        if (command instanceof StartServerCommand) {
+          calls.push("StartServer");
+          states = [...onStart];
+          return {};
+        }
+        throw new Error(`unexpected ${String(command)}`);
+      },
+    } as Clients["transfer"],
+    ssm: {
+      send: async (command: unknown) => {
+        if (command instanceof GetParameterCommand) {
+          calls.push("GetParameter");
+          if (marker === null) throw Object.assign(new Error("ParameterNotFound"), { name: "ParameterNotFound" });
+          return { Parameter: { Value: marker } };
+        }
+        if (command instanceof PutParameterCommand) {
+          calls.push("PutParameter");
+          expect(command.input).toMatchObject({ Name: MARKER, Type: "String", Overwrite: true });
+          marker = command.input.Value ?? null;
+          written.push(String(marker));
+          return {};
+        }
+        throw new Error(`unexpected ${String(command)}`);
+      },
+    } as Clients["ssm"],
+    sleep: async (ms) => {
+      clock += ms;
+    },
+    now: () => clock,
+  };
+  return { io, calls, written, marker: () => marker };
+}
+
+const notDescribe = (calls: string[]) => calls.filter((c) => c !== "DescribeServer");
+
+describe("the restart function", () => {
+  beforeEach(() => jest.spyOn(console, "log").mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  test("an older PassiveIp in effect: mark in progress, stop, wait for OFFLINE, start, wait for ONLINE, mark the new one", async () => {
+    const w = world(["ONLINE"], ["STOPPING", "STOPPING", "OFFLINE"], ["STARTING", "ONLINE"]);
+    await expect(restart(EVENT, {}, w.io)).resolves.toEqual({ serverId: SERVER_ID, passiveIp: "10.0.3.119", outcome: "restarted" });
+    expect(notDescribe(w.calls)).toEqual(["GetParameter", "PutParameter", "StopServer", "StartServer", "PutParameter"]);
+    expect(w.written).toEqual([RESTART_IN_PROGRESS, "10.0.3.119"]);
+  });
+
+  test("the PassiveIp already in effect (first deploy, a re-run): only the marker is read", async () => {
+    const w = world(["ONLINE"], ["OFFLINE"], ["ONLINE"], "10.0.3.119");
+    await expect(restart(EVENT, {}, w.io)).resolves.toMatchObject({ outcome: "already-in-effect" });
+    expect(w.calls).toEqual(["GetParameter"]);
+  });
+
+  test("an OFFLINE server nobody is restarting is left stopped, marked with the PassiveIp its next start applies", async () => {
+    const w = world(["OFFLINE"], ["OFFLINE"], ["ONLINE"]);
+    await expect(restart(EVENT, {}, w.io)).resolves.toMatchObject({ outcome: "left-stopped" });
+    expect(notDescribe(w.calls)).toEqual(["GetParameter", "PutParameter"]);
+    expect(w.marker()).toBe("10.0.3.119");
+  });
+
+  test("a restart interrupted after the stop (marker in progress, server OFFLINE) is finished: start only", async () => {
+    const w = world(["OFFLINE"], ["OFFLINE"], ["ONLINE"], RESTART_IN_PROGRESS);
+    await expect(restart(EVENT, {}, w.io)).resolves.toMatchObject({ outcome: "restarted" });
+    expect(notDescribe(w.calls)).toEqual(["GetParameter", "StartServer", "PutParameter"]);
+  });
+
+  test("a server still STARTING is waited for, then restarted", async () => {
+    const w = world(["STARTING", "ONLINE"], ["OFFLINE"], ["ONLINE"]);
+    await restart(EVENT, {}, w.io);
+    expect(notDescribe(w.calls)).toEqual(["GetParameter", "PutParameter", "StopServer", "StartServer", "PutParameter"]);
+  });
+
+  test("the wait is bounded by timeoutSeconds, and the error names the server and the state", async () => {
+    const w = world(["ONLINE"], ["STOPPING"], ["ONLINE"]);
+    await expect(restart({ ...EVENT, timeoutSeconds: 5 }, {}, w.io)).rejects.toThrow(
+      `passive-ip restart: Transfer server ${SERVER_ID} is still STOPPING after 5 s of waiting for OFFLINE`,
+    );
+    expect(w.calls).not.toContain("StartServer");
+    expect(w.marker()).toBe(RESTART_IN_PROGRESS);
+  });
+
+  test("the wait also stops before Lambda's own time runs out", async () => {
+    const w = world(["ONLINE"], ["STOPPING"], ["ONLINE"]);
+    await expect(restart(EVENT, { getRemainingTimeInMillis: () => 3000 }, w.io)).rejects.toThrow(/still STOPPING/);
+  });
+
+  test("START_FAILED is reported, not waited out", async () => {
+    const w = world(["ONLINE"], ["OFFLINE"], ["START_FAILED"]);
+    await expect(restart(EVENT, {}, w.io)).rejects.toThrow(`Transfer server ${SERVER_ID} is START_FAILED (wanted ONLINE)`);
+  });
+
+  test("a missing marker fails before anything is stopped", async () => {
+    const w = world(["ONLINE"], ["OFFLINE"], ["ONLINE"], null);
+    await expect(restart(EVENT, {}, w.io)).rejects.toThrow(/ParameterNotFound/);
+    expect(w.calls).toEqual(["GetParameter"]);
+  });
+
+  test("a malformed event is refused with what is missing", async () => {
+    const w = world(["ONLINE"], ["OFFLINE"], ["ONLINE"]);
+    await expect(restart({ serverId: "nope", passiveIp: "", markerParameter: "x", timeoutSeconds: 0 }, {}, w.io)).rejects.toThrow(
+      "passive-ip restart: the event lacks serverId (s-<17 hex>), passiveIp, markerParameter, timeoutSeconds (a positive integer)",
+    );
+    expect(w.calls).toEqual([]);
+  });
+});
