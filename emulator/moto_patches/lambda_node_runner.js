@@ -63,9 +63,8 @@ function loadHandler() {
   try {
     loaded = require(require.resolve(modulePath, { paths: [taskRoot] }));
   } catch (error) {
-    if (error && error.code === "MODULE_NOT_FOUND") {
-      return fail("Runtime.ImportModuleError", `Error: Cannot find module '${handlerSpec.slice(0, dot)}'`);
-    }
+    // The handler's module or one it requires (Lambda reports both as ImportModuleError).
+    if (error && error.code === "MODULE_NOT_FOUND") return fail("Runtime.ImportModuleError", `Error: ${error.message}`);
     return finish({ ok: false, error: errorPayload(error, "Runtime.UserCodeSyntaxError") });
   }
   const fn = loaded ? loaded[exportName] : undefined;
