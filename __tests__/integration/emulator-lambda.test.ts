@@ -166,14 +166,15 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
   });
 
   test("the Timeout: a function still running after it is stopped, 'Task timed out after 1.00 seconds'", async () => {
-    const result = await invoke("tiny-short", { mode: "sleep", ms: 4_000 });
+    const result = await invoke("tiny-short", { mode: "sleep", ms: 10_000 });
     expect(result.functionError).toBe("Unhandled");
     expect(result.payload).toEqual({
       errorType: "Sandbox.Timedout",
       errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/),
     });
     // Stopped at the timeout, not when the sleep would have ended.
-    expect(result.elapsedMs).toBeLessThan(3_500);
+    // (The AWS CLI's own start-up is in elapsedMs: a loaded machine needs the margin.)
+    expect(result.elapsedMs).toBeLessThan(7_000);
     const [call] = await invokeCalls("tiny-short");
     expect(call).toMatchObject({ functionError: "Unhandled", errorType: "Sandbox.Timedout" });
     expect(call.durationMs).toBeGreaterThanOrEqual(1_000);
