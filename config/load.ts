@@ -35,11 +35,26 @@ function describeType(value: unknown): string {
   return typeof value === "object" ? "an object" : `${typeof value}`;
 }
 
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** `backend.dynamicCredentials` on a local or s3 backend (whose schemas are strict). */
+function isBackendDynamicCredentials(path: readonly (string | number)[], key: string): boolean {
+  return path.length === 1 && path[0] === "backend" && key === "dynamicCredentials";
+}
+
 function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
   const at = (extra: (string | number)[] = []) => formatJsonPath([...issue.path, ...extra]);
   switch (issue.code) {
     case z.ZodIssueCode.unrecognized_keys:
-      return issue.keys.map((key) => `${at([key])}: unknown key (check the spelling; see README "Configuration")`);
+      return issue.keys.map((key) =>
+        isBackendDynamicCredentials(issue.path, key)
+          ? `${at([key])}: only the "cloud" backend has dynamic provider credentials (HCP Terraform); ` +
+            `backend.type is ${JSON.stringify(asObject(asObject(input)?.backend)?.type)}: ` +
+            `remove the key or use backend.type "cloud"`
+          : `${at([key])}: unknown key (check the spelling; see README "Configuration")`,
+      );
     case z.ZodIssueCode.invalid_type: {
       if (issue.received === "undefined") return [`${at()}: missing (expected ${issue.expected})`];
       const actual = issue.path.reduce<unknown>(

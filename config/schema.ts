@@ -183,6 +183,9 @@ const cloudBackend = z
       .default("app.terraform.io"),
     providerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
     consumerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
+    // HCP Terraform dynamic provider credentials: declares tfc_aws_dynamic_credentials and
+    // points each aliased AWS provider at its shared config file (lib/backend.ts).
+    dynamicCredentials: z.boolean().default(false),
   })
   .strict();
 

@@ -34,6 +34,12 @@ function findLauncher(start: string): string {
     if (path.dirname(dir) === dir) throw new Error(`emulator/moto_launcher.py not found above ${start}`);
   }
 }
+/** The checkout's node_modules (beside emulator/), when it has the AWS SDK v3. */
+function defaultSdkModules(): string | undefined {
+  const modules = path.join(path.dirname(path.dirname(LAUNCHER)), "node_modules");
+  return fs.existsSync(path.join(modules, "@aws-sdk")) ? modules : undefined;
+}
+
 export const DEFAULT_REGION = "us-east-1";
 /** moto's default account. */
 export const ACCOUNT_ID = "123456789012";
@@ -61,6 +67,15 @@ export interface Call {
   readonly roleArn?: string;
   readonly account?: string;
   readonly iamAction?: string;
+  /** Invoke (Lambda, a Node.js function run by the emulator): the function, how it was invoked, the outcome. */
+  readonly functionName?: string;
+  readonly functionArn?: string;
+  readonly invocationType?: string;
+  readonly requestId?: string;
+  /** "Unhandled" when the function failed (absent on success), with the error's type. */
+  readonly functionError?: string;
+  readonly errorType?: string;
+  readonly durationMs?: number;
   /** ISO 8601 UTC with milliseconds, and the same instant in epoch milliseconds. */
   readonly time: string;
   readonly epochMs: number;
@@ -94,6 +109,12 @@ export interface EmulatorOptions {
    * default 0 (available at once).
    */
   readonly transferEndpointPendingSeconds?: number;
+  /**
+   * A node_modules folder whose @aws-sdk packages invoked Node.js functions can require
+   * (emulator/moto_patches/lambda_node_runtime.py), as Lambda's Node.js runtimes include the
+   * AWS SDK v3; default: this checkout's node_modules.
+   */
+  readonly lambdaSdkModules?: string;
 }
 
 export const emulatorPrerequisites: readonly Prerequisite[] = [
@@ -119,6 +140,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const args = [LAUNCHER, "--host", "127.0.0.1", "--port", "0"];
   if (options.stateDelaySeconds !== undefined) args.push("--state-delay", String(options.stateDelaySeconds));
   if (options.callsFile) args.push("--calls-file", options.callsFile);
+  const sdkModules = options.lambdaSdkModules ?? defaultSdkModules();
+  if (sdkModules) args.push("--lambda-sdk-modules", sdkModules);
   const child = spawn("python3", args, {
     env: {
       ...withoutAwsVariables(process.env),

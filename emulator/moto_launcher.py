@@ -3,7 +3,7 @@
 
 Usage:
     python3 emulator/moto_launcher.py [--host 127.0.0.1] [--port 0] [--calls-file calls.jsonl]
-                                      [--state-delay SECONDS]
+                                      [--state-delay SECONDS] [--lambda-sdk-modules DIR]
 
 Binds to 127.0.0.1 only (any other --host is refused). With --port 0 (the default) the
 operating system picks a free port; either way the first line on stdout is
@@ -28,6 +28,10 @@ which keeps `aws transfer wait server-offline|server-online` (30 s poll interval
 
 The patches (moto_patches/, one module per AWS service area, listed in its docstring)
 imitate real AWS behaviour that moto 5.2 lacks and this project needs.
+
+Lambda functions of a nodejs* runtime run with the local `node` when invoked (patch 22);
+--lambda-sdk-modules (default: env MOTO_LAMBDA_SDK_MODULES) names a node_modules folder whose
+@aws-sdk packages they can require, as Lambda's Node.js runtimes include the AWS SDK v3.
 
 Settings: MOTO_IAM_LOAD_MANAGED_POLICIES defaults to true here (AWS-managed policies such
 as arn:aws:iam::aws:policy/AmazonS3FullAccess exist, as on AWS).
@@ -85,12 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         default=float(os.environ.get("MOTO_TRANSFER_STATE_DELAY_SECONDS", "0") or 0),
         help="seconds a Transfer server stays STOPPING/STARTING (env MOTO_TRANSFER_STATE_DELAY_SECONDS)",
     )
+    parser.add_argument(
+        "--lambda-sdk-modules",
+        default=os.environ.get("MOTO_LAMBDA_SDK_MODULES", ""),
+        help="node_modules folder whose @aws-sdk packages Node.js functions may require (env MOTO_LAMBDA_SDK_MODULES)",
+    )
     args = parser.parse_args(argv)
     if args.host != LOOPBACK:
         print(f"moto_launcher: refusing to bind {args.host}: only {LOOPBACK} is allowed", file=sys.stderr)
         return 2
     # AWS-managed IAM policies (arn:aws:iam::aws:policy/...) exist on AWS; moto loads them on request.
     os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+    if args.lambda_sdk_modules:
+        os.environ["MOTO_LAMBDA_SDK_MODULES"] = os.path.abspath(args.lambda_sdk_modules)
     common.STATE.calls = common.CallLog(args.calls_file)
     common.STATE.state_delay = max(0.0, args.state_delay)
     try:

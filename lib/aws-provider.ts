@@ -7,6 +7,8 @@ export interface AwsProviderOptions {
   readonly assumeRoleArn?: string;
   /** Provider alias, for a second AWS provider in the same stack. */
   readonly alias?: string;
+  /** shared_config_files (HCP Terraform dynamic credentials of an aliased provider: lib/backend.ts). */
+  readonly sharedConfigFiles?: readonly string[];
 }
 
 /** The AWS provider for a stack: region, default tags on every resource, optional role. */
@@ -15,6 +17,7 @@ export function awsProvider(scope: Construct, id: string, options: AwsProviderOp
     region: options.region,
     alias: options.alias,
     defaultTags: [{ tags: { ...options.tags } }],
+    ...(options.sharedConfigFiles ? { sharedConfigFiles: [...options.sharedConfigFiles] } : {}),
     ...(options.assumeRoleArn ? { assumeRole: [{ roleArn: options.assumeRoleArn, sessionName: "transfer-privatelink-ftp" }] } : {}),
   });
 }

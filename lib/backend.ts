@@ -10,6 +10,7 @@ import {
   S3Backend,
   TerraformRemoteState,
   TerraformStack,
+  TerraformVariable,
 } from "cdktf";
 import * as path from "path";
 import { BackendConfig } from "../config/schema";
@@ -87,4 +88,54 @@ export function remoteStateOf(scope: Construct, id: string, backend: BackendConf
         workspaces: new NamedRemoteWorkspace(workspaceName(backend, name)),
       });
   }
+}
+
+// ---- HCP Terraform dynamic provider credentials (backend.dynamicCredentials) ----------
+//
+// HCP Terraform authenticates the default AWS provider of a run by itself (workspace
+// variables TFC_AWS_PROVIDER_AUTH and TFC_AWS_RUN_ROLE_ARN). Every further configuration
+// of the same provider needs its own "tagged" variables (TFC_AWS_PROVIDER_AUTH_<TAG>,
+// TFC_AWS_RUN_ROLE_ARN_<TAG>, ...), the input variable tfc_aws_dynamic_credentials
+// declared in the configuration, through which HCP Terraform hands over one shared config
+// file per tag, and the provider block pointed at that file: shared_config_files =
+// [var.tfc_aws_dynamic_credentials.aliases["<TAG>"].shared_config_file] (HCP Terraform
+// docs, "Dynamic credentials with the AWS provider", "Specifying multiple configurations").
+
+/** The input variable HCP Terraform fills in during runs; the name is HashiCorp's. */
+export const TFC_AWS_DYNAMIC_CREDENTIALS = "tfc_aws_dynamic_credentials";
+/**
+ * The tag of the consumer stack's service-owner provider (alias service_owner), which accepts
+ * the endpoint connection: workspace variables TFC_AWS_PROVIDER_AUTH_SERVICE_OWNER,
+ * TFC_AWS_RUN_ROLE_ARN_SERVICE_OWNER.
+ */
+export const SERVICE_OWNER_CREDENTIALS_TAG = "SERVICE_OWNER";
+/** Its type, as HashiCorp documents it. */
+export const TFC_AWS_DYNAMIC_CREDENTIALS_TYPE =
+  "object({ default = object({ shared_config_file = string }), aliases = map(object({ shared_config_file = string })) })";
+
+/** Whether the config asks for dynamic provider credentials (cloud backend only). */
+export function usesDynamicCredentials(backend: BackendConfig): boolean {
+  return backend.type === "cloud" && backend.dynamicCredentials;
+}
+
+/**
+ * For an aliased AWS provider under dynamic credentials: declares tfc_aws_dynamic_credentials
+ * in the stack (once) and returns the provider's shared_config_files, the file HCP Terraform
+ * wrote for `tag` (the suffix of the workspace's TFC_AWS_*_<TAG> variables). Undefined when
+ * the config does not use dynamic credentials: the provider keeps its usual credential chain.
+ */
+export function dynamicCredentialsConfigFiles(stack: TerraformStack, backend: BackendConfig, tag: string): string[] | undefined {
+  if (!usesDynamicCredentials(backend)) return undefined;
+  if (!/^[A-Za-z0-9_]+$/.test(tag) || tag === "TYPE") {
+    // HashiCorp: letters, digits and underscores; TYPE is reserved.
+    throw new Error(`dynamic credentials tag ${JSON.stringify(tag)}: expected letters, digits and underscores, not TYPE`);
+  }
+  if (!stack.node.tryFindChild(TFC_AWS_DYNAMIC_CREDENTIALS)) {
+    const variable = new TerraformVariable(stack, TFC_AWS_DYNAMIC_CREDENTIALS, {
+      description: "Object containing AWS dynamic credentials configuration (set by HCP Terraform during runs)",
+      type: TFC_AWS_DYNAMIC_CREDENTIALS_TYPE,
+    });
+    variable.overrideLogicalId(TFC_AWS_DYNAMIC_CREDENTIALS);
+  }
+  return [`\${var.${TFC_AWS_DYNAMIC_CREDENTIALS}.aliases["${tag}"].shared_config_file}`];
 }

@@ -9,7 +9,7 @@ import { FtpClientInstance } from "./consumer/ftp-client-instance";
 import { FtpHostName } from "./consumer/ftp-host-name";
 import { CONSUMER_OUTPUTS, PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { awsProvider } from "../lib/aws-provider";
-import { configureBackend, remoteStateOf } from "../lib/backend";
+import { configureBackend, dynamicCredentialsConfigFiles, remoteStateOf, SERVICE_OWNER_CREDENTIALS_TAG } from "../lib/backend";
 
 export interface ConsumerStackOptions {
   readonly config: TransferConfig;
@@ -38,6 +38,9 @@ export class ConsumerStack extends TerraformStack {
       region: config.region,
       tags: config.tags,
       assumeRoleArn: side.serviceOwnerRoleArn ?? config.provider.assumeRoleArn,
+      // backend.dynamicCredentials: HCP Terraform's credentials tagged SERVICE_OWNER (README
+      // "Dynamic provider credentials"); the default provider above uses the run's default ones.
+      sharedConfigFiles: dynamicCredentialsConfigFiles(this, config.backend, SERVICE_OWNER_CREDENTIALS_TAG),
     });
 
     const providerState = remoteStateOf(this, "provider-state", config.backend, "provider");

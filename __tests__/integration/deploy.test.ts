@@ -18,9 +18,12 @@
 //      consumer endpoint's pinned IP: PassiveIp = that IP, exactly one more restart.
 //
 // What this proves and what it cannot (real networking, the PrivateLink data
-// path, Transfer's FTP service, IAM enforcement, Lambda invocation): README,
+// path, Transfer's FTP service, IAM enforcement, Lambda's own runtime): README,
 // "The local AWS emulator". Set E2E_KEEP=1 to keep the temporary folders
 // (config, state, cdktf.out) after a failure.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { aws } from "../../emulator/client";
 import { loadBalancerGeneration } from "../../stacks/provider/ftp-load-balancer";
 import { missingPrerequisites } from "../support/prerequisites";
@@ -246,6 +249,52 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       const { KmsKeyId } = await aws(session.emulator, ["secretsmanager", "describe-secret", "--secret-id", secretName]);
       expect(KmsKeyId).toBe(first.providerOutputs.user_secrets_key_arn);
       expect(KmsKeyId).toMatch(/^arn:aws:kms:ap-northeast-1:123456789012:key\//);
+    });
+
+    // The deployed function, run by the emulator (patch 22) with its deployed environment and role:
+    // the secret prefix, the server-ID parameter, the user-secrets key check, the attempts table.
+    step("d2. the deployed identity provider answers Transfer-shaped events: alice's password, a wrong one, another server", async () => {
+      const emu = session.emulator;
+      const fn = stateResources(session, "provider").find((r) => r.type === "aws_lambda_function");
+      const functionName = String(fn?.instances[0].attributes.function_name);
+      expect(functionName).toBe("tf-ftp-identity-provider");
+      const userRole = (await aws(emu, ["iam", "get-role", "--role-name", "tf-ftp-transfer-s3-access"])).Role.Arn;
+      const serverId = first.providerOutputs.transfer_server_id;
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-idp-"));
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const login = async (label: string, event: Record<string, string>): Promise<{ functionError?: string; response: any }> => {
+        const out = path.join(dir, `${label}.json`);
+        const { FunctionError } = await aws(emu, ["lambda", "invoke", "--function-name", functionName, "--payload", JSON.stringify(event), out]);
+        return { functionError: FunctionError, response: JSON.parse(fs.readFileSync(out, "utf8")) };
+      };
+      const event = { username: "alice", password: "correct horse battery staple", protocol: "FTP", serverId, sourceIp: FIRST_IP };
+      try {
+        // Not clearCalls(): later steps count the restarts since the first deploy.
+        const callsBefore = (await emu.calls()).length;
+        // One after the other: the wrong password counts a failure for alice (login-throttle.ts).
+        const right = await login("right", event);
+        const otherServer = await login("other-server", { ...event, serverId: "s-0123456789abcdef0" });
+        const wrong = await login("wrong", { ...event, password: "Tr0ub4dor&3" });
+        expect(right.functionError).toBeUndefined();
+        expect(right.response).toMatchObject({ Role: userRole, HomeDirectoryType: "LOGICAL" });
+        expect(JSON.parse(right.response.HomeDirectoryDetails)).toEqual([{ Entry: "/", Target: `/${pre.bucketName}/home/alice` }]);
+        expect(JSON.parse(right.response.Policy).Statement).toContainEqual(
+          expect.objectContaining({ Sid: "HomeObjects", Resource: `arn:aws:s3:::${pre.bucketName}/home/alice/*` }),
+        );
+        expect(wrong).toEqual({ response: {} });
+        expect(otherServer).toEqual({ response: {} });
+        const calls = (await emu.calls()).slice(callsBefore);
+        expect(calls.filter((c) => c.action === "Invoke").map((c) => [c.functionName, c.functionError])).toEqual(
+          Array.from({ length: 3 }, () => [functionName, undefined]),
+        );
+        // What the function did, as its own role: the server-ID parameter, the secret, the attempts table.
+        const asRole = new Set(calls.filter((c) => c.action === "RoleRequest" && c.roleArn?.endsWith(":role/tf-ftp-identity-provider")).map((c) => c.iamAction));
+        expect([...asRole].sort()).toEqual(
+          expect.arrayContaining(["dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "ssm:GetParameter"]),
+        );
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     step("e. remote state, acceptance, NLB listeners and targets, PassiveIp, no restart", async () => {

@@ -386,7 +386,7 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
   });
 
   // Issue 11: the rules the day-2 changes depend on (create-before-destroy replacements must not collide).
-  it("refuses what AWS refuses for names: a second NLB, target group or (per VPC) security group of a name; a group a listener uses cannot go (patch 22 + moto)", async () => {
+  it("refuses what AWS refuses for names: a second NLB, target group or (per VPC) security group of a name; a group a listener uses cannot go (patch 23 + moto)", async () => {
     const nlb = (name: string) =>
       aws(emu, ["elbv2", "create-load-balancer", "--name", name, "--type", "network", "--scheme", "internal", "--subnets", net.subnets[0].id]);
     const first = (await nlb("names-nlb")).LoadBalancers[0].LoadBalancerArn as string;
@@ -422,7 +422,7 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
     await aws(emu, ["elbv2", "delete-load-balancer", "--load-balancer-arn", again]);
   }, 120_000);
 
-  it("SetSubnets on an NLB adds subnets with an ENI in each, keeps one AZ legal, refuses removing one (patch 23)", async () => {
+  it("SetSubnets on an NLB adds subnets with an ENI in each, keeps one AZ legal, refuses removing one (patch 24)", async () => {
     const created = await aws(emu, [
       "elbv2",
       "create-load-balancer",

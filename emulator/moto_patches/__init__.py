@@ -86,15 +86,21 @@ Patches (by number, as the README and the tests refer to them):
 21. Route 53 CreateHostedZone with a VPC creates a private hosted zone associated with it, as on
     AWS (moto does so only when HostedZoneConfig.PrivateZone is also true, which aws_route53_zone
     does not send).
-22. ELBv2 CreateLoadBalancer refuses a name already in use in the account and region
+22. Lambda Invoke of a function with a nodejs* runtime runs its uploaded zip with the local
+    `node` (no Docker): handler "<file>.<export>", event and context, the function's
+    environment plus the emulator's endpoint and its execution role's credentials, the AWS
+    SDK v3 resolvable as in Lambda's runtime, the Timeout enforced; the result, or Lambda's
+    error payload with X-Amz-Function-Error: Unhandled; recorded as {"action": "Invoke", ...}.
+23. ELBv2 CreateLoadBalancer refuses a name already in use in the account and region
     (DuplicateLoadBalancerName), as on AWS (moto compared ARNs, which carry a random ID).
-23. ELBv2 SetSubnets on a network load balancer: one AZ is enough, every subnet enabled before
+24. ELBv2 SetSubnets on a network load balancer: one AZ is enough, every subnet enabled before
     must stay (as AWS documents), and each added subnet gets the NLB's ENI "ELB net/<name>/<id>".
 
-Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 22, 23),
+Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 23, 24),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
 ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zones (19),
-ec2_endpoint_pinned_addresses (20), route53_private_zones (21),
+ec2_endpoint_pinned_addresses (20), route53_private_zones (21), lambda_node_runtime (22,
+with its runner lambda_node_runner.js),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
@@ -110,6 +116,7 @@ from . import (
     ec2_security_groups,
     ec2_vpc_endpoints,
     elbv2_load_balancers,
+    lambda_node_runtime,
     privatelink_cross_account,
     privatelink_endpoint_zones,
     privatelink_nlb_in_use,
@@ -145,5 +152,6 @@ def apply_all() -> None:
     common.PATCHES.append("transfer-endpoint-pending")
     ec2_endpoint_pinned_addresses.patch_vpc_endpoint_pinned_addresses()
     route53_private_zones.patch_route53_private_zones()
+    lambda_node_runtime.patch_lambda_node_runtime()
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()

@@ -1,4 +1,4 @@
-"""ELBv2 network load balancers as AWS runs them (patches 9 and 12)."""
+"""ELBv2 network load balancers as AWS runs them (patches 9, 12, 23 and 24)."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def patch_elbv2_private_link_enforcement() -> None:
 
 
 def patch_elbv2_unique_load_balancer_names() -> None:
-    """Patch 22: one load balancer of a name per account and region, as AWS enforces.
+    """Patch 23: one load balancer of a name per account and region, as AWS enforces.
 
     ELB API reference, CreateLoadBalancer, Errors: "DuplicateLoadBalancerName: A load
     balancer with the specified name already exists" (HTTP 400). moto checks the new ARN,
@@ -152,7 +152,7 @@ def patch_elbv2_unique_load_balancer_names() -> None:
 
 
 def patch_elbv2_network_set_subnets() -> None:
-    """Patch 23: SetSubnets on a network load balancer, as AWS does it.
+    """Patch 24: SetSubnets on a network load balancer, as AWS does it.
 
     ELB API reference, SetSubnets: "When you specify subnets for a Network Load Balancer
     ... you must include all subnets that were enabled previously, with their existing
