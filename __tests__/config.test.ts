@@ -142,7 +142,7 @@ describe("config validation", () => {
   test("wrong types and enum values", () => {
     expect(problemsOf(exampleWith({ provider: { restartResource: "local_exec" }, consumer: { client: { enabled: "yes" } }, region: 5 }))).toEqual([
       "region: expected string, got number",
-      'provider.restartResource: expected one of "null_resource", "terraform_data", got "local_exec"',
+      'provider.restartResource: expected one of "null_resource", "terraform_data", "lambda", got "local_exec"',
       "consumer.client.enabled: expected boolean, got string",
     ]);
   });

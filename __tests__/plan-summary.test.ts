@@ -183,6 +183,7 @@ describe("plan summary of the example config", () => {
         address: `null_resource.${restart}`,
         type: "null_resource",
         triggers: [
+          ["marker_state", expect.stringContaining('== \"restart-in-progress\") ? \"interrupted\" : \"settled\"')],
           ["passive_ip", `\${aws_transfer_server.${server}.protocol_details[0].passive_ip}`],
           ["server_id", `\${aws_transfer_server.${server}.id}`],
         ],
@@ -197,7 +198,7 @@ describe("plan summary of the example config", () => {
       },
     ]);
     expect(markdown).toContain(
-      `| \`null_resource.${restart}\` | \`null_resource\` | passive\\_ip = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`<br>server\\_id = \`\${aws_transfer_server.${server}.id}\` | local-exec |`,
+      `passive\\_ip = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`<br>server\\_id = \`\${aws_transfer_server.${server}.id}\` | local-exec |`,
     );
     expect(consumer.restarts).toEqual([]);
   });
@@ -257,7 +258,7 @@ describe("plan summary of other configurations", () => {
       [true, false, ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"]],
     ]);
     expect(provider.restarts.map((r) => [r.type, r.triggers.map(([key]) => key), r.provisioners])).toEqual([
-      ["terraform_data", ["passive_ip", "server_id"], ["local-exec"]],
+      ["terraform_data", ["marker_state", "passive_ip", "server_id"], ["local-exec"]],
       ["terraform_data", ["vpc_endpoint_id"], ["local-exec"]],
     ]);
     expect(provider.resourceCounts.find(([type]) => type === "null_resource")).toBeUndefined();

@@ -360,16 +360,17 @@ export function summarizeStack(stack: SynthesizedStack): StackSummary {
   }));
 
   const restarts: RestartSummary[] = [];
-  for (const type of ["null_resource", "terraform_data"]) {
+  // aws_lambda_invocation: provider.restartResource "lambda" (runs on create and when its triggers change).
+  for (const type of ["null_resource", "terraform_data", "aws_lambda_invocation"]) {
     for (const [id, resource] of resourcesOf(document, type)) {
-      const triggers = objectAt(type === "null_resource" ? resource.triggers : resource.triggers_replace);
+      const triggers = objectAt(type === "terraform_data" ? resource.triggers_replace : resource.triggers);
       restarts.push({
         address: `${type}.${id}`,
         type,
         triggers: Object.keys(triggers)
           .sort(compare)
           .map((key): [string, string] => [key, text(triggers[key])]),
-        provisioners: blocks(resource.provisioner).flatMap((p) => Object.keys(p)),
+        provisioners: type === "aws_lambda_invocation" ? [`invokes ${text(resource.function_name)}`] : blocks(resource.provisioner).flatMap((p) => Object.keys(p)),
       });
     }
   }

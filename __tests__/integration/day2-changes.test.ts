@@ -14,7 +14,8 @@
 //      switch, then an interrupted apply (cdktf deploy killed while the
 //      restart runs) and the deploy after it.
 //   B. subnets: one subnet -> two (single-AZ -> multi-AZ, control-connection),
-//      one of the two replaced, two -> one.
+//      one of the two replaced, two -> one; restartResource "lambda" (the
+//      restart function invoked by aws_lambda_invocation, run by the emulator).
 // A new pinned nlbPrivateIp and a switch to consumer-endpoint are in
 // deploy.test.ts (each restarts exactly once there). Destroy is proven there
 // too; these chains end with the emulator.
@@ -124,6 +125,12 @@ async function settle(
   const server = await serverView(session);
   const calls = (await session.emulator.calls()).slice(before);
   return { label, planned, after: { provider, consumer }, restarts: restartsOf(calls, server.id), calls, server, passiveIpBefore, applyOutput };
+}
+
+function restartInvocations(calls: readonly Call[]): { functionName?: string; functionError?: string }[] {
+  return calls
+    .filter((c) => c.action === "Invoke" && c.functionName === "tf-ftp-passive-ip-restart")
+    .map((c) => ({ functionName: c.functionName, functionError: c.functionError }));
 }
 
 const summary = (changes: readonly PlannedChange[]) => changes.map((c) => `${c.actions.join("+")} ${c.address}`);
@@ -327,8 +334,12 @@ async function runChainB(): Promise<ChainB> {
     const pre = await createPreexistingResources(s, { twoProviderSubnets: true });
     const third = (await createSubnet(s, pre.providerVpcId, "10.0.5.0/24", "d")).id;
     const [a, c] = pre.providerSubnets.map((subnet) => subnet.id);
-    const document = (subnets: string[], mode: "nlb" | "control-connection") =>
-      configDocument(pre, { providerSubnetIds: subnets, passiveIpMode: mode, clientEnabled: false });
+    // This chain restarts through the Lambda form (restartResource "lambda", run for real by the emulator).
+    const document = (subnets: string[], mode: "nlb" | "control-connection") => {
+      const d = configDocument(pre, { providerSubnetIds: subnets, passiveIpMode: mode, clientEnabled: false });
+      d.provider.restartResource = "lambda";
+      return d;
+    };
     writeConfig(s, document([a], "nlb"));
     await deploy(s, "cdktf deploy (baseline: one subnet, nlb)");
     const baseline = await serverView(s);
@@ -491,11 +502,12 @@ describeE2E("day-2 changes on the emulator: each applies cleanly, restarts only 
 
   describe("B. subnets: one -> two (multi-AZ), one of two replaced, two -> one", () => {
     test(
-      "first deploy: no restart",
+      "first deploy: no restart; the restart function was invoked once and found the PassiveIp in effect",
       async () => {
         const { baseline, firstDeployCalls } = await chainB;
         expect(restartsOf(firstDeployCalls, baseline.id)).toEqual([]);
         expect(baseline.marker).toBe(baseline.passiveIp);
+        expect(restartInvocations(firstDeployCalls)).toEqual([{ functionName: "tf-ftp-passive-ip-restart", functionError: undefined }]);
       },
       LONG,
     );
@@ -510,6 +522,13 @@ describeE2E("day-2 changes on the emulator: each applies cleanly, restarts only 
         expect(ofType(outcome.planned.provider, "aws_transfer_server")).toEqual([expect.objectContaining({ actions: ["update"] })]);
         expectSettled(outcome, baseline, RESTART);
         expect(outcome.server).toMatchObject({ passiveIp: "0.0.0.0", subnetIds: [a, c].sort() });
+        // Through the Lambda form: the invocation replaced, the function invoked once, as its own role.
+        expect(ofType(outcome.planned.provider, "aws_lambda_invocation")).toEqual([expect.objectContaining({ actions: ["delete", "create"] })]);
+        expect(restartInvocations(outcome.calls)).toEqual([{ functionName: "tf-ftp-passive-ip-restart", functionError: undefined }]);
+        const asRole = outcome.calls.filter((c) => c.action === "RoleRequest" && String(c.roleArn).endsWith(":role/tf-ftp-passive-ip-restart"));
+        expect(new Set(asRole.map((c) => c.iamAction))).toEqual(
+          new Set(["ssm:GetParameter", "ssm:PutParameter", "transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"]),
+        );
         const hash = loadBalancerGeneration([a, c]);
         expect(names.get(outcome.label)).toEqual({
           loadBalancers: [`tf-ftp-nlb-${hash}`],
@@ -532,6 +551,7 @@ describeE2E("day-2 changes on the emulator: each applies cleanly, restarts only 
         expect(ofType(outcome.planned.provider, "aws_lb")).toEqual([expect.objectContaining({ actions: ["create", "delete"] })]);
         expect(outcome.applyOutput).not.toMatch(/Duplicate(LoadBalancer|TargetGroup)Name|InvalidGroup\.Duplicate|ResourceInUse/);
         expectSettled(outcome, baseline, []);
+        expect(restartInvocations(outcome.calls)).toEqual([]);
         expect(outcome.server).toMatchObject({ passiveIp: "0.0.0.0", subnetIds: [...subnets].sort() });
         const hash = loadBalancerGeneration(subnets);
         expect(names.get(label)).toEqual({
