@@ -298,6 +298,15 @@ describe("the passive-IP restart function (restartResource lambda)", () => {
     expect(await evaluateSession(session, { action: "ssm:DeleteParameter", resource: marker() })).toEqual(DENIED);
   });
 
+  test("it may describe VPC endpoints (the endpoint wait; EC2 Describe* has no resource-level permissions), and change none", async () => {
+    const session = sessionOf(role);
+    expect(await evaluateSession(session, { action: "ec2:DescribeVpcEndpoints", resource: "*" })).toBe(ALLOWED);
+    const endpoint = `arn:${P}:ec2:${R}:${A}:vpc-endpoint/vpce-0123456789abcdef0`;
+    for (const action of ["ec2:DeleteVpcEndpoints", "ec2:ModifyVpcEndpoint", "ec2:DescribeInstances"]) {
+      expect(await evaluateSession(session, { action, resource: action === "ec2:DescribeInstances" ? "*" : endpoint })).toEqual(DENIED);
+    }
+  });
+
   test("it writes its own log group only", async () => {
     const session = sessionOf(role);
     expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: `${logGroup}:log-stream:x` })).toBe(ALLOWED);

@@ -3,7 +3,8 @@
 // the shell form's tests in passive-ip-restart.test.ts.
 import { DescribeServerCommand, StartServerCommand, StopServerCommand } from "@aws-sdk/client-transfer";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
-import { Clients, restart, RestartEvent } from "../functions/passive-ip-restart/handler";
+import { DescribeVpcEndpointsCommand } from "@aws-sdk/client-ec2";
+import { Clients, restart, RestartEvent, waitForEndpoint } from "../functions/passive-ip-restart/handler";
 import { RESTART_IN_PROGRESS } from "../functions/passive-ip-restart/marker";
 
 const SERVER_ID = "s-0123456789abcdef0";
@@ -57,6 +58,7 @@ function world(initial: string[], onStop: string[], onStart: string[], marker: s
         throw new Error(`unexpected ${String(command)}`);
       },
     } as Clients["ssm"],
+    ec2: { send: async () => Promise.reject(new Error("no EC2 here")) } as Clients["ec2"],
     sleep: async (ms) => {
       clock += ms;
     },
@@ -134,5 +136,54 @@ describe("the restart function", () => {
       "passive-ip restart: the event lacks serverId (s-<17 hex>), passiveIp, markerParameter, timeoutSeconds (a positive integer)",
     );
     expect(w.calls).toEqual([]);
+  });
+});
+
+describe("the endpoint wait (action wait-for-endpoint)", () => {
+  beforeEach(() => jest.spyOn(console, "log").mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  function endpoint(states: string[]) {
+    let clock = 0;
+    const asked: string[][] = [];
+    const io = {
+      ...world(["ONLINE"], ["OFFLINE"], ["ONLINE"]).io,
+      ec2: {
+        send: async (command: unknown) => {
+          expect(command).toBeInstanceOf(DescribeVpcEndpointsCommand);
+          asked.push((command as DescribeVpcEndpointsCommand).input.VpcEndpointIds ?? []);
+          return { VpcEndpoints: [{ State: states.length > 1 ? states.shift() : states[0] }] };
+        },
+      } as Clients["ec2"],
+      sleep: async (ms: number) => {
+        clock += ms;
+      },
+      now: () => clock,
+    };
+    return { io, asked };
+  }
+  const WAIT = { action: "wait-for-endpoint" as const, vpcEndpointId: "vpce-0123456789abcdef0", timeoutSeconds: 30, pollSeconds: 5 };
+
+  test("pendingAcceptance/pending, then Available (EC2 spells it either way): done", async () => {
+    const e = endpoint(["pending", "pending", "Available"]);
+    await expect(waitForEndpoint(WAIT, {}, e.io)).resolves.toEqual({ vpcEndpointId: WAIT.vpcEndpointId, state: "available" });
+    expect(e.asked).toEqual([[WAIT.vpcEndpointId], [WAIT.vpcEndpointId], [WAIT.vpcEndpointId]]);
+  });
+
+  test("a state it cannot leave fails at once", async () => {
+    const e = endpoint(["failed"]);
+    await expect(waitForEndpoint(WAIT, {}, e.io)).rejects.toThrow(`VPC endpoint ${WAIT.vpcEndpointId} of the Transfer server is failed`);
+    expect(e.asked).toHaveLength(1);
+  });
+
+  test("bounded by timeoutSeconds", async () => {
+    const e = endpoint(["pending"]);
+    await expect(waitForEndpoint(WAIT, {}, e.io)).rejects.toThrow(`VPC endpoint ${WAIT.vpcEndpointId} is still pending after 30 s`);
+  });
+
+  test("a malformed event is refused", async () => {
+    const e = endpoint(["available"]);
+    await expect(waitForEndpoint({ ...WAIT, vpcEndpointId: "nope" }, {}, e.io)).rejects.toThrow(/lacks vpcEndpointId/);
+    expect(e.asked).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import * as path from "path";
 import { promisify } from "util";
 import { RESTART_COMMAND, RESTART_IN_PROGRESS } from "../stacks/provider/passive-ip-restart";
 import { configWith } from "./support/config";
-import { onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
+import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 
 const run = promisify(execFile);
 
@@ -77,8 +77,8 @@ describe("restart resource in the synthesized provider stack", () => {
     const json = JSON.parse(provider);
     const server = onlyResource(provider, "aws_transfer_server");
     const marker = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("passive-ip-restart"))!;
-    const invocation = onlyResource(provider, "aws_lambda_invocation");
-    const fn = resourcesOf(provider, "aws_lambda_function").find((r) => r.__address.includes("passive-ip-restart"))!;
+    const invocation = resourcesOf(provider, "aws_lambda_invocation").find((r) => r.__address.includes("passive-ip-restart"))!;
+    const fn = resourcesOf(provider, "aws_lambda_function").find((r) => r.__address.includes("restart-function"))!;
     expect(invocation.triggers).toEqual({
       server_id: ref(server, "id"),
       passive_ip: ref(server, "protocol_details[0].passive_ip"),
@@ -87,7 +87,7 @@ describe("restart resource in the synthesized provider stack", () => {
     expect(invocation.function_name).toBe(ref(fn, "function_name"));
     // The invocation's input: what the function needs, the timeout defaulted to what fits in one invocation.
     expect(invocation.input).toBe(
-      `\${jsonencode({"serverId" = ${ref(server, "id").slice(2, -1)}, "passiveIp" = ${ref(server, "protocol_details[0].passive_ip").slice(2, -1)}, "markerParameter" = ${ref(marker, "name").slice(2, -1)}, "timeoutSeconds" = 420, "pollSeconds" = 10})}`,
+      `\${jsonencode({"action" = "restart", "serverId" = ${ref(server, "id").slice(2, -1)}, "passiveIp" = ${ref(server, "protocol_details[0].passive_ip").slice(2, -1)}, "markerParameter" = ${ref(marker, "name").slice(2, -1)}, "timeoutSeconds" = 420, "pollSeconds" = 10})}`,
     );
     expect(fn).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", timeout: 900, function_name: "tf-ftp-passive-ip-restart" });
     expect(resourcesOf(provider, "null_resource")).toHaveLength(0);
@@ -99,7 +99,7 @@ describe("restart resource in the synthesized provider stack", () => {
     const { provider } = synthStacks(configWith({ provider: { restartResource: "lambda" } }));
     const server = onlyResource(provider, "aws_transfer_server");
     const marker = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("passive-ip-restart"))!;
-    const policy = resourcesOf(provider, "aws_iam_role_policy").find((r) => r.__address.includes("passive-ip-restart"))!;
+    const policy = resourcesOf(provider, "aws_iam_role_policy").find((r) => r.__address.includes("restart-function"))!;
     const statements = JSON.parse(policy.policy as string).Statement;
     expect(statements).toEqual([
       expect.objectContaining({ Sid: "WriteOwnLogs", Action: ["logs:CreateLogStream", "logs:PutLogEvents"] }),
@@ -108,10 +108,29 @@ describe("restart resource in the synthesized provider stack", () => {
         Sid: "ReadAndWriteItsMarker",
         Effect: "Allow",
         Action: ["ssm:GetParameter", "ssm:PutParameter"],
-        Resource: expect.stringContaining(`:ssm:ap-northeast-1:`),
+        Resource: `arn:\${data.aws_partition.partition.partition}:ssm:ap-northeast-1:\${data.aws_caller_identity.account.account_id}:parameter/tf-ftp/transfer/${ref(server, "id")}/passive-ip-in-effect`,
       },
+      // EC2 Describe* takes no resource-level permissions.
+      { Sid: "WaitForTheServersEndpoint", Effect: "Allow", Action: "ec2:DescribeVpcEndpoints", Resource: "*" },
     ]);
-    expect(statements[2].Resource.endsWith(`:parameter${ref(marker, "name")}`)).toBe(true);
+    // The marker the function writes is the one the restart step reads.
+    expect(marker.name).toBe(`/tf-ftp/transfer/${ref(server, "id")}/passive-ip-in-effect`);
+  });
+
+  test("lambda: the wait for a new server's endpoint is an invocation of the same function, no local-exec anywhere", () => {
+    const { provider } = synthStacks(configWith({ provider: { restartResource: "lambda" } }));
+    const server = onlyResource(provider, "aws_transfer_server");
+    const fn = resourcesOf(provider, "aws_lambda_function").find((r) => r.__address.includes("restart-function"))!;
+    const wait = resourcesOf(provider, "aws_lambda_invocation").find((r) => r.__address.includes("transfer-endpoint-addresses"))!;
+    expect(wait.function_name).toBe(ref(fn, "function_name"));
+    expect(wait.triggers).toEqual({ vpc_endpoint_id: ref(server, "endpoint_details[0].vpc_endpoint_id") });
+    expect(wait.input).toContain('"action" = "wait-for-endpoint"');
+    // The ENI lookups wait for it.
+    for (const eni of dataSourcesOf(provider, "aws_network_interface").filter((d) => d.__address.includes("transfer-endpoint-addresses"))) {
+      expect(eni.depends_on).toEqual([wait.__address]);
+    }
+    expect(provider).not.toContain("local-exec");
+    expect(resourcesOf(provider, "terraform_data")).toHaveLength(0);
   });
 
   test("provider.assumeRoleArn reaches the command's environment (and nothing else changes)", () => {

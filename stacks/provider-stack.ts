@@ -15,6 +15,7 @@ import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
 import { IdentityProviderFunction } from "./provider/identity-provider-function";
 import { LoginAttemptsTable } from "./provider/login-attempts-table";
 import { PassiveIpRestart } from "./provider/passive-ip-restart";
+import { RestartFunction } from "./provider/restart-function";
 import { TransferEndpointAddresses } from "./provider/transfer-endpoint-addresses";
 import { TransferLogging } from "./provider/transfer-logging";
 import { TransferS3AccessRole } from "./provider/transfer-s3-access-role";
@@ -129,7 +130,23 @@ export class ProviderStack extends TerraformStack {
       serverId: server.id,
     });
 
+    // restartResource "lambda": one function does what the local-exec steps do with the AWS CLI.
+    const restartFunction =
+      side.restartResource === "lambda"
+        ? new RestartFunction(this, "restart-function", {
+            projectRoot: options.projectRoot,
+            namePrefix: prefix,
+            partition: partition.partition,
+            accountId: account.accountId,
+            region: config.region,
+            serverId: server.id,
+            serverArn: server.arn,
+            logRetentionDays: side.logRetentionDays,
+          }).function.functionName
+        : undefined;
+
     const endpointAddresses = new TransferEndpointAddresses(this, "transfer-endpoint-addresses", {
+      waitFunctionName: restartFunction,
       subnetIds: side.subnetIds,
       vpcEndpointId: server.vpcEndpointId,
       region: config.region,
@@ -146,16 +163,7 @@ export class ProviderStack extends TerraformStack {
       assumeRoleArn: side.assumeRoleArn,
       resourceType: side.restartResource,
       timeoutSeconds: side.restartTimeoutSeconds,
-      lambda:
-        side.restartResource === "lambda"
-          ? {
-              projectRoot: options.projectRoot,
-              partition: partition.partition,
-              accountId: account.accountId,
-              serverArn: server.arn,
-              logRetentionDays: side.logRetentionDays,
-            }
-          : undefined,
+      restartFunctionName: restartFunction,
     });
 
     if (side.monitoring.alarms) {

@@ -1,16 +1,20 @@
-// The "lambda" form of the passive-IP restart (provider.restartResource
-// "lambda"): invoked by aws_lambda_invocation when the server ID or its
-// PassiveIp changes, it does what the shell form does, with the AWS SDK the
-// Lambda runtime provides: nothing when the marker says the PassiveIp is
-// already in effect; otherwise mark the restart in progress, stop, wait for
-// OFFLINE, start, wait for ONLINE, mark the new PassiveIp. It needs nothing
-// installed beside Terraform. See stacks/provider/passive-ip-restart.ts for
-// why a restart, and why the marker.
+// The "lambda" form of the stacks' local-exec steps (provider.restartResource
+// "lambda"), invoked by aws_lambda_invocation, with the AWS SDK the Lambda
+// runtime provides, so nothing needs to be installed beside Terraform:
+// - action "restart" (when the server ID or its PassiveIp changes): what the
+//   shell form does. Nothing when the marker says the PassiveIp is already in
+//   effect; otherwise mark the restart in progress, stop, wait for OFFLINE,
+//   start, wait for ONLINE, mark the new PassiveIp. See
+//   stacks/provider/passive-ip-restart.ts for why a restart, and why the marker.
+// - action "wait-for-endpoint" (a new server): wait until its VPC endpoint is
+//   available, as stacks/provider/transfer-endpoint-addresses.ts explains.
+import { DescribeVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { DescribeServerCommand, StartServerCommand, StopServerCommand, TransferClient } from "@aws-sdk/client-transfer";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { RESTART_IN_PROGRESS } from "./marker";
 
 export interface RestartEvent {
+  readonly action?: "restart";
   readonly serverId: string;
   readonly passiveIp: string;
   readonly markerParameter: string;
@@ -30,9 +34,17 @@ interface Context {
   getRemainingTimeInMillis?: () => number;
 }
 
+export interface EndpointWaitEvent {
+  readonly action: "wait-for-endpoint";
+  readonly vpcEndpointId: string;
+  readonly timeoutSeconds: number;
+  readonly pollSeconds?: number;
+}
+
 export interface Clients {
   readonly transfer: Pick<TransferClient, "send">;
   readonly ssm: Pick<SSMClient, "send">;
+  readonly ec2: Pick<EC2Client, "send">;
   readonly sleep: (ms: number) => Promise<void>;
   readonly now: () => number;
 }
@@ -42,6 +54,7 @@ function clients(): Clients {
   defaultClients ??= {
     transfer: new TransferClient({}),
     ssm: new SSMClient({}),
+    ec2: new EC2Client({}),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
   };
@@ -125,5 +138,32 @@ export async function restart(event: RestartEvent, context: Context = {}, io: Cl
   return { serverId, passiveIp, outcome: "restarted" };
 }
 
+/** Waits until the VPC endpoint is `available`; fails at once on a state it cannot leave, or at the deadline. */
+export async function waitForEndpoint(event: EndpointWaitEvent, context: Context = {}, io: Clients = clients()): Promise<{ vpcEndpointId: string; state: string }> {
+  if (typeof event?.vpcEndpointId !== "string" || !/^vpce-[0-9a-f]+$/.test(event.vpcEndpointId) || !Number.isInteger(event.timeoutSeconds) || event.timeoutSeconds <= 0) {
+    throw new Error("transfer endpoint wait: the event lacks vpcEndpointId (vpce-...) or timeoutSeconds (a positive integer)");
+  }
+  const poll = (event.pollSeconds ?? 5) * 1000;
+  const deadline = io.now() + event.timeoutSeconds * 1000;
+  for (;;) {
+    const { VpcEndpoints } = await io.ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [event.vpcEndpointId] }));
+    const state = String(VpcEndpoints?.[0]?.State ?? "unknown").toLowerCase();
+    if (state === "available") {
+      console.log(`transfer endpoint wait: VPC endpoint ${event.vpcEndpointId} is available`);
+      return { vpcEndpointId: event.vpcEndpointId, state };
+    }
+    if (["failed", "rejected", "deleting", "deleted", "expired"].includes(state)) {
+      throw new Error(`transfer endpoint wait: VPC endpoint ${event.vpcEndpointId} of the Transfer server is ${state}`);
+    }
+    const left = context.getRemainingTimeInMillis?.() ?? Infinity;
+    if (io.now() >= deadline || left < poll + 5000) {
+      throw new Error(`transfer endpoint wait: VPC endpoint ${event.vpcEndpointId} is still ${state} after ${event.timeoutSeconds} s`);
+    }
+    console.log(`transfer endpoint wait: VPC endpoint ${event.vpcEndpointId} is ${state}; waiting`);
+    await io.sleep(poll);
+  }
+}
+
 /** Lambda entry point (index.handler). A thrown error fails the aws_lambda_invocation with its message. */
-export const handler = (event: RestartEvent, context: Context): Promise<RestartResult> => restart(event, context);
+export const handler = (event: RestartEvent | EndpointWaitEvent, context: Context): Promise<unknown> =>
+  event?.action === "wait-for-endpoint" ? waitForEndpoint(event, context) : restart(event as RestartEvent, context);

@@ -1,21 +1,12 @@
 import { Construct } from "constructs";
 import { DataResource, Fn, LocalExecProvisioner, Op, TerraformResource } from "cdktf";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { markerParameterName, RESTART_IN_PROGRESS } from "../../functions/passive-ip-restart/marker";
 import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
-import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
-import { NodejsFunctionAsset } from "../shared/nodejs-function-asset";
 
-export const RESTART_FUNCTION_ENTRY = "functions/passive-ip-restart/handler.ts";
-/** Lambda's limit for one invocation (Lambda developer guide, quotas: function timeout 900 s). */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
 export interface PassiveIpRestartOptions {
   readonly namePrefix: string;
@@ -34,14 +25,8 @@ export interface PassiveIpRestartOptions {
    * of a restart function, nothing needed beside Terraform.
    */
   readonly resourceType: "null_resource" | "terraform_data" | "lambda";
-  /** For `lambda`: where the function's source is, and the ARN parts of its permissions. */
-  readonly lambda?: {
-    readonly projectRoot: string;
-    readonly partition: string;
-    readonly accountId: string;
-    readonly serverArn: string;
-    readonly logRetentionDays: number;
-  };
+  /** For `lambda`: the restart function (./restart-function.ts). */
+  readonly restartFunctionName?: string;
   readonly timeoutSeconds: number;
   readonly pollSeconds?: number;
 }
@@ -214,62 +199,19 @@ export class PassiveIpRestart extends Construct {
   }
 
   /**
-   * The "lambda" form: functions/passive-ip-restart (the same marker protocol
-   * as RESTART_COMMAND), invoked by aws_lambda_invocation whenever the
-   * triggers change. It runs with the stack's AWS provider (so with
-   * provider.assumeRoleArn and HCP Terraform's dynamic credentials alike),
-   * and its role may describe, stop and start this one server and read and
-   * write its marker, nothing else. A thrown error fails the invocation, and
-   * so the apply, with the function's message.
+   * The "lambda" form: the restart function (./restart-function.ts, the same
+   * marker protocol as RESTART_COMMAND), invoked by aws_lambda_invocation on
+   * creation and whenever the triggers change. It runs through the stack's
+   * AWS provider (so with provider.assumeRoleArn and HCP Terraform's dynamic
+   * credentials alike). A thrown error fails the invocation, and so the
+   * apply, with the function's message.
    */
   private invokeRestartFunction(options: PassiveIpRestartOptions, triggers: Record<string, string>): LambdaInvocation {
-    const lambda = options.lambda;
-    if (!lambda) throw new Error('PassiveIpRestart: resourceType "lambda" needs the lambda options');
-    const functionName = `${options.namePrefix}-passive-ip-restart`;
-    const code = new NodejsFunctionAsset(this, "code", { projectRoot: lambda.projectRoot, entry: RESTART_FUNCTION_ENTRY });
-    const logGroup = new CloudwatchLogGroup(this, "logs", { name: `/aws/lambda/${functionName}`, retentionInDays: lambda.logRetentionDays });
-    const role = new IamRole(this, "role", {
-      name: functionName,
-      description: "Execution role of the passive-IP restart function: this server and its marker only",
-      assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
-    });
-    new IamRolePolicy(this, "permissions", {
-      name: "passive-ip-restart",
-      role: role.id,
-      policy: policyDocument([
-        { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroup.arn}:*` },
-        {
-          Sid: "RestartThisServer",
-          Effect: "Allow",
-          Action: ["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"],
-          Resource: lambda.serverArn,
-        },
-        {
-          Sid: "ReadAndWriteItsMarker",
-          Effect: "Allow",
-          Action: ["ssm:GetParameter", "ssm:PutParameter"],
-          Resource: `arn:${lambda.partition}:ssm:${options.region}:${lambda.accountId}:parameter${this.marker.name}`,
-        },
-      ]),
-    });
-    const fn = new LambdaFunction(this, "function", {
-      functionName,
-      description: "Stops and starts the Transfer server when a new PassiveIp must take effect",
-      role: role.arn,
-      runtime: "nodejs22.x",
-      handler: code.handler,
-      filename: code.path,
-      sourceCodeHash: code.sourceCodeHash,
-      architectures: ["arm64"],
-      memorySize: 128,
-      // Both waits (OFFLINE, then ONLINE) fit in one invocation: the config
-      // allows restartTimeoutSeconds up to (900 - 60) / 2 with this form.
-      timeout: LAMBDA_MAX_TIMEOUT_SECONDS,
-      dependsOn: [logGroup],
-    });
+    if (!options.restartFunctionName) throw new Error('PassiveIpRestart: resourceType "lambda" needs restartFunctionName');
     return new LambdaInvocation(this, "restart", {
-      functionName: fn.functionName,
+      functionName: options.restartFunctionName,
       input: Fn.jsonencode({
+        action: "restart",
         serverId: options.serverId,
         passiveIp: options.passiveIp,
         markerParameter: this.marker.name,

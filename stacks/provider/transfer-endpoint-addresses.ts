@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { DataResource, LocalExecProvisioner } from "cdktf";
+import { DataResource, Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
+import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
 import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
 
@@ -14,6 +15,11 @@ export interface TransferEndpointAddressesOptions {
   /** Bound on the wait for the endpoint to become available. */
   readonly timeoutSeconds: number;
   readonly pollSeconds?: number;
+  /**
+   * provider.restartResource "lambda": wait by invoking the restart function
+   * (./restart-function.ts) instead of local-exec with the AWS CLI.
+   */
+  readonly waitFunctionName?: string;
 }
 
 export interface EndpointAddress {
@@ -80,7 +86,7 @@ done
  */
 export class TransferEndpointAddresses extends Construct {
   readonly addresses: readonly EndpointAddress[];
-  readonly endpointAvailable: DataResource;
+  readonly endpointAvailable: TerraformResource;
 
   constructor(scope: Construct, id: string, options: TransferEndpointAddressesOptions) {
     super(scope, id);
@@ -100,10 +106,19 @@ export class TransferEndpointAddresses extends Construct {
         ...assumeRoleEnvironment(options.assumeRoleArn),
       },
     };
-    this.endpointAvailable = new DataResource(this, "endpoint-available", {
-      triggersReplace: { vpc_endpoint_id: options.vpcEndpointId },
-      provisioners: [wait],
-    });
+    const triggers = { vpc_endpoint_id: options.vpcEndpointId };
+    this.endpointAvailable = options.waitFunctionName
+      ? new LambdaInvocation(this, "endpoint-available", {
+          functionName: options.waitFunctionName,
+          input: Fn.jsonencode({
+            action: "wait-for-endpoint",
+            vpcEndpointId: options.vpcEndpointId,
+            timeoutSeconds: options.timeoutSeconds,
+            pollSeconds: options.pollSeconds ?? 5,
+          }),
+          triggers,
+        })
+      : new DataResource(this, "endpoint-available", { triggersReplace: triggers, provisioners: [wait] });
     this.addresses = options.subnetIds.map((subnetId) => {
       const eni = new DataAwsNetworkInterface(this, subnetId, {
         filter: [
