@@ -207,14 +207,14 @@ const HOSTILE = ` \${${MARK}_a} %{ if ${MARK}_b }x%{ endif } $\${${MARK}_c} \${f
 // double quote outright (synth error, not a template): it gets the rest.
 const HOSTILE_UNQUOTED = HOSTILE.replace(/"/g, "");
 // Enums are compared by the stacks (=== "nlb"); they cannot carry text.
-const ENUM_KEYS = new Set(["type", "passiveIpMode", "restartResource"]);
+const ENUM_KEYS = new Set(["type", "passiveIpMode", "restartResource", "protocols", "securityPolicyName", "tlsSessionResumptionMode", "sftpAuthenticationMethods"]);
 
 function hostile(value: unknown, key?: string): unknown {
   if (typeof value === "string") {
     if (key !== undefined && ENUM_KEYS.has(key)) return value;
     return `${value}${key === "nlbPrivateIp" ? HOSTILE_UNQUOTED : HOSTILE}`;
   }
-  if (Array.isArray(value)) return value.map((entry) => hostile(entry));
+  if (Array.isArray(value)) return key !== undefined && ENUM_KEYS.has(key) ? value : value.map((entry) => hostile(entry));
   if (value !== null && typeof value === "object") {
     const fromRecord = key === "tags" || key === "subnetCidrs";
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [fromRecord ? hostile(k) : k, hostile(v, k)]));
