@@ -10,12 +10,17 @@ export interface ClientFiles {
   readonly keepaliveSysctl: string;
   /** client/sftp-smoke.sh (installed only when SFTP is on). */
   readonly sftpSmokeScript: string;
+  /** client/lftprc-ftps (installed only when FTPS or SFTP is on). */
+  readonly lftprcFtps: string;
 }
 
 export const CLIENT_LFTPRC = "client/lftprc";
 export const CLIENT_SMOKE_SCRIPT = "client/ftp-smoke.sh";
 export const CLIENT_KEEPALIVE_SYSCTL = "client/sysctl-keepalive.conf";
 export const CLIENT_SFTP_SMOKE_SCRIPT = "client/sftp-smoke.sh";
+export const CLIENT_LFTPRC_FTPS = "client/lftprc-ftps";
+/** Where the user data installs client/lftprc-ftps (ftp-smoke's LFTP_RC for FTPS). */
+export const LFTPRC_FTPS_FILE = "/etc/ftp-smoke/lftprc-ftps";
 /** Where the user data writes the SFTP host key fingerprint sftp-smoke pins. */
 export const SFTP_FINGERPRINT_FILE = "/etc/ftp-smoke/sftp-host-key-fingerprint";
 export const SMOKE_HOST_FILE = "/etc/ftp-smoke/host";
@@ -28,6 +33,7 @@ export function readClientFiles(projectRoot: string): ClientFiles {
     smokeScript: fs.readFileSync(path.join(projectRoot, CLIENT_SMOKE_SCRIPT), "utf8"),
     keepaliveSysctl: fs.readFileSync(path.join(projectRoot, CLIENT_KEEPALIVE_SYSCTL), "utf8"),
     sftpSmokeScript: fs.readFileSync(path.join(projectRoot, CLIENT_SFTP_SMOKE_SCRIPT), "utf8"),
+    lftprcFtps: fs.readFileSync(path.join(projectRoot, CLIENT_LFTPRC_FTPS), "utf8"),
   };
 }
 
@@ -61,32 +67,42 @@ function compressed(target: string, content: string): string {
   return `base64 -d <<'GZ' | gunzip > ${target}\n${encoded.replace(/(.{76})/g, "$1\n")}\nGZ\n`;
 }
 
+/** What the client of a server with FTPS or SFTP gets beside the FTP client. */
+export interface ClientProtocols {
+  readonly ftps: boolean;
+  /** SFTP on: the server's host key fingerprint (a Terraform token from the provider's output), pinned by sftp-smoke. */
+  readonly sftpHostKeyFingerprint?: string;
+}
+
 /**
- * User data of a client whose server has SFTP on: the FTP client as below
- * (files compressed), plus OpenSSH's sftp, `sftp-smoke` and the server's host
- * key fingerprint it pins (`fingerprint`, a Terraform token from the
- * provider's output).
+ * User data of a client whose server has FTPS or SFTP on: the FTP client as
+ * below (files compressed), the FTPS lftp settings, and with SFTP OpenSSH's
+ * sftp, `sftp-smoke` and the host key fingerprint it pins. A FTP-only client
+ * keeps the plain user data below, byte for byte.
  */
-function renderSftpClientUserData(files: ClientFiles, host: string, fingerprint: string): string {
+function renderExtendedClientUserData(files: ClientFiles, host: string, protocols: ClientProtocols): string {
+  const fingerprint = protocols.sftpHostKeyFingerprint;
   const script = [
     "#!/bin/bash",
     "# User data of the FTP/SFTP client (transfer-privatelink-ftp consumer stack).",
     "set -euo pipefail",
-    "dnf install -y lftp openssh-clients",
+    `dnf install -y lftp${fingerprint !== undefined ? " openssh-clients" : ""}`,
     compressed("/tmp/lftprc", files.lftprc),
     "cat /tmp/lftprc >> /etc/lftp.conf && rm -f /tmp/lftprc",
     compressed(KEEPALIVE_SYSCTL_FILE, files.keepaliveSysctl),
     `sysctl -p ${KEEPALIVE_SYSCTL_FILE}`,
     compressed("/usr/local/bin/ftp-smoke", files.smokeScript),
-    compressed("/usr/local/bin/sftp-smoke", files.sftpSmokeScript),
-    "chmod 0755 /usr/local/bin/ftp-smoke /usr/local/bin/sftp-smoke",
     `install -d -m 0755 ${path.posix.dirname(SMOKE_HOST_FILE)}`,
+    ...(protocols.ftps ? [compressed(LFTPRC_FTPS_FILE, files.lftprcFtps)] : []),
+    ...(fingerprint !== undefined ? [compressed("/usr/local/bin/sftp-smoke", files.sftpSmokeScript)] : []),
+    `chmod 0755 /usr/local/bin/ftp-smoke${fingerprint !== undefined ? " /usr/local/bin/sftp-smoke" : ""}`,
   ].join("\n");
-  return `${escapeTerraformTemplate(script)}\necho '${host}' > ${SMOKE_HOST_FILE}\necho '${fingerprint}' > ${SFTP_FINGERPRINT_FILE}\n`;
+  const pin = fingerprint !== undefined ? `echo '${fingerprint}' > ${SFTP_FINGERPRINT_FILE}\n` : "";
+  return `${escapeTerraformTemplate(script)}\necho '${host}' > ${SMOKE_HOST_FILE}\n${pin}`;
 }
 
-export function renderClientUserData(files: ClientFiles, host: string, sftpHostKeyFingerprint?: string): string {
-  if (sftpHostKeyFingerprint !== undefined) return renderSftpClientUserData(files, host, sftpHostKeyFingerprint);
+export function renderClientUserData(files: ClientFiles, host: string, protocols?: ClientProtocols): string {
+  if (protocols && (protocols.ftps || protocols.sftpHostKeyFingerprint !== undefined)) return renderExtendedClientUserData(files, host, protocols);
   const script = [
     "#!/bin/bash",
     "# User data of the FTP client (transfer-privatelink-ftp consumer stack).",

@@ -100,10 +100,13 @@ export class ConsumerStack extends TerraformStack {
         endpointSecurityGroup: endpoint.securityGroup,
         clientFiles: readClientFiles(options.projectRoot),
         portRanges,
-        // try(): a provider state from before SFTP was enabled has no such output yet.
-        ...(protocols.includes("SFTP")
-          ? { sftpHostKeyFingerprint: Fn.try([providerState.get(PROVIDER_OUTPUTS.sftpHostKeyFingerprint), ""]) }
-          : {}),
+        protocols: {
+          ftps: protocols.includes("FTPS"),
+          // try(): a provider state from before SFTP was enabled has no such output yet.
+          ...(protocols.includes("SFTP")
+            ? { sftpHostKeyFingerprint: Fn.try([providerState.get(PROVIDER_OUTPUTS.sftpHostKeyFingerprint), ""]) }
+            : {}),
+        },
       });
       clientInstanceId = client.instance.id;
       smokePasswordKeyArn = client.smokePasswordKey.key.arn;

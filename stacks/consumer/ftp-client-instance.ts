@@ -8,7 +8,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
 import { PortRange } from "../../lib/ftp-ports";
 import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
-import { ClientFiles, renderClientUserData } from "../../lib/client-user-data";
+import { ClientFiles, ClientProtocols, renderClientUserData } from "../../lib/client-user-data";
 import { SmokePasswordKey, smokeParameterArnPattern } from "./smoke-password-key";
 
 export interface FtpClientInstanceOptions {
@@ -25,8 +25,8 @@ export interface FtpClientInstanceOptions {
   readonly clientFiles: ClientFiles;
   /** Port ranges the client may reach the endpoint on (the server's protocols); default FTP's. */
   readonly portRanges?: readonly PortRange[];
-  /** SFTP on: the server's host key fingerprint (provider output), pinned by sftp-smoke. */
-  readonly sftpHostKeyFingerprint?: string;
+  /** FTPS/SFTP on: what the client gets beside the FTP client (lib/client-user-data.ts). */
+  readonly protocols?: ClientProtocols;
 }
 
 /** Graviton families (t4g, m7g, c7gn, ...) need the arm64 image. */
@@ -157,7 +157,7 @@ export class FtpClientInstance extends Construct {
       associatePublicIpAddress: false,
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
       rootBlockDevice: { encrypted: true, volumeType: "gp3" },
-      userData: renderClientUserData(options.clientFiles, options.ftpHost, options.sftpHostKeyFingerprint),
+      userData: renderClientUserData(options.clientFiles, options.ftpHost, options.protocols),
       userDataReplaceOnChange: true,
       tags: { Name: name },
       lifecycle: { ignoreChanges: ["ami"] },
