@@ -10,7 +10,11 @@
 #   mismatch  8 other SFTP error  10 host key does not match the pin
 set -u
 umask 077
-fail() { c=$1; shift; printf 'FAIL: %s\n' "$@" >&2; exit "$c"; }
+fail() {
+  c=$1 && printf 'FAIL: %s\n' "$2" >&2 && shift 2
+  for d in "$@"; do [ -n "$d" ] && printf '  %s\n' "$d" >&2; done
+  exit "$c"
+}
 user='' host=${FTP_HOST:-} port=22 identity='' work=''
 trap '[ -n "$work" ] && rm -rf "$work"' EXIT
 while [ $# -gt 0 ]; do
@@ -53,7 +57,7 @@ sftp $auth -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$work/known_hosts
   -o ConnectTimeout=15 -o ServerAliveInterval=60 -P "$port" -b "$work/batch" "$user@$host" >"$work/out" 2>"$work/err" </dev/null
 st=$?
 if [ $st -ne 0 ]; then
-  grep -q 'Permission denied' "$work/err" && fail 4 "login refused for $user at $host:$port" "$(tail -n 1 "$work/err")"
+  grep -q 'Permission denied' "$work/err" && fail 4 "login refused for $user at $host:$port" "$(grep -m 1 'Permission denied' "$work/err")"
   grep -q 'Host key verification failed' "$work/err" && fail 10 "host key verification failed for $host:$port"
   grep -q -e 'Connection refused' -e 'timed out' "$work/err" && fail 3 "cannot reach $host port $port" "$(tail -n 1 "$work/err")"
   fail 8 "SFTP error" "$(tail -n 1 "$work/err")"
