@@ -29,10 +29,17 @@ function fullDocuments(): TransferConfigInput[] {
     tags: { Project: "transfer-privatelink-ftp", Owner: "ops" },
     provider: {
       userSecretPrefix: "tf-ftp/users/",
+      // Issue 13: every protocol setting is a string site too.
+      protocols: ["FTP", "FTPS", "SFTP"],
+      certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-0123456789ab",
+      securityPolicyName: "TransferSecurityPolicy-2025-03",
+      tlsSessionResumptionMode: "ENABLED",
+      sftpAuthenticationMethods: "PASSWORD",
       assumeRoleArn: "arn:aws:iam::123456789012:role/deploy",
       monitoring: { alarmTopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms" },
     },
     consumer: {
+      dnsName: "ftp.corp.internal",
       serviceOwnerRoleArn: "arn:aws:iam::123456789012:role/service-owner",
       assumeRoleArn: "arn:aws:iam::210987654321:role/deploy",
     },
@@ -116,7 +123,7 @@ describe("the validator refuses template text in every config string", () => {
     expect(accepted).toEqual([]);
     // Every key of the schema was reached: the three backends' keys and the optional ones.
     const reached = new Set(cases.map(({ site }) => site.path.filter((p) => typeof p === "string").join(".")));
-    for (const key of ["$schema", "backend.dir", "backend.keyPrefix", "backend.hostname", "backend.organization", "tags.Owner", "provider.userSecretPrefix", "consumer.client.instanceType"]) {
+    for (const key of ["$schema", "backend.dir", "backend.keyPrefix", "backend.hostname", "backend.organization", "tags.Owner", "provider.userSecretPrefix", "consumer.client.instanceType", "provider.certificateArn", "provider.protocols", "provider.securityPolicyName"]) {
       expect(reached).toContain(key);
     }
   });
