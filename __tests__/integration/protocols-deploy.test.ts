@@ -23,6 +23,9 @@ import {
   formatTimings,
   leftovers,
   openSession,
+  plan,
+  planStack,
+  PreexistingResources,
   Session,
   stackOutputs,
   writeConfig,
@@ -40,6 +43,9 @@ describeE2E("three protocols (FTP, FTPS, SFTP) on the emulator: deploy, read bac
   let everythingPassed = false;
   let providerOutputs: Record<string, string>;
   let serverId: string;
+  let pre: PreexistingResources;
+  const threeProtocols = () =>
+    configDocument(pre, { protocols: ["FTP", "FTPS", "SFTP"], certificateArn: CERTIFICATE_ARN, dnsName: DNS_NAME, passiveIpMode: "control-connection" });
 
   beforeAll(async () => {
     session = await openSession({ label: "e2e-protocols" });
@@ -52,11 +58,8 @@ describeE2E("three protocols (FTP, FTPS, SFTP) on the emulator: deploy, read bac
 
   step("deploys with cdktf deploy provider consumer", async () => {
     const s = session!;
-    const pre = await createPreexistingResources(s);
-    writeConfig(
-      s,
-      configDocument(pre, { protocols: ["FTP", "FTPS", "SFTP"], certificateArn: CERTIFICATE_ARN, dnsName: DNS_NAME, passiveIpMode: "control-connection" }),
-    );
+    pre = await createPreexistingResources(s);
+    writeConfig(s, threeProtocols());
     await deploy(s, "cdktf deploy (FTP + FTPS + SFTP)");
     const deployment = await describeDeployment(s);
     providerOutputs = deployment.providerOutputs;
@@ -114,6 +117,26 @@ describeE2E("three protocols (FTP, FTPS, SFTP) on the emulator: deploy, read bac
     expect(Object.keys(files).sort()).toEqual(["/etc/ftp-smoke/lftprc-ftps", "/etc/sysctl.d/60-ftp-keepalive.conf", "/tmp/lftprc", "/usr/local/bin/ftp-smoke", "/usr/local/bin/sftp-smoke"]);
     expect(files["/usr/local/bin/sftp-smoke"]).toContain("StrictHostKeyChecking=yes");
     expect(files["/etc/ftp-smoke/lftprc-ftps"]).toContain("set ssl:verify-certificate yes");
+  });
+
+  step("a second plan of both stacks shows no changes (every new setting reads back as written)", async () => {
+    const [provider, consumer] = await Promise.all([planStack(session!, "provider"), planStack(session!, "consumer")]);
+    expect({ provider: provider.exitCode, consumer: consumer.exitCode }).toEqual({ provider: 0, consumer: 0 });
+  });
+
+  step("going back to FTP only plans updates and removals: the server, NLB and security groups stay", async () => {
+    const s = session!;
+    writeConfig(s, configDocument(pre, { dnsName: DNS_NAME, passiveIpMode: "control-connection" }));
+    const diff = await plan(s, ["provider"], "cdktf diff provider (three protocols -> FTP only)");
+    const output = diff.output.replace(/\x1b\[[0-9;]*m/g, "");
+    expect(output).toMatch(/aws_transfer_server\.\S+ (\([^)]*\) )?will be updated in-place/);
+    // Only the server changes (protocols, certificate, policy, SFTP methods, TLS resumption); the port-22
+    // listener, target group, attachment and three rules go.
+    expect(output).toMatch(/Plan: 0 to add, 1 to change, 6 to destroy\./);
+    expect(output).toMatch(/aws_lb_listener\.\S*listener-22\S* will be destroyed/);
+    expect(output).toMatch(/aws_lb_target_group\.\S*port-22\S* will be destroyed/);
+    expect(output).not.toMatch(/aws_(transfer_server|lb|security_group|lb_target_group|lb_listener)\.\S+ must be replaced/);
+    writeConfig(s, threeProtocols());
   });
 
   step("cdktf destroy leaves nothing behind", async () => {
