@@ -42,7 +42,7 @@ describe("config: protocols and their settings", () => {
     ["TLS session resumption without FTPS", { provider: { tlsSessionResumptionMode: "DISABLED" } }, /^provider\.tlsSessionResumptionMode: expected only with "FTPS"/],
     ["an unknown TLS session resumption mode", { provider: { protocols: ["FTPS"], certificateArn: EXAMPLE_CERTIFICATE_ARN, tlsSessionResumptionMode: "ON" } }, /^provider\.tlsSessionResumptionMode: expected one of "ENFORCED", "ENABLED", "DISABLED"/],
     ["SFTP authentication methods without SFTP", { provider: { sftpAuthenticationMethods: "PASSWORD" } }, /^provider\.sftpAuthenticationMethods: expected only with "SFTP"/],
-    ["PUBLIC_KEY_AND_PASSWORD (the identity provider cannot enforce both)", { provider: { protocols: ["SFTP"], sftpAuthenticationMethods: "PUBLIC_KEY_AND_PASSWORD" } }, /^provider\.sftpAuthenticationMethods: expected one of "PUBLIC_KEY_OR_PASSWORD", "PASSWORD", "PUBLIC_KEY"/],
+    ["an unknown SFTP authentication method", { provider: { protocols: ["SFTP"], sftpAuthenticationMethods: "KEYBOARD" } }, /^provider\.sftpAuthenticationMethods: expected one of "PUBLIC_KEY_OR_PASSWORD", "PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_AND_PASSWORD"/],
   ])("refuses %s", (_what, overrides, expected) => {
     const problems = problemsOf(exampleWith(overrides));
     expect(problems.some((p) => expected.test(p))).toBe(true);
@@ -53,6 +53,12 @@ describe("config: protocols and their settings", () => {
       exampleWith({ provider: { protocols: ["FTPS"], sftpAuthenticationMethods: "PASSWORD", securityPolicyName: "nope" } }),
     );
     expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["provider.certificateArn", "provider.securityPolicyName", "provider.sftpAuthenticationMethods"]);
+  });
+
+  test("PUBLIC_KEY_AND_PASSWORD is accepted (two separate identity-provider requests, as the handler answers them)", () => {
+    const config = configWith({ provider: { protocols: ["SFTP"], sftpAuthenticationMethods: "PUBLIC_KEY_AND_PASSWORD" } });
+    const server = onlyResource(synthStacks(config).provider, "aws_transfer_server");
+    expect(server.sftp_authentication_methods).toBe("PUBLIC_KEY_AND_PASSWORD");
   });
 
   test("an SFTP-only server spanning two AZs needs no passive IP mode", () => {

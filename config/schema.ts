@@ -78,12 +78,14 @@ export const DEFAULT_SECURITY_POLICY_NAME = "TransferSecurityPolicy-2024-01";
 export const TLS_SESSION_RESUMPTION_MODES = ["ENFORCED", "ENABLED", "DISABLED"] as const;
 /**
  * aws_transfer_server.sftp_authentication_methods (IdentityProviderDetails.
- * SftpAuthenticationMethods, Transfer API reference). PUBLIC_KEY_AND_PASSWORD
- * is left out on purpose: this identity provider answers a key lookup
- * (no password in the event) with the user's keys and never checks a
- * password in the same call, so "both" could never be enforced by it.
+ * SftpAuthenticationMethods, Transfer API reference). With
+ * PUBLIC_KEY_AND_PASSWORD Transfer makes "two separate requests" to the
+ * identity provider, a key lookup and a password check, and "the password
+ * response must not include public keys" (Transfer user guide, "Using
+ * multiple authentication methods"): what the handler does for every SFTP
+ * login anyway.
  */
-export const SFTP_AUTHENTICATION_METHODS = ["PUBLIC_KEY_OR_PASSWORD", "PASSWORD", "PUBLIC_KEY"] as const;
+export const SFTP_AUTHENTICATION_METHODS = ["PUBLIC_KEY_OR_PASSWORD", "PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_AND_PASSWORD"] as const;
 
 // AWS tag rules ("Tag naming limits and requirements", AWS Tagging Best
 // Practices / Tagging AWS Resources user guide; the Resource Groups Tagging

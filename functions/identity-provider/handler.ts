@@ -279,7 +279,10 @@ function successResponse(settings: Settings, home: string, publicKeys?: readonly
   return {
     // Only for an SFTP key lookup (no password in the event): the keys
     // Transfer verifies the client's signature against. Never with a
-    // password check: Transfer would accept either credential then.
+    // password check: "the password response must not include public keys"
+    // (Transfer user guide, "Using multiple authentication methods"; with
+    // PUBLIC_KEY_AND_PASSWORD the key lookup and the password check are
+    // two separate requests).
     ...(publicKeys ? { PublicKeys: [...publicKeys] } : {}),
     Role: settings.roleArn,
     HomeDirectoryType: "LOGICAL",
