@@ -37,7 +37,8 @@ const HOSTED_ZONE_ID = /^Z[0-9A-Z]{1,32}$/;
 // arn:<partition>:acm:<region>:<account>:certificate/<id>). Transfer takes the
 // certificate for FTPS from ACM in the server's own region (Transfer API
 // reference, CreateServer, Certificate: "The Amazon Resource Name (ARN) of the
-// Certificate Manager (ACM) certificate. Required when Protocols is set to FTPS").
+// Certificate Manager (ACM) certificate. Required when Protocols is set to FTPS";
+// supported keys: RSA 2048/4096, EC prime256v1/secp384r1/secp521r1).
 const CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:([a-z0-9-]+):${ACCOUNT_ID}:certificate/[0-9a-f-]{36}$`);
 
 /**
