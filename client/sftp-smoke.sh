@@ -29,6 +29,8 @@ case $host in '' | *[!A-Za-z0-9.:-]*) fail 2 "bad or no host" ;; esac
 case $user in '' | [!A-Za-z0-9]* | *[!A-Za-z0-9._@-]*) fail 2 "bad or no user" ;; esac
 case $port in '' | *[!0-9]*) fail 2 "bad port" ;; esac
 case $pin in SHA256:?*) ;; *) fail 2 "no pinned host key fingerprint (SHA256:...)" ;; esac
+case $identity in *[!A-Za-z0-9._/@+,:=-]*) fail 2 "--identity: unusual characters in the path" ;; esac
+[ -z "$identity" ] || [ -r "$identity" ] || fail 2 "--identity $identity is not readable"
 work=$(mktemp -d "${TMPDIR:-/tmp}/sftp-smoke.XXXXXX") || fail 2 "no temporary directory"
 auth="-o PreferredAuthentications=publickey -o IdentitiesOnly=yes -o BatchMode=yes -i $identity"
 if [ -z "$identity" ]; then
