@@ -29,10 +29,17 @@ function fullDocuments(): TransferConfigInput[] {
     tags: { Project: "transfer-privatelink-ftp", Owner: "ops" },
     provider: {
       userSecretPrefix: "tf-ftp/users/",
+      // Issue 13: every protocol setting is a string site too.
+      protocols: ["FTP", "FTPS", "SFTP"],
+      certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-0123456789ab",
+      securityPolicyName: "TransferSecurityPolicy-2025-03",
+      tlsSessionResumptionMode: "ENABLED",
+      sftpAuthenticationMethods: "PASSWORD",
       assumeRoleArn: "arn:aws:iam::123456789012:role/deploy",
       monitoring: { alarmTopicArn: "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms" },
     },
     consumer: {
+      dnsName: "ftp.corp.internal",
       serviceOwnerRoleArn: "arn:aws:iam::123456789012:role/service-owner",
       assumeRoleArn: "arn:aws:iam::210987654321:role/deploy",
     },
@@ -116,7 +123,7 @@ describe("the validator refuses template text in every config string", () => {
     expect(accepted).toEqual([]);
     // Every key of the schema was reached: the three backends' keys and the optional ones.
     const reached = new Set(cases.map(({ site }) => site.path.filter((p) => typeof p === "string").join(".")));
-    for (const key of ["$schema", "backend.dir", "backend.keyPrefix", "backend.hostname", "backend.organization", "tags.Owner", "provider.userSecretPrefix", "consumer.client.instanceType"]) {
+    for (const key of ["$schema", "backend.dir", "backend.keyPrefix", "backend.hostname", "backend.organization", "tags.Owner", "provider.userSecretPrefix", "consumer.client.instanceType", "provider.certificateArn", "provider.protocols", "provider.securityPolicyName"]) {
       expect(reached).toContain(key);
     }
   });
@@ -207,14 +214,14 @@ const HOSTILE = ` \${${MARK}_a} %{ if ${MARK}_b }x%{ endif } $\${${MARK}_c} \${f
 // double quote outright (synth error, not a template): it gets the rest.
 const HOSTILE_UNQUOTED = HOSTILE.replace(/"/g, "");
 // Enums are compared by the stacks (=== "nlb"); they cannot carry text.
-const ENUM_KEYS = new Set(["type", "passiveIpMode", "restartResource"]);
+const ENUM_KEYS = new Set(["type", "passiveIpMode", "restartResource", "protocols", "securityPolicyName", "tlsSessionResumptionMode", "sftpAuthenticationMethods"]);
 
 function hostile(value: unknown, key?: string): unknown {
   if (typeof value === "string") {
     if (key !== undefined && ENUM_KEYS.has(key)) return value;
     return `${value}${key === "nlbPrivateIp" ? HOSTILE_UNQUOTED : HOSTILE}`;
   }
-  if (Array.isArray(value)) return value.map((entry) => hostile(entry));
+  if (Array.isArray(value)) return key !== undefined && ENUM_KEYS.has(key) ? value : value.map((entry) => hostile(entry));
   if (value !== null && typeof value === "object") {
     const fromRecord = key === "tags" || key === "subnetCidrs";
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [fromRecord ? hostile(k) : k, hostile(v, k)]));

@@ -275,6 +275,8 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
       ["unknown-user", () => undefined],
       ["invalid-username", () => undefined, { username: "../etc" }],
       ["missing-password", () => undefined, { password: "" }],
+      // Issue 13: an SFTP key lookup for a user who may use SFTP but has no keys.
+      ["no-public-keys", () => user("alice", { ...valid, allowedProtocols: ["SFTP"] }), { protocol: "SFTP", password: "" }],
       ["password-too-long", () => undefined, { password: "x".repeat(2000) }],
       ["unsupported-protocol", () => undefined, { protocol: "SCP" }],
       ["protocol-not-allowed", () => user("alice", { ...valid, allowedProtocols: ["FTPS"] })],

@@ -407,6 +407,10 @@ export interface ConfigOptions {
   readonly consumerEndpointIp?: string;
   /** consumer.dnsName: a Route 53 private zone + alias record for the endpoint. */
   readonly dnsName?: string;
+  /** provider.protocols (issue 13); default the config's default, FTP only. */
+  readonly protocols?: readonly ("FTP" | "FTPS" | "SFTP")[];
+  /** provider.certificateArn, for FTPS (the emulator never reads the certificate). */
+  readonly certificateArn?: string;
 }
 
 /** A config document for the pre-existing resources (terraform_data restart: no hashicorp/null offline). */
@@ -423,7 +427,10 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
       bucketName: pre.bucketName,
       allowedCidrs: [pre.vpcCidr],
       ...(options.nlbPrivateIp ? { nlbPrivateIp: options.nlbPrivateIp } : {}),
-      passiveIpMode: options.passiveIpMode ?? "nlb",
+      // SFTP only: no PassiveIp setting at all (the config refuses one).
+      ...(options.protocols && !options.protocols.some((p) => p !== "SFTP") ? {} : { passiveIpMode: options.passiveIpMode ?? "nlb" }),
+      ...(options.protocols ? { protocols: [...options.protocols] } : {}),
+      ...(options.certificateArn ? { certificateArn: options.certificateArn } : {}),
       allowedPrincipals: [ACCOUNT_ROOT],
       // The emulator does not check who encrypts; any user ARN of its account will do.
       userAdministratorArns: [ACCOUNT_ROOT.replace(/:root$/, ":user/demo-admin")],

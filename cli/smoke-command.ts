@@ -35,6 +35,12 @@ import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
 import { awsErrorName, CommandError, EXIT_CANCELLED, hasControlCharacters, readSecretFromProcess } from "./terminal-input";
 
 export const SMOKE_SCRIPT_PATH = "/usr/local/bin/ftp-smoke";
+/** client/sftp-smoke.sh on the instance (installed when SFTP is on, lib/client-user-data.ts). */
+export const SFTP_SMOKE_SCRIPT_PATH = "/usr/local/bin/sftp-smoke";
+/** client/lftprc-ftps on the instance: ftp-smoke's LFTP_RC for FTPS. */
+export const LFTPRC_FTPS_PATH = "/etc/ftp-smoke/lftprc-ftps";
+export const SMOKE_PROTOCOLS = ["ftp", "ftps", "sftp"] as const;
+export type SmokeProtocol = (typeof SMOKE_PROTOCOLS)[number];
 export const DEFAULT_STACK_DIR = "cdktf.out/stacks/consumer";
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 export const POLL_INTERVAL_MS = 2_000;
@@ -63,6 +69,11 @@ ${EXIT_TIMED_OUT} no result within --timeout.
 
 options:
   --user <name>        FTP user to log in as (required)
+  --protocol <p>       ftp (default), ftps (ftp-smoke with TLS forced and the
+                       certificate verified: /etc/ftp-smoke/lftprc-ftps) or sftp
+                       (sftp-smoke: OpenSSH sftp, password, the server's host key
+                       pinned by its fingerprint; exit 10: host key mismatch);
+                       the protocol must be in provider.protocols
   --key-id <key>       KMS key for the password parameter (default: output
                        ${CONSUMER_OUTPUTS.smokePasswordKeyArn}; only the client role may decrypt it)
   --timeout <seconds>  how long to wait for the result (default ${DEFAULT_TIMEOUT_SECONDS}, 30-3600)
@@ -91,6 +102,7 @@ export interface SmokeArgs {
   readonly instanceId?: string;
   readonly host?: string;
   readonly keyId?: string;
+  readonly protocol: SmokeProtocol;
 }
 
 // Transfer user names; also what ftp-smoke accepts.
@@ -107,7 +119,7 @@ function usageError(message: string): CommandError {
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
   const values = new Map<string, string>();
-  const known = new Set(["user", "timeout", "stack-dir", "instance-id", "host", "key-id"]);
+  const known = new Set(["user", "timeout", "stack-dir", "instance-id", "host", "key-id", "protocol"]);
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -125,7 +137,7 @@ export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
     if (values.has(name)) throw usageError(`--${name} given twice`);
     values.set(name, value);
   }
-  if (help) return { help, user: "", timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, stackDir: DEFAULT_STACK_DIR };
+  if (help) return { help, user: "", timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, stackDir: DEFAULT_STACK_DIR, protocol: "ftp" };
 
   const user = values.get("user");
   if (!user) throw usageError("--user <name> is required");
@@ -141,7 +153,9 @@ export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
   if (host !== undefined && !HOST.test(host)) throw usageError("--host: expected a host name or IPv4 address");
   const keyId = values.get("key-id");
   if (keyId !== undefined && !KEY_ID.test(keyId)) throw usageError('--key-id: expected a KMS key ARN, key ID or alias ("alias/<name>")');
-  return { help, user, timeoutSeconds, stackDir: values.get("stack-dir") ?? DEFAULT_STACK_DIR, instanceId, host, keyId };
+  const protocol = values.get("protocol") ?? "ftp";
+  if (!(SMOKE_PROTOCOLS as readonly string[]).includes(protocol)) throw usageError(`--protocol: expected one of ${SMOKE_PROTOCOLS.join(", ")}`);
+  return { help, user, timeoutSeconds, stackDir: values.get("stack-dir") ?? DEFAULT_STACK_DIR, instanceId, host, keyId, protocol: protocol as SmokeProtocol };
 }
 
 // ---- the command that runs on the instance -----------------------------------------
@@ -160,6 +174,8 @@ export interface RemoteCommandOptions {
   readonly smokeTimeoutSeconds: number;
   /** Where ftp-smoke is installed (tests point this elsewhere). */
   readonly smokeScript?: string;
+  /** Default ftp. ftps: ftp-smoke with LFTP_RC=/etc/ftp-smoke/lftprc-ftps; sftp: sftp-smoke. */
+  readonly protocol?: SmokeProtocol;
 }
 
 /**
@@ -168,7 +184,13 @@ export interface RemoteCommandOptions {
  * `printf`, a shell builtin, pipes it to ftp-smoke's stdin.
  */
 export function remoteCommandLines(options: RemoteCommandOptions): string[] {
-  const env = [`FTP_SMOKE_TIMEOUT=${options.smokeTimeoutSeconds}`, ...(options.host ? [`FTP_HOST=${shellQuote(options.host)}`] : [])];
+  const protocol = options.protocol ?? "ftp";
+  const env = [
+    `FTP_SMOKE_TIMEOUT=${options.smokeTimeoutSeconds}`,
+    ...(options.host ? [`FTP_HOST=${shellQuote(options.host)}`] : []),
+    ...(protocol === "ftps" ? [`LFTP_RC=${LFTPRC_FTPS_PATH}`] : []),
+  ];
+  const script = options.smokeScript ?? (protocol === "sftp" ? SFTP_SMOKE_SCRIPT_PATH : SMOKE_SCRIPT_PATH);
   return [
     "set -u",
     `password_parameter=${shellQuote(options.parameterName)}`,
@@ -176,7 +198,7 @@ export function remoteCommandLines(options: RemoteCommandOptions): string[] {
     `  echo "FAIL: cannot read the password parameter $password_parameter (the instance role needs ssm:GetParameter on it)" >&2`,
     "  exit 2",
     "fi",
-    `printf '%s\\n' "$ftp_password" | ${env.join(" ")} ${options.smokeScript ?? SMOKE_SCRIPT_PATH} --user ${shellQuote(options.user)}`,
+    `printf '%s\\n' "$ftp_password" | ${env.join(" ")} ${script} --user ${shellQuote(options.user)}`,
     "status=$?",
     "unset ftp_password",
     "exit $status",
@@ -346,6 +368,9 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     return 0;
   }
   const config = loadConfig(deps.env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
+  if (!config.provider.protocols.includes(args.protocol.toUpperCase() as "FTP" | "FTPS" | "SFTP")) {
+    throw new CommandError(`--protocol ${args.protocol}: the server does not offer it (provider.protocols is ${config.provider.protocols.join(", ")})`, 2);
+  }
 
   let instanceId = args.instanceId;
   let host = args.host;
@@ -453,6 +478,7 @@ async function runOnInstance(r: InstanceRun): Promise<number> {
           region: r.region,
           user: args.user,
           host: r.host,
+          protocol: args.protocol,
           smokeTimeoutSeconds: Math.max(10, args.timeoutSeconds - 45),
         }),
         executionTimeout: [String(args.timeoutSeconds)],

@@ -34,6 +34,8 @@ import {
   userSecretName,
 } from "../functions/identity-provider/user-record";
 import { PROVIDER_OUTPUTS } from "../lib/stack-outputs";
+import { parseSshPublicKey } from "../functions/identity-provider/ssh-public-key";
+import { MAX_PUBLIC_KEYS, allowedProtocolsOf } from "../functions/identity-provider/user-record";
 import { awsErrorName, CommandError, hasControlCharacters, isTerminal, readSecretFromProcess, SecretStreams } from "./terminal-input";
 
 export const MANAGED_BY_TAG: Tag = { Key: "ManagedBy", Value: "transfer-ftp-users" };
@@ -59,6 +61,14 @@ commands:
   remove <name> [--force]
                       delete the user's secret (--force: now, without a recovery window)
   list                print user names, one a line (never secret values)
+  add-key <name> --key-file <file.pub>
+                      add an SFTP public key (OpenSSH format: ssh-ed25519,
+                      ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048+ bits; one
+                      key line, its comment dropped). Used for SFTP logins
+                      without a password, if the user may use SFTP.
+  remove-key <name> <SHA256:fingerprint>
+                      remove the key with that fingerprint (ssh-keygen -lf prints it)
+  keys <name>         list the user's keys: fingerprint, type and size
 
 User names are case-insensitive: they are stored and matched in lower case
 (Alice and alice are the same user).
@@ -91,7 +101,7 @@ export interface UsersCliOptions {
 
 // ---- arguments ----------------------------------------------------------------
 
-type Command = "add" | "passwd" | "remove" | "list";
+type Command = "add" | "passwd" | "remove" | "list" | "add-key" | "remove-key" | "keys";
 
 export interface ParsedArgs {
   readonly command: Command | "help";
@@ -106,6 +116,9 @@ export interface ParsedArgs {
   readonly region?: string;
   readonly kmsKey?: string;
   readonly stackDir?: string;
+  readonly keyFile?: string;
+  /** remove-key: the fingerprint of the key to remove. */
+  readonly fingerprint?: string;
 }
 
 const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
@@ -113,8 +126,12 @@ const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
   passwd: ["prefix", "region"],
   remove: ["force", "prefix", "region"],
   list: ["prefix", "region"],
+  "add-key": ["key-file", "prefix", "region"],
+  "remove-key": ["prefix", "region"],
+  keys: ["prefix", "region"],
 };
-const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region", "kms-key", "stack-dir"]);
+const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region", "kms-key", "stack-dir", "key-file"]);
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
@@ -169,6 +186,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     if (typedName !== undefined) throw usageError("list takes no user name");
   } else {
     if (typedName === undefined) throw usageError(`${cmd} needs a user name`);
+    if (cmd === "remove-key") {
+      if (extra.length === 0) throw usageError("remove-key needs the key's fingerprint (SHA256:..., see `keys <name>`)");
+      if (!FINGERPRINT.test(extra[0])) throw new CommandError(`bad fingerprint ${quote(extra[0])}: expected "SHA256:" and 43 base64 characters, as \`keys <name>\` and ssh-keygen -lf print it`);
+      extra.shift();
+    }
     if (extra.length > 0) throw usageError(`unexpected argument ${quote(extra[0])}`);
     if (!isValidUsername(typedName)) throw new CommandError(`bad user name ${quote(typedName)}: expected ${USERNAME_RULE}`);
     // Case-folded as the identity provider does (user-record.ts canonicalUsername).
@@ -203,8 +225,11 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     throw new CommandError(`bad --kms-key ${quote(kmsKey)}: expected a KMS key ARN like "arn:aws:kms:ap-northeast-1:123456789012:key/<key id>" (not an alias)`);
   }
   const stackDir = options.get("stack-dir") as string | undefined;
+  const keyFile = options.get("key-file") as string | undefined;
+  if (cmd === "add-key" && keyFile === undefined) throw usageError("add-key needs --key-file <file.pub>");
+  const fingerprint = cmd === "remove-key" ? positionals[2] : undefined;
 
-  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, prefix, region, kmsKey, stackDir };
+  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, prefix, region, kmsKey, stackDir, keyFile, fingerprint };
 }
 
 // ---- passwords ------------------------------------------------------------------
@@ -447,6 +472,88 @@ async function removeUser(ctx: Context, folded: string, typed: string, force: bo
   );
 }
 
+/** The user's record as stored (a JSON object), for commands that change part of it. */
+async function readRecord(ctx: Context, name: string): Promise<Record<string, unknown>> {
+  const secretName = userSecretName(ctx.prefix, name);
+  let secretString: string | undefined;
+  try {
+    secretString = (await ctx.client.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
+  } catch (error) {
+    const errorName = awsErrorName(error);
+    if (errorName === "ResourceNotFoundException") throw new CommandError(`user ${name} not found`);
+    if (errorName === "InvalidRequestException") throw new CommandError(`user ${name} not found (scheduled for deletion)`);
+    throw error;
+  }
+  let current: unknown;
+  try {
+    current = JSON.parse(secretString ?? "");
+  } catch {
+    current = undefined;
+  }
+  if (typeof current !== "object" || current === null || Array.isArray(current)) {
+    throw new CommandError(`the secret ${secretName} does not hold a user record (not a JSON object); fix or remove it`);
+  }
+  return current as Record<string, unknown>;
+}
+
+async function writeRecord(ctx: Context, name: string, record: Record<string, unknown>): Promise<void> {
+  const secretName = userSecretName(ctx.prefix, name);
+  const problems = userRecordProblems(record);
+  if (problems.length > 0) throw new CommandError(`the secret ${secretName} has problems (${problems.join("; ")}); fix or remove it`);
+  await ctx.client.send(new PutSecretValueCommand({ SecretId: secretName, SecretString: JSON.stringify(record) }));
+}
+
+function storedKeys(record: Record<string, unknown>): string[] {
+  return Array.isArray(record.publicKeys) ? record.publicKeys.filter((k): k is string => typeof k === "string") : [];
+}
+
+async function addKey(ctx: Context, name: string, keyFile: string): Promise<void> {
+  let text: string;
+  try {
+    text = fs.readFileSync(keyFile, "utf8");
+  } catch (error) {
+    throw new CommandError(`cannot read --key-file ${quote(keyFile)} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const lines = text.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#"));
+  if (lines.length !== 1) throw new CommandError(`--key-file ${quote(keyFile)}: expected exactly one public key line, found ${lines.length}`);
+  const parsed = parseSshPublicKey(lines[0]);
+  if (!parsed.ok) throw new CommandError(`--key-file ${quote(keyFile)}: ${parsed.problem}`);
+  const record = await readRecord(ctx, name);
+  const keys = storedKeys(record);
+  const fingerprints = keys.map((k) => {
+    const p = parseSshPublicKey(k);
+    return p.ok ? p.key.fingerprint : "";
+  });
+  if (fingerprints.includes(parsed.key.fingerprint)) throw new CommandError(`user ${name} already has the key ${parsed.key.fingerprint}`);
+  if (keys.length >= MAX_PUBLIC_KEYS) throw new CommandError(`user ${name} has ${keys.length} keys, the most allowed; remove one first`);
+  await writeRecord(ctx, name, { ...record, publicKeys: [...keys, parsed.key.line] });
+  ctx.out(`added key ${parsed.key.fingerprint} (${parsed.key.type}, ${parsed.key.bits} bits) to ${name}`);
+  const protocols = Array.isArray(record.allowedProtocols) ? (record.allowedProtocols as TransferProtocol[]) : undefined;
+  if (!allowedProtocolsOf({ allowedProtocols: protocols } as UserRecord).includes("SFTP")) {
+    ctx.out(`note: ${name} may not use SFTP (protocols ${(protocols ?? ["FTP", "FTPS"]).join(",")}), so the key is not used until SFTP is allowed`);
+  }
+}
+
+async function removeKey(ctx: Context, name: string, fingerprint: string): Promise<void> {
+  const record = await readRecord(ctx, name);
+  const keys = storedKeys(record);
+  const kept = keys.filter((k) => {
+    const p = parseSshPublicKey(k);
+    return !(p.ok && p.key.fingerprint === fingerprint);
+  });
+  if (kept.length === keys.length) throw new CommandError(`user ${name} has no key ${fingerprint} (see \`keys ${name}\`)`);
+  const { publicKeys: _old, ...rest } = record;
+  await writeRecord(ctx, name, kept.length > 0 ? { ...rest, publicKeys: kept } : rest);
+  ctx.out(`removed key ${fingerprint} from ${name}${kept.length === 0 ? " (no keys left: SFTP needs the password now)" : ""}`);
+}
+
+async function listKeys(ctx: Context, name: string): Promise<void> {
+  for (const key of storedKeys(await readRecord(ctx, name))) {
+    const parsed = parseSshPublicKey(key);
+    ctx.out(parsed.ok ? `${parsed.key.fingerprint} ${parsed.key.type} ${parsed.key.bits}` : "(malformed key)");
+  }
+}
+
 async function listUsers(ctx: Context): Promise<void> {
   for (const user of await listUserNames(ctx)) ctx.out(user);
 }
@@ -524,6 +631,15 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
         break;
       case "list":
         await listUsers(ctx);
+        break;
+      case "add-key":
+        await addKey(ctx, name, args.keyFile as string);
+        break;
+      case "remove-key":
+        await removeKey(ctx, name, args.fingerprint as string);
+        break;
+      case "keys":
+        await listKeys(ctx, name);
         break;
     }
     return 0;

@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import { z } from "zod";
 import { cidrContains, parseCidr } from "./ip";
-import { configSchema, crossFieldIssues, LAMBDA_RESTART_TIMEOUT_MAX, TransferConfig } from "./schema";
+import { configSchema, crossFieldIssues, DEFAULT_SECURITY_POLICY_NAME, LAMBDA_RESTART_TIMEOUT_MAX, TransferConfig } from "./schema";
+import { SERVER_PROTOCOLS, ServerProtocol } from "../lib/ftp-ports";
 
 export const DEFAULT_CONFIG_PATH = "config/example.json";
 
@@ -138,6 +139,40 @@ export function userSecretPrefix(config: TransferConfig): string {
  * endpoint and then dropped by the NLB.
  */
 export function configWarnings(config: TransferConfig): string[] {
+  return [...cidrWarnings(config), ...certificateNameWarnings(config)];
+}
+
+/**
+ * FTPS clients that verify the server's certificate (every client this
+ * project configures) compare its names with the host they connect to. With
+ * consumer.dnsName that host is a name you own and the ACM certificate can
+ * carry; without it, clients connect to the interface endpoint's DNS name
+ * (vpce-....vpce-svc-....<region>.vpce.amazonaws.com), which no certificate you
+ * can get from ACM names, so verification fails. The certificate's names are
+ * not visible at synth time (only its ARN is configured).
+ */
+function certificateNameWarnings(config: TransferConfig): string[] {
+  if (!config.provider.protocols.includes("FTPS") || config.consumer.dnsName !== undefined) return [];
+  return [
+    "provider.protocols has FTPS but consumer.dnsName is not set: FTPS clients would connect to the interface endpoint's " +
+      "DNS name (*.vpce.amazonaws.com), which provider.certificateArn cannot name, so clients that verify the certificate " +
+      "(lftp and curl as configured here) refuse it. Set consumer.dnsName to a name the certificate covers.",
+  ];
+}
+
+/** The server's protocols in a fixed order (FTP, FTPS, SFTP): the config's order does not churn the plan. */
+export function serverProtocols(config: TransferConfig): ServerProtocol[] {
+  return SERVER_PROTOCOLS.filter((p) => config.provider.protocols.includes(p));
+}
+
+/** The security policy to set: none for FTP only (as before), else the configured one or the default. */
+export function securityPolicyName(config: TransferConfig): string | undefined {
+  const protocols = config.provider.protocols;
+  if (!protocols.includes("FTPS") && !protocols.includes("SFTP")) return undefined;
+  return config.provider.securityPolicyName ?? DEFAULT_SECURITY_POLICY_NAME;
+}
+
+function cidrWarnings(config: TransferConfig): string[] {
   const providerBlocks = config.provider.allowedCidrs.map((text) => parseCidr(text)).filter((b) => b !== undefined);
   return config.consumer.allowedCidrs.flatMap((text, index) => {
     const block = parseCidr(text);

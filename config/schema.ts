@@ -3,6 +3,7 @@
 // never read files or environment variables themselves.
 import { z } from "zod";
 import { cidrContains, isPrivateAddress, isReservedSubnetAddress, parseCidr, parseIpv4 } from "./ip";
+import { SERVER_PROTOCOLS } from "../lib/ftp-ports";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 // Target group names are `<namePrefix>-<port>-<6 hex digits>` (e.g.
@@ -32,6 +33,60 @@ const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
 // 253 in all), lowercase: Route 53 stores names in lowercase.
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const HOSTED_ZONE_ID = /^Z[0-9A-Z]{1,32}$/;
+// An ACM certificate ARN (ACM API reference, CertificateArn:
+// arn:<partition>:acm:<region>:<account>:certificate/<id>). Transfer takes the
+// certificate for FTPS from ACM in the server's own region (Transfer API
+// reference, CreateServer, Certificate: "The Amazon Resource Name (ARN) of the
+// Certificate Manager (ACM) certificate. Required when Protocols is set to FTPS";
+// supported keys: RSA 2048/4096, EC prime256v1/secp384r1/secp521r1).
+const CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:([a-z0-9-]+):${ACCOUNT_ID}:certificate/[0-9a-f-]{36}$`);
+
+/**
+ * Security policy names the Terraform AWS provider 5.100.0 accepts for
+ * aws_transfer_server.security_policy_name (its validation list, read off the
+ * provider binary this project pins; the provider docs list the same names).
+ * What each allows: Transfer user guide, "Security policies for AWS Transfer
+ * Family servers". A policy governs SSH (SFTP) and TLS (FTPS) algorithms; plain
+ * FTP has none, so a FTP-only server sets no policy (as before issue 13).
+ */
+export const SECURITY_POLICY_NAMES = [
+  "TransferSecurityPolicy-2018-11",
+  "TransferSecurityPolicy-2020-06",
+  "TransferSecurityPolicy-2022-03",
+  "TransferSecurityPolicy-2023-05",
+  "TransferSecurityPolicy-2024-01",
+  "TransferSecurityPolicy-2025-03",
+  "TransferSecurityPolicy-FIPS-2020-06",
+  "TransferSecurityPolicy-FIPS-2023-05",
+  "TransferSecurityPolicy-FIPS-2024-01",
+  "TransferSecurityPolicy-FIPS-2024-05",
+  "TransferSecurityPolicy-FIPS-2025-03",
+  "TransferSecurityPolicy-PQ-SSH-Experimental-2023-04",
+  "TransferSecurityPolicy-PQ-SSH-FIPS-Experimental-2023-04",
+  "TransferSecurityPolicy-Restricted-2018-11",
+  "TransferSecurityPolicy-Restricted-2020-06",
+  "TransferSecurityPolicy-Restricted-2024-06",
+  "TransferSecurityPolicy-SshAuditCompliant-2025-02",
+] as const;
+/** When FTPS or SFTP is on and none is configured (AWS's own default is the 2018-11 policy, with SHA-1 and CBC ciphers). */
+export const DEFAULT_SECURITY_POLICY_NAME = "TransferSecurityPolicy-2024-01";
+/**
+ * ProtocolDetails.TlsSessionResumptionMode (Transfer API reference): DISABLED,
+ * ENABLED (resumption accepted, not required) or ENFORCED (a data connection
+ * that does not resume the control connection's TLS session is refused; AWS's
+ * default at CreateServer).
+ */
+export const TLS_SESSION_RESUMPTION_MODES = ["ENFORCED", "ENABLED", "DISABLED"] as const;
+/**
+ * aws_transfer_server.sftp_authentication_methods (IdentityProviderDetails.
+ * SftpAuthenticationMethods, Transfer API reference). With
+ * PUBLIC_KEY_AND_PASSWORD Transfer makes "two separate requests" to the
+ * identity provider, a key lookup and a password check, and "the password
+ * response must not include public keys" (Transfer user guide, "Using
+ * multiple authentication methods"): what the handler does for every SFTP
+ * login anyway.
+ */
+export const SFTP_AUTHENTICATION_METHODS = ["PUBLIC_KEY_OR_PASSWORD", "PASSWORD", "PUBLIC_KEY", "PUBLIC_KEY_AND_PASSWORD"] as const;
 
 // AWS tag rules ("Tag naming limits and requirements", AWS Tagging Best
 // Practices / Tagging AWS Resources user guide; the Resource Groups Tagging
@@ -198,6 +253,15 @@ const backend = z.discriminatedUnion("type", [localBackend, s3Backend, cloudBack
 
 const providerSide = z
   .object({
+    // Issue 13: which protocols the one Transfer server serves (default FTP only, as before).
+    protocols: uniqueList(z.enum(SERVER_PROTOCOLS as unknown as ["FTP", "FTPS", "SFTP"]), "protocol").default(["FTP"]),
+    certificateArn: z
+      .string()
+      .regex(CERTIFICATE_ARN, 'expected an ACM certificate ARN like "arn:aws:acm:ap-northeast-1:123456789012:certificate/<uuid>"')
+      .optional(),
+    securityPolicyName: z.enum(SECURITY_POLICY_NAMES).optional(),
+    tlsSessionResumptionMode: z.enum(TLS_SESSION_RESUMPTION_MODES).optional(),
+    sftpAuthenticationMethods: z.enum(SFTP_AUTHENTICATION_METHODS).optional(),
     vpcId,
     subnetIds: uniqueList(subnetId, "subnet ID"),
     // Optional CIDR of each provider subnet: lets synth check nlbPrivateIp
@@ -389,10 +453,12 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
       message: `expected a path inside provider.bucketName, starting with "/${provider.bucketName}/"`,
     });
   }
+  issues.push(...protocolIssues(provider, typeof root?.region === "string" ? root.region : undefined));
   const subnetIds = Array.isArray(provider.subnetIds) ? provider.subnetIds.filter((id): id is string => typeof id === "string") : [];
   const multiAz = subnetIds.length > 1;
   const mode = provider.passiveIpMode ?? "nlb";
-  if (multiAz && mode === "nlb") {
+  // PassiveIp is an FTP/FTPS setting; an SFTP-only server has none (protocolIssues refuses the key).
+  if (multiAz && mode === "nlb" && ftpPortsInDocument(provider)) {
     issues.push({
       path: ["provider", "passiveIpMode"],
       message:
@@ -437,6 +503,66 @@ export function crossFieldIssues(document: unknown): CrossFieldIssue[] {
     }
   }
   issues.push(...consumerEndpointIssues(provider, asRecord(root?.consumer)));
+  return issues;
+}
+
+/** The document's protocol list as far as it is well-formed (default ["FTP"]). */
+function protocolsInDocument(provider: Record<string, unknown>): string[] {
+  if (provider.protocols === undefined) return ["FTP"];
+  return Array.isArray(provider.protocols) ? provider.protocols.filter((p): p is string => typeof p === "string") : [];
+}
+
+function ftpPortsInDocument(provider: Record<string, unknown>): boolean {
+  const protocols = protocolsInDocument(provider);
+  return protocols.includes("FTP") || protocols.includes("FTPS");
+}
+
+/**
+ * Issue 13: settings that belong to one protocol are refused when that
+ * protocol is off (they would do nothing, or mislead a reviewer), and FTPS
+ * cannot run without its certificate.
+ */
+function protocolIssues(provider: Record<string, unknown>, region: string | undefined): CrossFieldIssue[] {
+  const issues: CrossFieldIssue[] = [];
+  const protocols = protocolsInDocument(provider);
+  const ftps = protocols.includes("FTPS");
+  const sftp = protocols.includes("SFTP");
+  const at = (key: string) => ["provider", key];
+  if (ftps && provider.certificateArn === undefined) {
+    issues.push({
+      path: at("certificateArn"),
+      message:
+        "missing (expected an ACM certificate ARN with FTPS in provider.protocols: Transfer requires a certificate for FTPS, CreateServer Certificate)",
+    });
+  }
+  if (!ftps && provider.certificateArn !== undefined) {
+    issues.push({ path: at("certificateArn"), message: 'expected only with "FTPS" in provider.protocols (the certificate is used by FTPS only)' });
+  }
+  if (!ftps && provider.tlsSessionResumptionMode !== undefined) {
+    issues.push({ path: at("tlsSessionResumptionMode"), message: 'expected only with "FTPS" in provider.protocols (a TLS setting of FTPS)' });
+  }
+  if (!sftp && provider.sftpAuthenticationMethods !== undefined) {
+    issues.push({ path: at("sftpAuthenticationMethods"), message: 'expected only with "SFTP" in provider.protocols' });
+  }
+  if (!ftps && !sftp && provider.securityPolicyName !== undefined) {
+    issues.push({
+      path: at("securityPolicyName"),
+      message: 'expected only with "FTPS" or "SFTP" in provider.protocols (a security policy sets TLS and SSH algorithms; plain FTP has none)',
+    });
+  }
+  if (protocols.length > 0 && !ftpPortsInDocument(provider) && provider.passiveIpMode !== undefined) {
+    issues.push({
+      path: at("passiveIpMode"),
+      message: 'expected no passiveIpMode without "FTP" or "FTPS" in provider.protocols (PassiveIp is an FTP/FTPS setting; SFTP uses port 22 only)',
+    });
+  }
+  const certificate = typeof provider.certificateArn === "string" ? CERTIFICATE_ARN.exec(provider.certificateArn) : null;
+  if (certificate && region !== undefined && certificate[2] !== region) {
+    issues.push({
+      path: at("certificateArn"),
+      message: `expected a certificate in region ${region} (ACM certificates are regional; Transfer uses one from its own region), got ${certificate[2]}`,
+    });
+  }
   return issues;
 }
 

@@ -42,6 +42,8 @@ export const BROKEN_IDENTITY_PROVIDER_REASONS = [
 export const USER_ERROR_REASONS = [
   "invalid-username",
   "missing-password",
+  // An SFTP key lookup for a user with no keys (or a client offering a key to a password-only user).
+  "no-public-keys",
   "password-too-long",
   "unsupported-protocol",
   "unknown-user",

@@ -10,6 +10,8 @@ export const PROVIDER_OUTPUTS = {
   /** Comma-separated AZ IDs (e.g. "apne1-az4,apne1-az1") of the subnets the NLB, and so the endpoint service, serves. */
   nlbAvailabilityZoneIds: "nlb_availability_zone_ids",
   transferServerId: "transfer_server_id",
+  /** Only with SFTP: "SHA256:<base64>" of the server's host key (aws_transfer_server.host_key_fingerprint). */
+  sftpHostKeyFingerprint: "sftp_host_key_fingerprint",
   // Read by `npm run users -- add` (KmsKeyId of new user secrets).
   userSecretsKeyArn: "user_secrets_key_arn",
 } as const;

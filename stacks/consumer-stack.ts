@@ -2,7 +2,9 @@ import { Construct } from "constructs";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { serverProtocols } from "../config/load";
 import { TransferConfig } from "../config/schema";
+import { portRangesFor } from "../lib/ftp-ports";
 import { readClientFiles } from "../lib/client-user-data";
 import { FtpConsumerEndpoint } from "./consumer/consumer-endpoint";
 import { FtpClientInstance } from "./consumer/ftp-client-instance";
@@ -43,6 +45,9 @@ export class ConsumerStack extends TerraformStack {
       sharedConfigFiles: dynamicCredentialsConfigFiles(this, config.backend, SERVICE_OWNER_CREDENTIALS_TAG),
     });
 
+    // The same protocol set as the provider's server (one config file): FTP/FTPS 21 + 8192-8200, SFTP 22.
+    const protocols = serverProtocols(config);
+    const portRanges = portRangesFor(protocols);
     const providerState = remoteStateOf(this, "provider-state", config.backend, "provider");
 
     const endpoint = new FtpConsumerEndpoint(this, "privatelink-endpoint", {
@@ -57,6 +62,7 @@ export class ConsumerStack extends TerraformStack {
       // again (cdktf deploy provider consumer does that first).
       serviceAvailabilityZoneIds: Fn.try([providerState.get(PROVIDER_OUTPUTS.nlbAvailabilityZoneIds), ""]),
       serviceOwner,
+      portRanges,
       // passiveIpMode "consumer-endpoint": the endpoint's one address is the
       // server's PassiveIp (the provider stack reads it from the same config).
       ...(side.endpointIp
@@ -96,6 +102,14 @@ export class ConsumerStack extends TerraformStack {
         ftpHost,
         endpointSecurityGroup: endpoint.securityGroup,
         clientFiles: readClientFiles(options.projectRoot),
+        portRanges,
+        protocols: {
+          ftps: protocols.includes("FTPS"),
+          // try(): a provider state from before SFTP was enabled has no such output yet.
+          ...(protocols.includes("SFTP")
+            ? { sftpHostKeyFingerprint: Fn.try([providerState.get(PROVIDER_OUTPUTS.sftpHostKeyFingerprint), ""]) }
+            : {}),
+        },
       });
       clientInstanceId = client.instance.id;
       smokePasswordKeyArn = client.smokePasswordKey.key.arn;

@@ -3,10 +3,11 @@ import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
-import { userHomeRoot, userSecretPrefix } from "../config/load";
+import { securityPolicyName, serverProtocols, userHomeRoot, userSecretPrefix } from "../config/load";
 import { TransferConfig } from "../config/schema";
 import { awsProvider } from "../lib/aws-provider";
 import { configureBackend } from "../lib/backend";
+import { healthCheckPortFor, listenerPortsFor, portRangesFor, usesFtpPorts } from "../lib/ftp-ports";
 import { PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { FtpSecurityGroup } from "./shared/ftp-security-group";
 import { FtpEndpointService } from "./provider/endpoint-service";
@@ -38,6 +39,11 @@ export class ProviderStack extends TerraformStack {
     const { config } = options;
     const side = config.provider;
     const prefix = config.namePrefix;
+    // Issue 13: FTP, FTPS and SFTP on one server behind the same NLB and
+    // endpoint service. FTP/FTPS use 21 + 8192-8200, SFTP 22.
+    const protocols = serverProtocols(config);
+    const ftpPorts = usesFtpPorts(protocols);
+    const portRanges = portRangesFor(protocols);
 
     configureBackend(this, config.backend, "provider");
     awsProvider(this, "aws", { region: config.region, tags: config.tags, assumeRoleArn: side.assumeRoleArn });
@@ -50,11 +56,13 @@ export class ProviderStack extends TerraformStack {
       description: "FTP (21, 8192-8200) into the Transfer NLB from the configured CIDRs",
       vpcId: side.vpcId,
       ingressCidrs: side.allowedCidrs,
+      portRanges,
     });
     const endpointSecurityGroup = new FtpSecurityGroup(this, "transfer-endpoint-security-group", {
       name: `${prefix}-transfer-endpoint`,
       description: "FTP (21, 8192-8200) into the Transfer VPC endpoint from the NLB only",
       vpcId: side.vpcId,
+      portRanges,
     });
     endpointSecurityGroup.allowFtpFrom(nlbSecurityGroup, "nlb");
     nlbSecurityGroup.allowFtpTo(endpointSecurityGroup, "transfer-endpoint");
@@ -95,6 +103,8 @@ export class ProviderStack extends TerraformStack {
       securityGroupId: nlbSecurityGroup.id,
       privateIp: side.nlbPrivateIp,
       controlIdleTimeoutSeconds: side.controlIdleTimeoutSeconds,
+      ports: listenerPortsFor(protocols),
+      healthCheckPort: healthCheckPortFor(protocols),
     });
 
     // PassiveIp: the address Transfer hands out in PASV replies. "nlb" (the
@@ -102,7 +112,8 @@ export class ProviderStack extends TerraformStack {
     // 0.0.0.0 tells clients to reuse the control connection's address.
     // "consumer-endpoint": the consumer endpoint's pinned IP (same config
     // file, so no cross-stack write), which every client can reach.
-    const passiveIp = passiveIpFor(side.passiveIpMode, loadBalancer.privateIps[0], config.consumer.endpointIp);
+    // SFTP only: no PassiveIp (config validation refuses passiveIpMode then).
+    const passiveIp = ftpPorts ? passiveIpFor(side.passiveIpMode, loadBalancer.privateIps[0], config.consumer.endpointIp) : undefined;
 
     const logging = new TransferLogging(this, "transfer-logging", {
       namePrefix: prefix,
@@ -121,6 +132,12 @@ export class ProviderStack extends TerraformStack {
       securityGroupIds: [endpointSecurityGroup.id],
       identityProviderFunctionArn: identityProvider.function.arn,
       passiveIp,
+      protocols,
+      certificateArn: side.certificateArn,
+      securityPolicyName: securityPolicyName(config),
+      // AWS's default is ENFORCED; written out so the plan shows it.
+      tlsSessionResumptionMode: protocols.includes("FTPS") ? (side.tlsSessionResumptionMode ?? "ENFORCED") : undefined,
+      sftpAuthenticationMethods: protocols.includes("SFTP") ? (side.sftpAuthenticationMethods ?? "PUBLIC_KEY_OR_PASSWORD") : undefined,
     });
     identityProvider.trustServer(server);
     new TransferS3AccessRole(this, "transfer-s3-access", {
@@ -155,16 +172,19 @@ export class ProviderStack extends TerraformStack {
     });
     loadBalancer.registerTargets(endpointAddresses.addresses, server.server);
 
-    new PassiveIpRestart(this, "passive-ip-restart", {
-      namePrefix: prefix,
-      serverId: server.id,
-      passiveIp: server.server.protocolDetails.passiveIp,
-      region: config.region,
-      assumeRoleArn: side.assumeRoleArn,
-      resourceType: side.restartResource,
-      timeoutSeconds: side.restartTimeoutSeconds,
-      restartFunctionName: restartFunction,
-    });
+    // PassiveIp exists for FTP and FTPS only.
+    if (ftpPorts) {
+      new PassiveIpRestart(this, "passive-ip-restart", {
+        namePrefix: prefix,
+        serverId: server.id,
+        passiveIp: server.server.protocolDetails.passiveIp,
+        region: config.region,
+        assumeRoleArn: side.assumeRoleArn,
+        resourceType: side.restartResource,
+        timeoutSeconds: side.restartTimeoutSeconds,
+        restartFunctionName: restartFunction,
+      });
+    }
 
     if (side.monitoring.alarms) {
       const alarms = new FtpAlarms(this, "alarms", {
@@ -201,6 +221,15 @@ export class ProviderStack extends TerraformStack {
       "Private IP of the internal NLB (comma-separated when it spans several AZs)"
     );
     this.output(PROVIDER_OUTPUTS.transferServerId, server.id, "Transfer Family server ID");
+    if (protocols.includes("SFTP")) {
+      // Consumers pin it (the client instance writes it into known_hosts), so
+      // the first SFTP connection is verified too (no trust on first use).
+      this.output(
+        PROVIDER_OUTPUTS.sftpHostKeyFingerprint,
+        server.hostKeyFingerprint,
+        "SHA256 fingerprint of the Transfer server's SSH host key (SFTP clients pin it)"
+      );
+    }
     // AZ IDs, not names: names are mapped per account (us-east-1a is not the
     // same zone in two accounts), IDs name the physical zone everywhere. An
     // interface endpoint can only be created in AZs the service's NLB serves

@@ -17,7 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { exampleWith, PROJECT_ROOT } from "../support/config";
+import { exampleWith, PROJECT_ROOT, SFTP_ONLY, THREE_PROTOCOLS } from "../support/config";
 import { missingPrerequisites } from "../support/prerequisites";
 import { terraform, TerraformError, terraformPrerequisites, writeCliConfig } from "../../emulator/terraform";
 
@@ -46,6 +46,11 @@ const LAYOUTS = {
     provider: { restartResource: "terraform_data", passiveIpMode: "consumer-endpoint" },
     consumer: { endpointIp: "10.0.3.50", dnsName: "ftp.corp.internal", hostedZoneId: "Z0123456789ABCDEFGHIJ" },
   }),
+  // Issue 13: FTP + FTPS + SFTP on one server (certificate, security policy,
+  // TLS resumption, port 22), with the client instance's compressed user data;
+  // and SFTP alone (no PassiveIp, no restart, health checks on 22).
+  "three-protocols": exampleWith({ ...THREE_PROTOCOLS, provider: { ...THREE_PROTOCOLS.provider, restartResource: "terraform_data" } }),
+  "sftp-only": exampleWith({ provider: { ...SFTP_ONLY.provider, restartResource: null } }),
 } as const;
 type Layout = keyof typeof LAYOUTS;
 

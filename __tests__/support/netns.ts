@@ -47,6 +47,7 @@ const VPC_PREFIX = 24;
 const TRANSIT_PREFIX = 30;
 
 export const CONTROL_PORT = 21;
+export const SFTP_PORT = 22;
 export const PASSIVE_PORTS: readonly number[] = [8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const FORWARDED_PORTS = [CONTROL_PORT, ...PASSIVE_PORTS];
 /** uid/gid the FTP user's files belong to (nobody/nogroup on Debian). */
@@ -284,10 +285,73 @@ export interface FtpTopology {
   run(role: NamespaceRole, argv: readonly string[], options?: RunOptions): Promise<RunResult>;
   /** What vsftpd printed on stdout/stderr (startup errors). */
   serverOutput(): string;
+  /** What sshd printed (its log: -e), when the topology has SFTP. */
+  sshdOutput(): string;
   destroy(): Promise<string[]>;
 }
 
-function vsftpdConfig(work: string, pamService: string, passiveAddress: string): string {
+/** FTPS (explicit TLS, AUTH TLS on 21) for vsftpd, standing in for Transfer's FTPS. */
+export interface FtpsServerOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  /**
+   * vsftpd's require_ssl_reuse: a data connection must resume the control
+   * connection's TLS session, as Transfer's TlsSessionResumptionMode ENFORCED
+   * (its default); false imitates ENABLED/DISABLED.
+   */
+  readonly requireSessionReuse: boolean;
+}
+
+/** OpenSSH's sshd beside vsftpd in the provider namespace, standing in for Transfer's SFTP on 22. */
+export interface SftpServerOptions {
+  /** Private host key file (its .pub beside it). */
+  readonly hostKeyFile: string;
+  /** authorized_keys content for the test user. */
+  readonly authorizedKeys: string;
+}
+
+function ftpsConfigLines(ftps: FtpsServerOptions | undefined): string[] {
+  if (!ftps) return [];
+  return [
+    "# FTPS: TLS forced on the control and every data connection (Transfer's FTPS accepts no plain FTP).",
+    "ssl_enable=YES",
+    `rsa_cert_file=${ftps.certFile}`,
+    `rsa_private_key_file=${ftps.keyFile}`,
+    "force_local_logins_ssl=YES",
+    "force_local_data_ssl=YES",
+    "allow_anon_ssl=NO",
+    "ssl_sslv2=NO",
+    "ssl_sslv3=NO",
+    "ssl_tlsv1=YES",
+    "ssl_ciphers=HIGH",
+    `require_ssl_reuse=${ftps.requireSessionReuse ? "YES" : "NO"}`,
+  ];
+}
+
+function sshdConfig(work: string, home: string, sftp: SftpServerOptions): string {
+  return [
+    "# sshd standing in for AWS Transfer Family's SFTP (test only): SFTP only, password or key.",
+    `ListenAddress ${ADDRESSES.server}:${SFTP_PORT}`,
+    `HostKey ${sftp.hostKeyFile}`,
+    `PidFile ${path.join(work, "sshd.pid")}`,
+    `AuthorizedKeysFile ${path.join(work, "authorized_keys")}`,
+    // The work directory lies under the world-writable /tmp.
+    "StrictModes no",
+    "UsePAM no",
+    "PasswordAuthentication yes",
+    "KbdInteractiveAuthentication no",
+    "PubkeyAuthentication yes",
+    "PermitRootLogin no",
+    "AllowTcpForwarding no",
+    "X11Forwarding no",
+    "Subsystem sftp internal-sftp",
+    `ForceCommand internal-sftp -d ${home}`,
+    "LogLevel VERBOSE",
+    "",
+  ].join("\n");
+}
+
+function vsftpdConfig(work: string, pamService: string, passiveAddress: string, ftps?: FtpsServerOptions): string {
   return [
     "# vsftpd standing in for the AWS Transfer Family server (test only).",
     "listen=YES",
@@ -327,6 +391,7 @@ function vsftpdConfig(work: string, pamService: string, passiveAddress: string):
     "isolate=NO",
     "isolate_network=NO",
     "delay_failed_login=1",
+    ...ftpsConfigLines(ftps),
     "",
   ].join("\n");
 }
@@ -347,7 +412,7 @@ async function hashPassword(password: string): Promise<string> {
  * /etc is never modified. (pam_exec would avoid the shadow file, but its
  * child process confuses vsftpd's SIGCHLD handling and the login hangs.)
  */
-async function writeServerFiles(work: string, user: FtpUser, pamService: string, passiveAddress: string) {
+async function writeServerFiles(work: string, user: FtpUser, pamService: string, passiveAddress: string, ftps?: FtpsServerOptions) {
   const home = path.join(work, "home");
   const etc = path.join(work, "etc");
   const pamDir = path.join(etc, "pam.d");
@@ -371,7 +436,7 @@ async function writeServerFiles(work: string, user: FtpUser, pamService: string,
     { mode: 0o644 },
   );
   const config = path.join(work, "vsftpd.conf");
-  fs.writeFileSync(config, vsftpdConfig(work, pamService, passiveAddress), { mode: 0o600 });
+  fs.writeFileSync(config, vsftpdConfig(work, pamService, passiveAddress, ftps), { mode: 0o600 });
   return { home, etc, pamDir, config };
 }
 
@@ -413,6 +478,10 @@ export interface CreateOptions {
    * imitateIdleTimeout.
    */
   readonly idleTimeoutSeconds?: number;
+  /** Issue 13: vsftpd serves FTPS (TLS forced) instead of plain FTP. */
+  readonly ftps?: FtpsServerOptions;
+  /** Issue 13: sshd serves SFTP on 22 too, forwarded by the endpoint and the NLB like 21. */
+  readonly sftp?: SftpServerOptions;
 }
 
 /**
@@ -481,6 +550,8 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
   fs.chmodSync(work, 0o755); // the FTP user (uid 65534) must reach its home below
   const children: ChildProcess[] = [];
   let serverOutput = "";
+  let sshdOutput = "";
+  const forwardedPorts = [...FORWARDED_PORTS, ...(options.sftp ? [SFTP_PORT] : [])];
 
   const topology: FtpTopology = {
     names,
@@ -490,6 +561,7 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
     serverLog: path.join(work, "vsftpd.log"),
     run: (role, argv, runOptions) => runCommand(inNamespace(names.namespaces[role], argv), runOptions),
     serverOutput: () => serverOutput,
+    sshdOutput: () => sshdOutput,
     destroy: async () => {
       const problems = await destroyTopology(names);
       // The children were inside the namespaces; wait (bounded) for their exit events.
@@ -530,7 +602,7 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
     if (options.idleTimeoutSeconds !== undefined) await imitateIdleTimeout(endpoint, l.endpointToConsumer, options.idleTimeoutSeconds);
 
     const pamService = `ftp-path-${names.tag}`;
-    const files = await writeServerFiles(work, options.user, pamService, options.passiveAddress ?? ADDRESSES.nlb);
+    const files = await writeServerFiles(work, options.user, pamService, options.passiveAddress ?? ADDRESSES.nlb, options.ftps);
     const server = spawn(
       "ip",
       inNamespace(provider, [
@@ -559,7 +631,41 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
       serverOutput += `\n[vsftpd exited: ${code ?? signal}]`;
     });
 
-    for (const port of FORWARDED_PORTS) {
+    if (options.sftp) {
+      fs.writeFileSync(path.join(work, "authorized_keys"), options.sftp.authorizedKeys, { mode: 0o644 });
+      const sshdConfigFile = path.join(work, "sshd_config");
+      fs.writeFileSync(sshdConfigFile, sshdConfig(work, path.join(work, "home"), options.sftp), { mode: 0o600 });
+      // The same private mount namespace trick as vsftpd's: the test user exists only for sshd.
+      // sshd needs its privilege separation directory (/run/sshd, made by the Debian service script otherwise).
+      const sshd = spawn(
+        "ip",
+        inNamespace(provider, [
+          "unshare",
+          "--mount",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          'mkdir -p /run/sshd && mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && exec /usr/sbin/sshd -D -e -f "$3"',
+          "sshd-launcher",
+          path.join(files.etc, "passwd"),
+          path.join(files.etc, "shadow"),
+          sshdConfigFile,
+        ]).slice(1),
+        { stdio: ["ignore", "pipe", "pipe"], detached: true },
+      );
+      children.push(sshd);
+      const collectSshd = (chunk: Buffer) => {
+        if (sshdOutput.length < 256 * 1024) sshdOutput += chunk.toString("utf8");
+      };
+      sshd.stdout?.on("data", collectSshd);
+      sshd.stderr?.on("data", collectSshd);
+      sshd.on("exit", (code, signal) => {
+        sshdOutput += `\n[sshd exited: ${code ?? signal}]`;
+      });
+    }
+
+    for (const port of forwardedPorts) {
       // "PrivateLink endpoint": accepts in the consumer VPC, forwards over the /30.
       children.push(
         spawn(
@@ -587,14 +693,15 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
     }
 
     await waitForListeners(provider, [`${ADDRESSES.server}:${CONTROL_PORT}`], () => `vsftpd output: ${serverOutput || "(none)"}`);
+    if (options.sftp) await waitForListeners(provider, [`${ADDRESSES.server}:${SFTP_PORT}`], () => `sshd output: ${sshdOutput || "(none)"}`);
     await waitForListeners(
       endpoint,
-      FORWARDED_PORTS.map((p) => `${ADDRESSES.endpoint}:${p}`),
+      forwardedPorts.map((p) => `${ADDRESSES.endpoint}:${p}`),
       () => "socat (endpoint side) did not start",
     );
     await waitForListeners(
       nlb,
-      FORWARDED_PORTS.map((p) => `${ADDRESSES.transitNlbSide}:${p}`),
+      forwardedPorts.map((p) => `${ADDRESSES.transitNlbSide}:${p}`),
       () => "socat (NLB side) did not start",
     );
     return topology;

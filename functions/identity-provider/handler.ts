@@ -48,6 +48,7 @@ export type DenyReason =
   | "misconfigured"
   | "invalid-username"
   | "missing-password"
+  | "no-public-keys"
   | "password-too-long"
   | "unsupported-protocol"
   | "server-id-unavailable"
@@ -204,7 +205,8 @@ export function sanitizeForLog(value: unknown, max = 64): string | null {
 
 interface Decision {
   readonly outcome: "allowed" | "denied";
-  readonly reason: DenyReason | "authenticated";
+  /** "public-keys": an SFTP key lookup answered with the user's keys (Transfer then checks the client's signature itself). */
+  readonly reason: DenyReason | "authenticated" | "public-keys";
   readonly [extra: string]: unknown;
 }
 
@@ -273,8 +275,15 @@ export function sessionPolicy(partition: string, bucket: string, home: string): 
   };
 }
 
-function successResponse(settings: Settings, home: string): TransferFamilyAuthorizerResult {
+function successResponse(settings: Settings, home: string, publicKeys?: readonly string[]): TransferFamilyAuthorizerResult {
   return {
+    // Only for an SFTP key lookup (no password in the event): the keys
+    // Transfer verifies the client's signature against. Never with a
+    // password check: "the password response must not include public keys"
+    // (Transfer user guide, "Using multiple authentication methods"; with
+    // PUBLIC_KEY_AND_PASSWORD the key lookup and the password check are
+    // two separate requests).
+    ...(publicKeys ? { PublicKeys: [...publicKeys] } : {}),
     Role: settings.roleArn,
     HomeDirectoryType: "LOGICAL",
     HomeDirectoryDetails: JSON.stringify([{ Entry: "/", Target: home }]),
@@ -301,9 +310,17 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
     const { password, protocol, serverId } = event ?? ({} as TransferFamilyAuthorizerEvent);
     const username = canonicalUsername(event?.username);
     if (username === undefined) return deny("invalid-username");
-    // FTP and FTPS have no key authentication: a login without a password is refused.
-    if (typeof password !== "string" || password.length === 0) return deny("missing-password");
-    if (password.length > MAX_PASSWORD_LENGTH) return deny("password-too-long");
+    // SFTP public-key authentication: Transfer calls the identity provider
+    // without a password and expects the user's keys in PublicKeys (Transfer
+    // user guide, "Using AWS Lambda to integrate your identity provider",
+    // Lambda values: "PublicKeys ... for SFTP key-based authentication";
+    // the event's password is absent then). FTP and FTPS have no key
+    // authentication: a login without a password is refused.
+    const keyLookup = protocol === "SFTP" && (password === undefined || password === null || password === "");
+    if (!keyLookup) {
+      if (typeof password !== "string" || password.length === 0) return deny("missing-password");
+      if (password.length > MAX_PASSWORD_LENGTH) return deny("password-too-long");
+    }
     if (!TRANSFER_PROTOCOLS.includes(protocol as TransferProtocol)) return deny("unsupported-protocol");
 
     let expected: string;
@@ -314,6 +331,15 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
     }
     if (serverId !== expected) return deny("wrong-server");
 
+    if (keyLookup) {
+      const looked = await publicKeyLookup(settings, username, (user) => (knownUser = user));
+      if ("deny" in looked) return deny(looked.deny, looked.extra ?? {});
+      logDecision(event, { outcome: "allowed", reason: "public-keys", home: looked.home, keys: looked.keys.length }, knownUser);
+      return successResponse(settings, looked.home, looked.keys);
+    }
+    // From here on the event carries a password (keyLookup is false).
+    const passwordText = password as string;
+
     // Backoff first: while a user's window is open the password is not even
     // checked, so guesses in the window teach an attacker nothing. The same
     // work as a real check keeps the response time uninformative.
@@ -323,13 +349,13 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
       attempts = await throttle.check(username);
     } catch (error) {
       // Fail closed: without the table there is no brute-force limit.
-      await burnComparableTime(password);
+      await burnComparableTime(passwordText);
       return deny("throttle-unavailable", { error: errorName(error) });
     }
     if (attempts.retryAfterMs > 0) {
       // Only known users have records: the name may be logged.
       knownUser = username;
-      await burnComparableTime(password);
+      await burnComparableTime(passwordText);
       return deny("throttled", { failures: attempts.failures, retryAfterSeconds: Math.ceil(attempts.retryAfterMs / 1000) });
     }
 
@@ -339,18 +365,18 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
       const check = await checkUserSecret(secretName, settings.keyArn);
       if (check === "not-found") {
         // Same work as a real check, so response times do not reveal which users exist.
-        await burnComparableTime(password);
+        await burnComparableTime(passwordText);
         return deny("unknown-user", { error: "ResourceNotFoundException" });
       }
       knownUser = username;
       if (check === "wrong-key") {
-        await burnComparableTime(password);
+        await burnComparableTime(passwordText);
         return deny("wrong-encryption-key");
       }
       const secret = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }));
       secretString = secret.SecretString;
     } catch (error) {
-      await burnComparableTime(password);
+      await burnComparableTime(passwordText);
       const name = errorName(error);
       // InvalidRequestException: the secret is scheduled for deletion (user removed).
       if (name === "ResourceNotFoundException" || name === "InvalidRequestException") {
@@ -362,14 +388,14 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
 
     const parsed = typeof secretString === "string" ? parseUserRecord(secretString) : undefined;
     if (!parsed || !parsed.ok) {
-      await burnComparableTime(password);
+      await burnComparableTime(passwordText);
       return deny("malformed-record", { problems: parsed ? parsed.problems : ["no SecretString"] });
     }
     const record = parsed.record;
 
     let matches: boolean;
     try {
-      matches = await verifyPassword(password, record.passwordHash);
+      matches = await verifyPassword(passwordText, record.passwordHash);
     } catch (error) {
       if (error instanceof PasswordHashError) return deny("malformed-record", { problems: ["passwordHash"] });
       throw error;
@@ -404,4 +430,44 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
   } catch (error) {
     return deny("internal-error", { error: errorName(error) });
   }
+}
+
+type KeyLookup =
+  | { readonly home: string; readonly keys: readonly string[] }
+  | { readonly deny: DenyReason; readonly extra?: Record<string, unknown> };
+
+/**
+ * The SFTP key lookup: the user's record must exist, be encrypted with the
+ * user-secrets key, allow SFTP and hold at least one key; the home rules are
+ * the password path's. No password is checked or burnt (there is none) and
+ * the login throttle is not consulted: it counts wrong passwords, and a key
+ * cannot be guessed through this call (Transfer verifies the signature).
+ */
+async function publicKeyLookup(settings: Settings, username: string, known: (user: string | undefined) => void): Promise<KeyLookup> {
+  const secretName = userSecretName(settings.secretPrefix, username);
+  let secretString: string | undefined;
+  try {
+    const check = await checkUserSecret(secretName, settings.keyArn);
+    if (check === "not-found") return { deny: "unknown-user", extra: { error: "ResourceNotFoundException" } };
+    known(username);
+    if (check === "wrong-key") return { deny: "wrong-encryption-key" };
+    secretString = (await secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
+  } catch (error) {
+    const name = errorName(error);
+    if (name === "ResourceNotFoundException" || name === "InvalidRequestException") {
+      known(undefined);
+      return { deny: "unknown-user", extra: { error: name } };
+    }
+    return { deny: "secret-unavailable", extra: { error: name } };
+  }
+  const parsed = typeof secretString === "string" ? parseUserRecord(secretString) : undefined;
+  if (!parsed || !parsed.ok) return { deny: "malformed-record", extra: { problems: parsed ? parsed.problems : ["no SecretString"] } };
+  const record = parsed.record;
+  if (!allowedProtocolsOf(record).includes("SFTP")) return { deny: "protocol-not-allowed" };
+  const keys = record.publicKeys ?? [];
+  if (keys.length === 0) return { deny: "no-public-keys" };
+  const home = record.homeDirectory ?? defaultHomeDirectory(settings.homeRoot, username);
+  if (!isHomeInBucket(home, settings.bucket)) return { deny: "home-outside-bucket" };
+  if (!isHomeUnderRoot(home, settings.homeRoot)) return { deny: "home-outside-root" };
+  return { home, keys };
 }

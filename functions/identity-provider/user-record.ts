@@ -2,6 +2,7 @@
 // Manager), the user-name rule, and the home-directory rule. Shared by the
 // identity-provider Lambda and the `npm run users` CLI.
 import { passwordHashProblems, PasswordHash } from "./password-hash";
+import { parseSshPublicKey } from "./ssh-public-key";
 
 export type TransferProtocol = "FTP" | "FTPS" | "SFTP";
 export const TRANSFER_PROTOCOLS: readonly TransferProtocol[] = ["FTP", "FTPS", "SFTP"];
@@ -20,7 +21,16 @@ export interface UserRecord {
   readonly homeDirectory?: string;
   /** Default DEFAULT_ALLOWED_PROTOCOLS. */
   readonly allowedProtocols?: readonly TransferProtocol[];
+  /**
+   * SFTP public keys, `<type> <base64>` lines (ssh-public-key.ts, no comments).
+   * Returned to Transfer as PublicKeys for an SFTP login without a password,
+   * and only when the user may use SFTP (issue 13).
+   */
+  readonly publicKeys?: readonly string[];
 }
+
+/** At most this many keys per user (a project limit: rotation needs two, a record stays small). */
+export const MAX_PUBLIC_KEYS = 20;
 
 /**
  * A user name becomes part of a secret name and of an S3 key, so: letters,
@@ -136,13 +146,28 @@ export function userRecordProblems(value: unknown): string[] {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return ["(root): expected an object"];
   const record = value as Record<string, unknown>;
   const problems: string[] = [];
-  const known = new Set(["passwordHash", "homeDirectory", "allowedProtocols"]);
+  const known = new Set(["passwordHash", "homeDirectory", "allowedProtocols", "publicKeys"]);
   // Key names are not quoted: problems are logged, and nothing of a secret may be.
   if (Object.keys(record).some((key) => !known.has(key))) problems.push("(root): unknown keys");
   problems.push(...passwordHashProblems(record.passwordHash));
   if (record.homeDirectory !== undefined) problems.push(...homeDirectoryProblems(record.homeDirectory));
   if (record.allowedProtocols !== undefined) problems.push(...protocolListProblems(record.allowedProtocols));
+  if (record.publicKeys !== undefined) problems.push(...publicKeyListProblems(record.publicKeys));
   return problems;
+}
+
+/** Problems with a stored key list: 0-MAX_PUBLIC_KEYS distinct, well-formed `<type> <base64>` lines. */
+export function publicKeyListProblems(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > MAX_PUBLIC_KEYS) return [`publicKeys: expected a list of at most ${MAX_PUBLIC_KEYS} keys`];
+  const fingerprints = new Set<string>();
+  for (const [index, entry] of value.entries()) {
+    const parsed = parseSshPublicKey(entry);
+    // Stored lines are exactly `<type> <base64>`: what the CLI writes.
+    if (!parsed.ok || parsed.key.line !== entry) return [`publicKeys[${index}]: expected an OpenSSH public key "<type> <base64>"${parsed.ok ? "" : ` (${parsed.problem})`}`];
+    if (fingerprints.has(parsed.key.fingerprint)) return [`publicKeys[${index}]: the same key twice`];
+    fingerprints.add(parsed.key.fingerprint);
+  }
+  return [];
 }
 
 export function protocolListProblems(value: unknown): string[] {

@@ -4,6 +4,7 @@ import { DataAwsSubnet } from "@cdktf/provider-aws/lib/data-aws-subnet";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
+import { PortRange } from "../../lib/ftp-ports";
 
 export interface FtpConsumerEndpointOptions {
   readonly namePrefix: string;
@@ -27,6 +28,8 @@ export interface FtpConsumerEndpointOptions {
    * check it at plan time.
    */
   readonly pinnedAddress?: { readonly ip: string };
+  /** Port ranges the endpoint admits (portRangesFor the server's protocols); default FTP's. */
+  readonly portRanges?: readonly PortRange[];
 }
 
 /**
@@ -46,6 +49,7 @@ export class FtpConsumerEndpoint extends Construct {
       description: "FTP (21, 8192-8200) into the PrivateLink endpoint from the configured CIDRs",
       vpcId: options.vpcId,
       ingressCidrs: options.allowedCidrs,
+      portRanges: options.portRanges,
     });
     // An interface endpoint can only be created in AZs where the service's
     // NLB has a node (PrivateLink guide, "Create an endpoint service",

@@ -6,8 +6,9 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { FtpSecurityGroup } from "../shared/ftp-security-group";
+import { PortRange } from "../../lib/ftp-ports";
 import { assumeRolePolicy, policyDocument } from "../../lib/iam-policies";
-import { ClientFiles, renderClientUserData } from "../../lib/client-user-data";
+import { ClientFiles, ClientProtocols, renderClientUserData } from "../../lib/client-user-data";
 import { SmokePasswordKey, smokeParameterArnPattern } from "./smoke-password-key";
 
 export interface FtpClientInstanceOptions {
@@ -22,6 +23,10 @@ export interface FtpClientInstanceOptions {
   readonly ftpHost: string;
   readonly endpointSecurityGroup: FtpSecurityGroup;
   readonly clientFiles: ClientFiles;
+  /** Port ranges the client may reach the endpoint on (the server's protocols); default FTP's. */
+  readonly portRanges?: readonly PortRange[];
+  /** FTPS/SFTP on: what the client gets beside the FTP client (lib/client-user-data.ts). */
+  readonly protocols?: ClientProtocols;
 }
 
 /** Graviton families (t4g, m7g, c7gn, ...) need the arm64 image. */
@@ -130,6 +135,7 @@ export class FtpClientInstance extends Construct {
       name,
       description: "FTP client: no inbound; HTTPS out (SSM, package repositories) and FTP to the endpoint",
       vpcId: options.vpcId,
+      portRanges: options.portRanges,
     });
     securityGroup.allowFtpTo(options.endpointSecurityGroup, "consumer-endpoint");
     options.endpointSecurityGroup.allowFtpFrom(securityGroup, "client");
@@ -151,7 +157,7 @@ export class FtpClientInstance extends Construct {
       associatePublicIpAddress: false,
       metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
       rootBlockDevice: { encrypted: true, volumeType: "gp3" },
-      userData: renderClientUserData(options.clientFiles, options.ftpHost),
+      userData: renderClientUserData(options.clientFiles, options.ftpHost, options.protocols),
       userDataReplaceOnChange: true,
       tags: { Name: name },
       lifecycle: { ignoreChanges: ["ami"] },

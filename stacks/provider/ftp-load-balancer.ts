@@ -24,6 +24,10 @@ export interface FtpLoadBalancerOptions {
    * drop it under a long upload and the client would never see the final 226.
    */
   readonly controlIdleTimeoutSeconds: number;
+  /** Listener ports (lib/ftp-ports.ts listenerPortsFor); default FTP's 21 and 8192-8200. */
+  readonly ports?: readonly number[];
+  /** The port every health check probes (healthCheckPortFor); default 21. */
+  readonly healthCheckPort?: number;
 }
 
 /**
@@ -57,7 +61,7 @@ export function loadBalancerGeneration(subnetIds: readonly string[], privateIp?:
 export class FtpLoadBalancer extends Construct {
   readonly loadBalancer: Lb;
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
-  /** The port-21 group: every health check probes 21, so its health is the endpoint's. */
+  /** The group of the health-check port (21, or 22 for SFTP only): every health check probes it, so its health is the endpoint's. */
   readonly controlTargetGroup: LbTargetGroup;
   /** The NLB's private IP in each subnet, in the order of `subnetIds`. */
   readonly privateIps: readonly string[];
@@ -130,7 +134,8 @@ export class FtpLoadBalancer extends Construct {
     }
 
     const targetGroups = new Map<number, LbTargetGroup>();
-    for (const port of FTP_LISTENER_PORTS) {
+    const healthCheckPort = options.healthCheckPort ?? FTP_CONTROL_PORT;
+    for (const port of options.ports ?? FTP_LISTENER_PORTS) {
       const targetGroup = new LbTargetGroup(this, `port-${port}`, {
         name: `${options.namePrefix}-${port}${generation}`,
         lifecycle,
@@ -140,9 +145,10 @@ export class FtpLoadBalancer extends Construct {
         vpcId: options.vpcId,
         // Health checks always probe port 21, as AWS advises for Transfer
         // behind an NLB: the passive ports only answer inside an FTP session.
+        // SFTP only: 22, the one port that answers (healthCheckPortFor).
         healthCheck: {
           protocol: "TCP",
-          port: String(FTP_CONTROL_PORT),
+          port: String(healthCheckPort),
           interval: 10,
           healthyThreshold: 3,
           unhealthyThreshold: 3,
@@ -161,7 +167,7 @@ export class FtpLoadBalancer extends Construct {
       targetGroups.set(port, targetGroup);
     }
     this.targetGroups = targetGroups;
-    this.controlTargetGroup = targetGroups.get(FTP_CONTROL_PORT)!;
+    this.controlTargetGroup = targetGroups.get(healthCheckPort)!;
   }
 
   /**

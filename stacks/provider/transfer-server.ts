@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { TransferServer } from "@cdktf/provider-aws/lib/transfer-server";
+import { ServerProtocol, usesFtpPorts } from "../../lib/ftp-ports";
 
 export interface FtpTransferServerOptions {
   readonly name: string;
@@ -7,14 +8,24 @@ export interface FtpTransferServerOptions {
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
   readonly identityProviderFunctionArn: string;
-  /** The address Transfer puts in PASV replies (NLB IP, or 0.0.0.0). */
-  readonly passiveIp: string;
+  /** FTP, FTPS, SFTP (default FTP only). */
+  readonly protocols?: readonly ServerProtocol[];
+  /** The address Transfer puts in PASV replies (NLB IP, or 0.0.0.0); FTP and FTPS only. */
+  readonly passiveIp?: string;
+  /** ACM certificate ARN: required by AWS for FTPS (CreateServer, Certificate). */
+  readonly certificateArn?: string;
+  /** Set only when FTPS or SFTP is on (TLS and SSH algorithms). */
+  readonly securityPolicyName?: string;
+  /** FTPS only: ProtocolDetails.TlsSessionResumptionMode. */
+  readonly tlsSessionResumptionMode?: string;
+  /** SFTP only: which credentials Transfer asks SFTP clients for. */
+  readonly sftpAuthenticationMethods?: string;
   readonly loggingRoleArn?: string;
   readonly structuredLogDestinations?: readonly string[];
 }
 
 /**
- * The Transfer Family server: FTP, S3 domain, a VPC (internal) endpoint in
+ * The Transfer Family server: FTP (and FTPS, SFTP when configured), S3 domain, a VPC (internal) endpoint in
  * the provider subnets, passwords checked by the Lambda identity provider.
  * FTP is only offered on internal VPC endpoints and only with a custom
  * identity provider.
@@ -24,8 +35,18 @@ export class FtpTransferServer extends Construct {
 
   constructor(scope: Construct, id: string, options: FtpTransferServerOptions) {
     super(scope, id);
+    const protocols = [...(options.protocols ?? ["FTP"])];
+    const ftps = protocols.includes("FTPS");
+    if (ftps && !options.certificateArn) throw new Error("FTPS needs a certificate (config validation requires provider.certificateArn)");
+    if (usesFtpPorts(protocols) && options.passiveIp === undefined) throw new Error("FTP and FTPS need a passive IP");
     this.server = new TransferServer(this, "server", {
-      protocols: ["FTP"],
+      protocols,
+      // Only what the protocol set uses: an FTP-only server synthesizes as it did before issue 13.
+      ...(ftps ? { certificate: options.certificateArn } : {}),
+      ...(options.securityPolicyName ? { securityPolicyName: options.securityPolicyName } : {}),
+      ...(protocols.includes("SFTP") && options.sftpAuthenticationMethods
+        ? { sftpAuthenticationMethods: options.sftpAuthenticationMethods }
+        : {}),
       domain: "S3",
       endpointType: "VPC",
       endpointDetails: {
@@ -37,7 +58,18 @@ export class FtpTransferServer extends Construct {
       function: options.identityProviderFunctionArn,
       // Changing passive_ip only calls UpdateServer; the server must be
       // stopped and started for it to take effect (see PassiveIpRestart).
-      protocolDetails: { passiveIp: options.passiveIp },
+      // TLS session resumption (FTPS): whether a data connection must resume
+      // the control connection's TLS session (ENFORCED, AWS's default),
+      // may (ENABLED) or never does (DISABLED) - Transfer API reference,
+      // ProtocolDetails.TlsSessionResumptionMode.
+      ...(usesFtpPorts(protocols)
+        ? {
+            protocolDetails: {
+              passiveIp: options.passiveIp,
+              ...(ftps && options.tlsSessionResumptionMode ? { tlsSessionResumptionMode: options.tlsSessionResumptionMode } : {}),
+            },
+          }
+        : {}),
       loggingRole: options.loggingRoleArn,
       structuredLogDestinations: options.structuredLogDestinations ? [...options.structuredLogDestinations] : undefined,
       tags: { Name: options.name },
@@ -50,6 +82,11 @@ export class FtpTransferServer extends Construct {
 
   get arn(): string {
     return this.server.arn;
+  }
+
+  /** SHA256 fingerprint of the server's SSH host key (SFTP), as Transfer reports it. */
+  get hostKeyFingerprint(): string {
+    return this.server.hostKeyFingerprint;
   }
 
   /** The interface VPC endpoint AWS created for the server. */

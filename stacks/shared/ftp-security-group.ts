@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { FTP_PORT_RANGES } from "../../lib/ftp-ports";
+import { FTP_PORT_RANGES, PortRange } from "../../lib/ftp-ports";
 
 /** Anything with a security group ID. */
 export interface SecurityGroupRef {
@@ -16,6 +16,8 @@ export interface FtpSecurityGroupOptions {
   readonly vpcId: string;
   /** CIDR blocks admitted on 21 and 8192-8200. */
   readonly ingressCidrs?: readonly string[];
+  /** Port ranges of every rule (lib/ftp-ports.ts portRangesFor); default FTP's 21 and 8192-8200. */
+  readonly portRanges?: readonly PortRange[];
 }
 
 /**
@@ -26,9 +28,11 @@ export interface FtpSecurityGroupOptions {
  */
 export class FtpSecurityGroup extends Construct implements SecurityGroupRef {
   readonly group: SecurityGroup;
+  private readonly ranges: readonly PortRange[];
 
   constructor(scope: Construct, id: string, options: FtpSecurityGroupOptions) {
     super(scope, id);
+    this.ranges = options.portRanges ?? FTP_PORT_RANGES;
     this.group = new SecurityGroup(this, "group", {
       // name_prefix, not name: name, description and vpc_id are ForceNew, and
       // with create_before_destroy the new group is created while the old one
@@ -44,7 +48,7 @@ export class FtpSecurityGroup extends Construct implements SecurityGroupRef {
       lifecycle: { createBeforeDestroy: true },
     });
     (options.ingressCidrs ?? []).forEach((cidr) => {
-      for (const range of FTP_PORT_RANGES) {
+      for (const range of this.ranges) {
         new VpcSecurityGroupIngressRule(this, `${range.name}-from-${cidr.replace(/[./]/g, "_")}`, {
           securityGroupId: this.group.id,
           ipProtocol: "tcp",
@@ -63,7 +67,7 @@ export class FtpSecurityGroup extends Construct implements SecurityGroupRef {
 
   /** Admit FTP from another security group (e.g. the Transfer endpoint admits the NLB). */
   allowFtpFrom(source: SecurityGroupRef, sourceName: string): void {
-    for (const range of FTP_PORT_RANGES) {
+    for (const range of this.ranges) {
       new VpcSecurityGroupIngressRule(this, `${range.name}-from-${sourceName}`, {
         securityGroupId: this.group.id,
         ipProtocol: "tcp",
@@ -77,7 +81,7 @@ export class FtpSecurityGroup extends Construct implements SecurityGroupRef {
 
   /** Let FTP leave towards another security group (e.g. the NLB forwards to the Transfer endpoint). */
   allowFtpTo(destination: SecurityGroupRef, destinationName: string): void {
-    for (const range of FTP_PORT_RANGES) {
+    for (const range of this.ranges) {
       new VpcSecurityGroupEgressRule(this, `${range.name}-to-${destinationName}`, {
         securityGroupId: this.group.id,
         ipProtocol: "tcp",
