@@ -3,7 +3,7 @@
 //   - the example (one subnet, NLB IP pinned with nlbPrivateIp + subnetCidrs);
 //   - two subnets with passiveIpMode "control-connection" (no nlbPrivateIp, no
 //     subnetCidrs: the NLB's IPs are looked up from its ENIs).
-// Both with restartResource terraform_data (hashicorp/null cannot be installed
+// Mostly with restartResource terraform_data (hashicorp/null cannot be installed
 // offline; the mirror holds hashicorp/aws only).
 //
 // Each layout is synthesized into <tmp>/<layout>/project/cdktf.out, so the local
@@ -31,9 +31,10 @@ const SECOND_SUBNET = "subnet-0a1b2c3d4e5f60004";
 
 const LAYOUTS = {
   "single-az": exampleWith({ provider: { restartResource: "terraform_data" } }),
+  // With restartResource "lambda" (issue 14): the restart function, its two invocations, no local-exec.
   "two-subnets": exampleWith({
     provider: {
-      restartResource: "terraform_data",
+      restartResource: "lambda",
       subnetIds: [EXAMPLE_SUBNET, SECOND_SUBNET],
       subnetCidrs: null,
       nlbPrivateIp: null,
