@@ -202,70 +202,32 @@ async function runChainA(): Promise<ChainA> {
     const firstDeployCalls = await s.emulator.calls();
     const nlbIp = (await stackOutputs(s, "provider")).nlb_private_ip;
     const steps = new Map<string, Outcome>();
+    // Each change is made on top of the ones before it, as a team's config file evolves.
+    const current = base();
     const step = async (label: string, edit: (d: TransferConfigInput) => void) => {
-      steps.set(label, await applyChange(s, label, chainADocument(pre, edit)));
+      edit(current);
+      steps.set(label, await applyChange(s, label, structuredClone(current)));
     };
-    let tagged: TransferConfigInput["tags"] = {};
-    await step("tags", (d) => (d.tags = tagged = TAGS));
-    const withTags = (d: TransferConfigInput) => (d.tags = tagged);
+    await step("tags", (d) => (d.tags = TAGS));
     await step("allowedCidrs", (d) => {
-      withTags(d);
       d.provider.allowedCidrs = [pre.vpcCidr, SECOND_CIDR];
       d.consumer.allowedCidrs = [pre.vpcCidr, SECOND_CIDR];
     });
-    const withCidrs = (d: TransferConfigInput) => {
-      withTags(d);
-      d.provider.allowedCidrs = [pre.vpcCidr, SECOND_CIDR];
-      d.consumer.allowedCidrs = [pre.vpcCidr, SECOND_CIDR];
-    };
     await step("allowedPrincipals", (d) => {
-      withCidrs(d);
       d.provider.allowedPrincipals = [...(d.provider.allowedPrincipals ?? []), CONSUMER_ACCOUNT];
     });
-    const settled = (d: TransferConfigInput) => {
-      withCidrs(d);
-      d.provider.allowedPrincipals = [...(d.provider.allowedPrincipals ?? []), CONSUMER_ACCOUNT];
-    };
-    await step("logRetentionDays", (d) => {
-      settled(d);
-      d.provider.logRetentionDays = 90;
-    });
-    await step("restartTimeoutSeconds", (d) => {
-      settled(d);
-      d.provider.restartTimeoutSeconds = 300;
-    });
-    await step("alarms off", (d) => {
-      settled(d);
-      d.provider.monitoring = { alarms: false };
-    });
-    await step("alarms on with a topic", (d) => {
-      settled(d);
-      d.provider.monitoring = { alarms: true, createAlarmTopic: true };
-    });
-    const final = (d: TransferConfigInput) => {
-      settled(d);
-      d.provider.monitoring = { alarms: true, createAlarmTopic: true };
-    };
-    await step("client off", (d) => {
-      final(d);
-      d.consumer.client = { enabled: false };
-    });
-    await step("client on, another type", (d) => {
-      final(d);
-      d.consumer.client = { enabled: true, instanceType: "t3.small" };
-    });
-    const withClient = (d: TransferConfigInput) => {
-      final(d);
-      d.consumer.client = { enabled: true, instanceType: "t3.small" };
-    };
-    await step("passiveIpMode nlb -> control-connection", (d) => {
-      withClient(d);
-      d.provider.passiveIpMode = "control-connection";
-    });
+    await step("logRetentionDays", (d) => (d.provider.logRetentionDays = 90));
+    await step("restartTimeoutSeconds", (d) => (d.provider.restartTimeoutSeconds = 300));
+    await step("alarms off", (d) => (d.provider.monitoring = { alarms: false }));
+    await step("alarms on with a topic", (d) => (d.provider.monitoring = { alarms: true, createAlarmTopic: true }));
+    await step("client off", (d) => (d.consumer.client = { enabled: false }));
+    await step("client on, another type", (d) => (d.consumer.client = { enabled: true, instanceType: "t3.small" }));
+    await step("passiveIpMode nlb -> control-connection", (d) => (d.provider.passiveIpMode = "control-connection"));
 
     // Back to "nlb", killed (the whole process group, SIGKILL: no clean shutdown) while the restart runs.
     const before = (await s.emulator.calls()).length;
-    writeConfig(s, chainADocument(pre, withClient));
+    current.provider.passiveIpMode = "nlb";
+    writeConfig(s, structuredClone(current));
     const serverId = baseline.id;
     const killed = deploy(s, "cdktf deploy (passiveIpMode back to nlb; killed during the restart)").then(
       () => "",
