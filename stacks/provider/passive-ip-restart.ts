@@ -7,7 +7,6 @@ import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { markerParameterName, RESTART_IN_PROGRESS } from "../../functions/passive-ip-restart/marker";
 import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
 
-
 export interface PassiveIpRestartOptions {
   readonly namePrefix: string;
   readonly serverId: string;
@@ -56,10 +55,12 @@ export { RESTART_IN_PROGRESS };
  * - marker = the new PassiveIp: nothing to do (the first deploy, a replaced
  *   server, a re-run): no stop, no start.
  * - otherwise the command first writes RESTART_IN_PROGRESS, then stops,
- *   starts, and writes the new PassiveIp. A run killed in between leaves
- *   RESTART_IN_PROGRESS, and the next run (the restart resource is tainted or
- *   missing, so Terraform runs it again) finishes the restart instead of
- *   taking the stopped server for one an operator stopped.
+ *   starts, and writes the new PassiveIp. The command runs in its own
+ *   session (see RESTART_COMMAND), so a killed Terraform does not stop it. A
+ *   run that still dies in between (the machine) leaves RESTART_IN_PROGRESS,
+ *   and the next run (the restart resource is tainted, missing, or replaced by
+ *   its marker_state trigger) finishes the restart instead of taking the
+ *   stopped server for one an operator stopped.
  * - a server that is OFFLINE with no restart in progress was stopped on
  *   purpose: it is left stopped and the marker says the new PassiveIp, which
  *   applies at its next start.
