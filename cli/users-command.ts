@@ -421,26 +421,9 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
 
 async function changePassword(ctx: Context, name: string): Promise<void> {
   const secretName = userSecretName(ctx.prefix, name);
-  let secretString: string | undefined;
-  try {
-    secretString = (await ctx.client.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
-  } catch (error) {
-    const errorName = awsErrorName(error);
-    if (errorName === "ResourceNotFoundException") throw new CommandError(`user ${name} not found`);
-    if (errorName === "InvalidRequestException") throw new CommandError(`user ${name} not found (scheduled for deletion)`);
-    throw error;
-  }
-  let current: unknown;
-  try {
-    current = JSON.parse(secretString ?? "");
-  } catch {
-    current = undefined;
-  }
-  if (typeof current !== "object" || current === null || Array.isArray(current)) {
-    throw new CommandError(`the secret ${secretName} does not hold a user record (not a JSON object); fix or remove it`);
-  }
+  const current = await readRecord(ctx, name);
   const password = await readNewPassword(ctx.passwords, name);
-  const updated = { ...(current as Record<string, unknown>), passwordHash: await hashPassword(password) };
+  const updated = { ...current, passwordHash: await hashPassword(password) };
   const problems = userRecordProblems(updated);
   if (problems.length > 0) {
     throw new CommandError(`the secret ${secretName} has problems besides the password (${problems.join("; ")}); fix or remove it`);
