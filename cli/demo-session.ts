@@ -959,19 +959,6 @@ export function planStack(session: Session, stack: StackName): Promise<PlanResul
   });
 }
 
-/** `terraform apply -auto-approve` of a stack already initialized by a deploy (after `synth`). */
-export function applyStack(session: Session, stack: StackName, step = `terraform apply ${stack}`): Promise<RunResult> {
-  return timed(session, step, () =>
-    run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
-      cwd: stackDir(session, stack),
-      env: session.env,
-      timeoutMs: DEPLOY_TIMEOUT_MS,
-      onLine: session.onLine,
-      group: session.processes,
-    }),
-  );
-}
-
 /** One resource (or data source read) a plan would act on. */
 export interface PlannedChange {
   readonly address: string;
@@ -985,9 +972,18 @@ export interface PlannedChange {
 /**
  * What `terraform plan` of a stack would do, from `terraform show -json` of
  * the saved plan: every resource change that is not a no-op, with the
- * attributes it touches. Empty = nothing to do.
+ * attributes it touches. Empty = nothing to do. With `apply`, a plan with
+ * changes is then applied as saved (`terraform apply <plan>`: no second
+ * refresh), and its output returned.
  */
-export function planChanges(session: Session, stack: StackName, step = `terraform plan ${stack} (show -json)`): Promise<PlannedChange[]> {
+export function planChanges(session: Session, stack: StackName, step?: string): Promise<PlannedChange[]>;
+export function planChanges(session: Session, stack: StackName, step: string, apply: true): Promise<{ changes: PlannedChange[]; applyOutput: string }>;
+export function planChanges(
+  session: Session,
+  stack: StackName,
+  step = `terraform plan ${stack} (show -json)`,
+  apply = false,
+): Promise<PlannedChange[] | { changes: PlannedChange[]; applyOutput: string }> {
   return timed(session, step, async () => {
     const dir = stackDir(session, stack);
     const planFile = `day2-${process.pid}-${Date.now()}.tfplan`;
@@ -1002,7 +998,7 @@ export function planChanges(session: Session, stack: StackName, step = `terrafor
           change: { actions: string[]; before: Record<string, unknown> | null; after: Record<string, unknown> | null; after_unknown?: Record<string, unknown> };
         }[];
       };
-      return (planned.resource_changes ?? [])
+      const changes = (planned.resource_changes ?? [])
         .filter((r) => !(r.change.actions.length === 1 && r.change.actions[0] === "no-op"))
         .map((r) => {
           const before = r.change.before ?? {};
@@ -1012,6 +1008,11 @@ export function planChanges(session: Session, stack: StackName, step = `terrafor
           const attributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true).sort();
           return { address: r.address, type: r.type, actions: r.change.actions, attributes };
         });
+      if (!apply) return changes;
+      const applied = changes.length
+        ? await run("terraform", ["apply", "-input=false", "-no-color", planFile], { ...options, timeoutMs: DEPLOY_TIMEOUT_MS })
+        : undefined;
+      return { changes, applyOutput: applied?.output ?? "" };
     } finally {
       fs.rmSync(path.join(dir, planFile), { force: true });
     }

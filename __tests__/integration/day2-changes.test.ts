@@ -26,7 +26,6 @@ import { TransferConfigInput } from "../../config/schema";
 import { missingPrerequisites } from "../support/prerequisites";
 import { STEP_TIMEOUT_MS } from "../support/steps";
 import {
-  applyStack,
   closeSession,
   CommandError,
   configDocument,
@@ -107,8 +106,10 @@ async function applyChange(session: Session, label: string, document: TransferCo
   const planned = {} as Record<StackName, PlannedChange[]>;
   let applyOutput = "";
   for (const stack of STACKS) {
-    planned[stack] = await planChanges(session, stack, `${label}: plan ${stack}`);
-    if (planned[stack].length) applyOutput += (await applyStack(session, stack, `${label}: apply ${stack}`)).output;
+    // The plan shown to the team, then applied as saved (what a reviewed plan is).
+    const { changes, applyOutput: output } = await planChanges(session, stack, `${label}: plan + apply ${stack}`, true);
+    planned[stack] = changes;
+    applyOutput += output;
   }
   return settle(session, label, before, passiveIpBefore, planned, applyOutput);
 }
