@@ -14,7 +14,8 @@ describe("identity-provider function in the provider stack", () => {
   const roles = resourcesOf(provider, "aws_iam_role");
   const s3Role = roles.find((r) => r.name === "tf-ftp-transfer-s3-access")!;
   const executionRole = roles.find((r) => r.name === "tf-ftp-identity-provider")!;
-  const parameter = onlyResource(provider, "aws_ssm_parameter");
+  // The server-ID parameter (the other one is the passive-IP restart's marker).
+  const parameter = resourcesOf(provider, "aws_ssm_parameter").find((r) => r.__address.includes("identity-provider"))!;
   const key = onlyResource(provider, "aws_kms_key");
   const table = onlyResource(provider, "aws_dynamodb_table");
 

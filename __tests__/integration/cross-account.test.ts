@@ -21,6 +21,7 @@
 //      README's policy for that role (IAM policy simulator).
 // Set E2E_KEEP=1 to keep the temporary folder after a failure.
 import { aws, AwsCliError, awsAs } from "../../emulator/client";
+import { markerParameterName } from "../../functions/passive-ip-restart/marker";
 import { CONSUMER_DEPLOY_ACTIONS_FOR_CHANGES, consumerDeployPolicy, serviceOwnerPolicy } from "../../lib/cross-account-policies";
 import { decide } from "../support/iam-simulate";
 import { missingPrerequisites } from "../support/prerequisites";
@@ -38,6 +39,7 @@ import {
   destroy,
   formatTimings,
   leftovers,
+  NAME_PREFIX,
   openSession,
   planStack,
   PROVIDER_ACCOUNT_ID,
@@ -148,16 +150,16 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
     const { AllowedPrincipals } = await inA(["ec2", "describe-vpc-endpoint-service-permissions", "--service-id", serviceId]);
     expect(AllowedPrincipals.map((p: any) => p.Principal)).toEqual([accountRoot(OTHER_ACCOUNT_ID)]);
 
-    // The restart step (provider stack, ambient credentials = A's) stopped and started A's
-    // server once, from ONLINE then OFFLINE; the launcher recorded each call with the server ID.
+    // The restart step (provider stack, ambient credentials = A's) found the PassiveIp the new
+    // server was created with in effect: no stop, no start (issue 11). Its marker is in A.
     const restarts = (await session.emulator.calls()).filter((c) => c.action === "StopServer" || c.action === "StartServer");
-    expect(restarts.map((c) => [c.action, c.serverId, c.fromState])).toEqual([
-      ["StopServer", serverId, "ONLINE"],
-      ["StartServer", serverId, "OFFLINE"],
-    ]);
+    expect(restarts).toEqual([]);
+    const { Parameter } = await inA(["ssm", "get-parameter", "--name", markerParameterName(NAME_PREFIX, serverId)]);
+    expect(Parameter.Value).toBe("10.0.3.119");
+    await expect(inB(["ssm", "get-parameter", "--name", markerParameterName(NAME_PREFIX, serverId)])).rejects.toThrow(AwsCliError);
   });
 
-  step("c. the consumer account allowed: the endpoint is B's and available, accepted from A; the restart ran on A's server", async () => {
+  step("c. the consumer account allowed: the endpoint is B's and available, accepted from A; the server is A's", async () => {
     const callsBefore = (await session.emulator.calls()).length;
     writeConfig(session, crossAccountConfigDocument(x));
     const result = await deploy(session, "cdktf deploy (consumer account allowed)");
@@ -191,7 +193,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
 
     // Only the allowed principals changed on the provider side: no second restart.
     expect(calls.filter((c) => c.action === "StopServer" || c.action === "StartServer")).toEqual([]);
-    // The restarted server is A's (B cannot see it), PassiveIp the NLB's pinned address.
+    // The server is A's (B cannot see it), PassiveIp the NLB's pinned address.
     const { Server } = await inA(["transfer", "describe-server", "--server-id", serverId]);
     expect(Server).toMatchObject({ State: "ONLINE", ProtocolDetails: expect.objectContaining({ PassiveIp: "10.0.3.119" }) });
     expect(Server.Arn).toContain(`:${PROVIDER_ACCOUNT_ID}:server/${serverId}`);
