@@ -32,4 +32,6 @@ module.exports = {
   // is one): the end-to-end suites spend most of their time waiting on the AWS
   // provider's polling against the emulator, so they overlap well.
   maxWorkers: 3,
+  // The minutes-long end-to-end suites first (jest.sequencer.js).
+  testSequencer: "<rootDir>/jest.sequencer.js",
 };
