@@ -8,13 +8,17 @@
 "use strict";
 const path = require("path");
 const fs = require("fs");
+const { reusableOutput, writeStampedOutput } = require("../lib/build-stamp");
 
 function compile(entry) {
-  const esbuild = require("esbuild");
   const root = path.resolve(__dirname, "..");
   const absoluteEntry = path.resolve(entry);
   const name = path.relative(root, absoluteEntry).replace(/[\\/]/g, "_").replace(/\.ts$/, "");
   const outfile = path.join(root, ".build", "run", `${name}.js`);
+  // Reused while main.ts and every file it imports are unchanged (lib/build-stamp.js).
+  const key = JSON.stringify({ esbuild: require("esbuild/package.json").version, entry: path.relative(root, absoluteEntry), target: "node20" });
+  if (reusableOutput(root, outfile, key)) return outfile;
+  const esbuild = require("esbuild");
   const result = esbuild.buildSync({
     entryPoints: [absoluteEntry],
     outfile,
@@ -26,13 +30,12 @@ function compile(entry) {
     format: "cjs",
     sourcemap: "inline",
     logLevel: "warning",
+    metafile: true,
+    absWorkingDir: root,
   });
-  // Write then rename: two runs of the same entry at once (e.g. parallel
-  // `npm run users`) must never load each other's half-written file.
-  fs.mkdirSync(path.dirname(outfile), { recursive: true });
-  const temporary = `${outfile}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, result.outputFiles[0].contents);
-  fs.renameSync(temporary, outfile);
+  // Write then rename (in writeStampedOutput): two runs of the same entry at
+  // once (e.g. parallel `npm run users`) must never load each other's half-written file.
+  writeStampedOutput(root, outfile, key, result.outputFiles[0].contents, result.metafile);
   return outfile;
 }
 

@@ -1,10 +1,9 @@
-import * as fs from "fs";
 import * as path from "path";
 import { createHash } from "crypto";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
-import { buildSync } from "esbuild";
-import { zipSync } from "fflate";
+import type { BuildOptions, Metafile } from "esbuild";
+import { reusableOutput, writeStampedOutput } from "../../lib/build-stamp";
 
 export interface NodejsFunctionAssetOptions {
   /** Project root (absolute); `entry` and the build cache are resolved against it. */
@@ -19,31 +18,56 @@ export interface NodejsFunctionAssetOptions {
 // the archive, and so the asset hash, identical on every machine.
 const FIXED_ZIP_TIME = new Date(1980, 0, 1, 0, 0, 0);
 
-const bundles = new Map<string, Uint8Array>();
+const archives = new Map<string, Uint8Array>();
 
-/** esbuild bundle of `entry` as one CommonJS file, memoized per process. */
-function bundle(projectRoot: string, entry: string): Uint8Array {
-  const key = path.join(projectRoot, entry);
-  const cached = bundles.get(key);
+const BUNDLE_OPTIONS: BuildOptions = {
+  bundle: true,
+  write: false,
+  outfile: "index.js",
+  platform: "node",
+  target: "node22",
+  format: "cjs",
+  // The Lambda Node.js runtimes ship AWS SDK v3; leaving it out keeps the
+  // archive small and synth fast (the same choice as AWS CDK's NodejsFunction).
+  external: ["@aws-sdk/*"],
+  legalComments: "none",
+  logLevel: "warning",
+  metafile: true,
+};
+const ZIP_LEVEL = 9;
+
+/** esbuild bundle of `entry` as one CommonJS file (esbuild loaded only when a bundle is built). */
+function bundle(projectRoot: string, entry: string): { code: Uint8Array; metafile: Metafile } {
+  const { buildSync } = require("esbuild") as typeof import("esbuild");
+  const result = buildSync({ ...BUNDLE_OPTIONS, absWorkingDir: projectRoot, entryPoints: [entry] });
+  return { code: result.outputFiles![0].contents, metafile: result.metafile! };
+}
+
+/**
+ * The deterministic zip of `entry`'s bundle at `zipPath`, memoized per process
+ * and reused across runs while every file the bundle was built from is
+ * unchanged (lib/build-stamp.js): most synths then start neither esbuild nor fflate.
+ */
+function archive(projectRoot: string, entry: string, zipPath: string): Uint8Array {
+  const cached = archives.get(zipPath);
   if (cached) return cached;
-  const result = buildSync({
-    absWorkingDir: projectRoot,
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    outfile: "index.js",
-    platform: "node",
-    target: "node22",
-    format: "cjs",
-    // The Lambda Node.js runtimes ship AWS SDK v3; leaving it out keeps the
-    // archive small and synth fast (the same choice as AWS CDK's NodejsFunction).
-    external: ["@aws-sdk/*"],
-    legalComments: "none",
-    logLevel: "warning",
+  // Everything besides the input files that the archive's bytes depend on.
+  const key = JSON.stringify({
+    entry,
+    options: BUNDLE_OPTIONS,
+    zipLevel: ZIP_LEVEL,
+    esbuild: (require("esbuild/package.json") as { version: string }).version,
+    fflate: (require("fflate/package.json") as { version: string }).version,
   });
-  const code = result.outputFiles[0].contents;
-  bundles.set(key, code);
-  return code;
+  let zip: Uint8Array | undefined = reusableOutput(projectRoot, zipPath, key);
+  if (!zip) {
+    const { code, metafile } = bundle(projectRoot, entry);
+    const { zipSync } = require("fflate") as typeof import("fflate");
+    zip = zipSync({ "index.js": [code, { mtime: FIXED_ZIP_TIME }] }, { level: ZIP_LEVEL });
+    writeStampedOutput(projectRoot, zipPath, key, zip, metafile);
+  }
+  archives.set(zipPath, zip);
+  return zip;
 }
 
 /**
@@ -59,18 +83,14 @@ export class NodejsFunctionAsset extends Construct {
 
   constructor(scope: Construct, id: string, options: NodejsFunctionAssetOptions) {
     super(scope, id);
-    const archive = zipSync({ "index.js": [bundle(options.projectRoot, options.entry), { mtime: FIXED_ZIP_TIME }] }, { level: 9 });
-    // functions/<name>/handler.ts -> <name>.zip
+    // functions/<name>/handler.ts -> <name>.zip (written then renamed: two
+    // synths in one checkout, parallel test workers, never copy each other's
+    // half-written archive).
     const name = path.basename(path.dirname(options.entry));
     const zipPath = path.join(options.projectRoot, ".build", "assets", `${name}.zip`);
-    fs.mkdirSync(path.dirname(zipPath), { recursive: true });
-    // Write then rename: two synths in one checkout (parallel test workers)
-    // must never copy each other's half-written archive.
-    const temporary = `${zipPath}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, archive);
-    fs.renameSync(temporary, zipPath);
+    const zip = archive(options.projectRoot, options.entry, zipPath);
     this.asset = new TerraformAsset(this, "archive", { path: zipPath, type: AssetType.FILE });
-    this.sourceCodeHash = createHash("sha256").update(archive).digest("base64");
+    this.sourceCodeHash = createHash("sha256").update(zip).digest("base64");
   }
 
   /** Relative path of the archive inside the synthesized stack folder. */
