@@ -4,7 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { RESTART_COMMAND, RESTART_IN_PROGRESS } from "../stacks/provider/passive-ip-restart";
+import { RESTART_IN_PROGRESS } from "../functions/passive-ip-restart/marker";
+import { RESTART_COMMAND } from "../stacks/provider/passive-ip-restart";
 import { configWith } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 

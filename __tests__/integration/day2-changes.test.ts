@@ -22,7 +22,7 @@
 // too; these chains end with the emulator.
 import { aws, Call } from "../../emulator/client";
 import { loadBalancerGeneration } from "../../stacks/provider/ftp-load-balancer";
-import { PassiveIpRestart, RESTART_IN_PROGRESS } from "../../stacks/provider/passive-ip-restart";
+import { markerParameterName, RESTART_IN_PROGRESS } from "../../functions/passive-ip-restart/marker";
 import { TransferConfigInput } from "../../config/schema";
 import { missingPrerequisites } from "../support/prerequisites";
 import { STEP_TIMEOUT_MS } from "../support/steps";
@@ -83,7 +83,7 @@ async function serverView(session: Session): Promise<ServerView> {
   const { transfer_server_id: id } = await stackOutputs(session, "provider");
   const [{ Server }, parameter] = await Promise.all([
     aws(session.emulator, ["transfer", "describe-server", "--server-id", id]),
-    aws(session.emulator, ["ssm", "get-parameter", "--name", PassiveIpRestart.markerName(NAME_PREFIX, id)]),
+    aws(session.emulator, ["ssm", "get-parameter", "--name", markerParameterName(NAME_PREFIX, id)]),
   ]);
   return {
     id,

@@ -16,7 +16,8 @@ import {
   LAUNCHER,
   startEmulator,
 } from "../../emulator/client";
-import { PassiveIpRestart, RESTART_COMMAND } from "../../stacks/provider/passive-ip-restart";
+import { markerParameterName } from "../../functions/passive-ip-restart/marker";
+import { RESTART_COMMAND } from "../../stacks/provider/passive-ip-restart";
 import { missingPrerequisites } from "../support/prerequisites";
 import { terraform, terraformInit, terraformPrerequisites, terraformValidate, writeCliConfig } from "../../emulator/terraform";
 
@@ -726,7 +727,7 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
       JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: ACCOUNT_ID }, Action: "sts:AssumeRole" }] }),
     ]);
     // The restart's marker: an older PassiveIp in effect, so the command restarts (see PassiveIpRestart).
-    const marker = PassiveIpRestart.markerName("tf-ftp", serverId);
+    const marker = markerParameterName("tf-ftp", serverId);
     await aws(emu, ["ssm", "put-parameter", "--name", marker, "--type", "String", "--value", "10.0.3.9"]);
     await emu.clearCalls();
     // The real AWS CLI behind a wrapper that notes the access key of each call.

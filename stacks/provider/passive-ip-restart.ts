@@ -30,8 +30,6 @@ export interface PassiveIpRestartOptions {
   readonly pollSeconds?: number;
 }
 
-export { RESTART_IN_PROGRESS };
-
 /**
  * Stops and starts the Transfer server when a new PassiveIp must take effect,
  * and only then.
@@ -148,7 +146,7 @@ export class PassiveIpRestart extends Construct {
   constructor(scope: Construct, id: string, options: PassiveIpRestartOptions) {
     super(scope, id);
     this.marker = new SsmParameter(this, "in-effect", {
-      name: PassiveIpRestart.markerName(options.namePrefix, options.serverId),
+      name: markerParameterName(options.namePrefix, options.serverId),
       description: "PassiveIp the Transfer server was created or last restarted with (written by the passive-ip restart)",
       type: "String",
       // Not a secret: insecure_value keeps it readable in plans.
@@ -221,10 +219,5 @@ export class PassiveIpRestart extends Construct {
       }),
       triggers,
     });
-  }
-
-  /** One parameter per server: a replaced server starts with its own, set to the PassiveIp it was created with. */
-  static markerName(namePrefix: string, serverId: string): string {
-    return markerParameterName(namePrefix, serverId);
   }
 }

@@ -60,6 +60,26 @@ while :; do
 done
 `;
 
+/** The local-exec form of the wait (restartResource null_resource or terraform_data). */
+function waitProvisioner(options: TransferEndpointAddressesOptions): LocalExecProvisioner & { readonly quiet: boolean } {
+  return {
+    type: "local-exec",
+    interpreter: ["/bin/sh", "-c"],
+    // Not echoed into apply logs (Terraform >= 1.4); its progress lines still are.
+    // cdktf 0.21's type lacks `quiet` but writes it through (see PassiveIpRestart).
+    quiet: true,
+    command: WAIT_FOR_ENDPOINT_COMMAND,
+    environment: {
+      AWS_REGION: options.region,
+      AWS_DEFAULT_REGION: options.region,
+      VPC_ENDPOINT_ID: options.vpcEndpointId,
+      TIMEOUT_SECONDS: String(options.timeoutSeconds),
+      POLL_SECONDS: String(options.pollSeconds ?? 5),
+      ...assumeRoleEnvironment(options.assumeRoleArn),
+    },
+  };
+}
+
 /**
  * Finds the private IP of the Transfer server's VPC endpoint in each
  * configured subnet (the article read 10.0.3.225 off the console).
@@ -90,22 +110,6 @@ export class TransferEndpointAddresses extends Construct {
 
   constructor(scope: Construct, id: string, options: TransferEndpointAddressesOptions) {
     super(scope, id);
-    const wait: LocalExecProvisioner & { readonly quiet: boolean } = {
-      type: "local-exec",
-      interpreter: ["/bin/sh", "-c"],
-      // Not echoed into apply logs (Terraform >= 1.4); its progress lines still are.
-      // cdktf 0.21's type lacks `quiet` but writes it through (see PassiveIpRestart).
-      quiet: true,
-      command: WAIT_FOR_ENDPOINT_COMMAND,
-      environment: {
-        AWS_REGION: options.region,
-        AWS_DEFAULT_REGION: options.region,
-        VPC_ENDPOINT_ID: options.vpcEndpointId,
-        TIMEOUT_SECONDS: String(options.timeoutSeconds),
-        POLL_SECONDS: String(options.pollSeconds ?? 5),
-        ...assumeRoleEnvironment(options.assumeRoleArn),
-      },
-    };
     const triggers = { vpc_endpoint_id: options.vpcEndpointId };
     this.endpointAvailable = options.waitFunctionName
       ? new LambdaInvocation(this, "endpoint-available", {
@@ -118,7 +122,7 @@ export class TransferEndpointAddresses extends Construct {
           }),
           triggers,
         })
-      : new DataResource(this, "endpoint-available", { triggersReplace: triggers, provisioners: [wait] });
+      : new DataResource(this, "endpoint-available", { triggersReplace: triggers, provisioners: [waitProvisioner(options)] });
     this.addresses = options.subnetIds.map((subnetId) => {
       const eni = new DataAwsNetworkInterface(this, subnetId, {
         filter: [
