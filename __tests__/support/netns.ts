@@ -538,6 +538,18 @@ async function imitateIdleTimeout(namespace: string, consumerLink: string, secon
   );
 }
 
+/** Keeps a server's stdout and stderr (up to `limit` characters) and how it exited, for failure messages. */
+function captureOutput(child: ChildProcess, name: string, limit: number, log: { text: string }): void {
+  const collect = (chunk: Buffer) => {
+    if (log.text.length < limit) log.text += chunk.toString("utf8");
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  child.on("exit", (code, signal) => {
+    log.text += `\n[${name} exited: ${code ?? signal}]`;
+  });
+}
+
 /** Builds the four namespaces, starts vsftpd and the forwarders, and waits until all listen. */
 export async function createTopology(options: CreateOptions): Promise<FtpTopology> {
   const names = topologyNames(options.tag);
@@ -549,8 +561,8 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
   const work = fs.mkdtempSync(path.join(os.tmpdir(), names.workDirPrefix));
   fs.chmodSync(work, 0o755); // the FTP user (uid 65534) must reach its home below
   const children: ChildProcess[] = [];
-  let serverOutput = "";
-  let sshdOutput = "";
+  const serverLog = { text: "" };
+  const sshdLog = { text: "" };
   const forwardedPorts = [...FORWARDED_PORTS, ...(options.sftp ? [SFTP_PORT] : [])];
 
   const topology: FtpTopology = {
@@ -560,8 +572,8 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
     serverHome: path.join(work, "home"),
     serverLog: path.join(work, "vsftpd.log"),
     run: (role, argv, runOptions) => runCommand(inNamespace(names.namespaces[role], argv), runOptions),
-    serverOutput: () => serverOutput,
-    sshdOutput: () => sshdOutput,
+    serverOutput: () => serverLog.text,
+    sshdOutput: () => sshdLog.text,
     destroy: async () => {
       const problems = await destroyTopology(names);
       // The children were inside the namespaces; wait (bounded) for their exit events.
@@ -622,14 +634,7 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
       { stdio: ["ignore", "pipe", "pipe"], detached: true },
     );
     children.push(server);
-    const collect = (chunk: Buffer) => {
-      if (serverOutput.length < 64 * 1024) serverOutput += chunk.toString("utf8");
-    };
-    server.stdout?.on("data", collect);
-    server.stderr?.on("data", collect);
-    server.on("exit", (code, signal) => {
-      serverOutput += `\n[vsftpd exited: ${code ?? signal}]`;
-    });
+    captureOutput(server, "vsftpd", 64 * 1024, serverLog);
 
     if (options.sftp) {
       fs.writeFileSync(path.join(work, "authorized_keys"), options.sftp.authorizedKeys, { mode: 0o644 });
@@ -655,14 +660,7 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
         { stdio: ["ignore", "pipe", "pipe"], detached: true },
       );
       children.push(sshd);
-      const collectSshd = (chunk: Buffer) => {
-        if (sshdOutput.length < 256 * 1024) sshdOutput += chunk.toString("utf8");
-      };
-      sshd.stdout?.on("data", collectSshd);
-      sshd.stderr?.on("data", collectSshd);
-      sshd.on("exit", (code, signal) => {
-        sshdOutput += `\n[sshd exited: ${code ?? signal}]`;
-      });
+      captureOutput(sshd, "sshd", 256 * 1024, sshdLog);
     }
 
     for (const port of forwardedPorts) {
@@ -692,8 +690,8 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
       );
     }
 
-    await waitForListeners(provider, [`${ADDRESSES.server}:${CONTROL_PORT}`], () => `vsftpd output: ${serverOutput || "(none)"}`);
-    if (options.sftp) await waitForListeners(provider, [`${ADDRESSES.server}:${SFTP_PORT}`], () => `sshd output: ${sshdOutput || "(none)"}`);
+    await waitForListeners(provider, [`${ADDRESSES.server}:${CONTROL_PORT}`], () => `vsftpd output: ${serverLog.text || "(none)"}`);
+    if (options.sftp) await waitForListeners(provider, [`${ADDRESSES.server}:${SFTP_PORT}`], () => `sshd output: ${sshdLog.text || "(none)"}`);
     await waitForListeners(
       endpoint,
       forwardedPorts.map((p) => `${ADDRESSES.endpoint}:${p}`),
