@@ -3,6 +3,8 @@
 // provider.assumeRoleArn is set, the step assumes it, as the stack's AWS
 // provider does, instead of acting with the runner's own credentials.
 
+import type { LocalExecProvisioner } from "cdktf";
+
 /**
  * POSIX sh (no `${`, which Terraform would read as an interpolation) that
  * reads ASSUME_ROLE_ARN (set in the provisioner's environment only when a
@@ -26,6 +28,29 @@ if [ -n "$role_arn" ]; then
   unset AWS_PROFILE
 fi
 `;
+}
+
+/**
+ * A local-exec step that runs `command` (POSIX sh, with assumeRoleShell in
+ * it) with the AWS CLI's region and, when configured, the role to assume in
+ * its environment, plus `environment`. `quiet = true` (Terraform >= 1.4)
+ * keeps the long command out of every apply log; its own progress lines still
+ * show. cdktf 0.21's LocalExecProvisioner type lacks `quiet`, but cdktf writes
+ * every property of a provisioner as given (snake_cased), so it is added here.
+ */
+export function awsCliProvisioner(
+  command: string,
+  region: string,
+  assumeRoleArn: string | undefined,
+  environment: Record<string, string>,
+): LocalExecProvisioner & { readonly quiet: boolean } {
+  return {
+    type: "local-exec",
+    interpreter: ["/bin/sh", "-c"],
+    command,
+    quiet: true,
+    environment: { AWS_REGION: region, AWS_DEFAULT_REGION: region, ...environment, ...assumeRoleEnvironment(assumeRoleArn) },
+  };
 }
 
 /** The provisioner environment entry that turns assumeRoleShell on. */

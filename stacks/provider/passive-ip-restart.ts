@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, LocalExecProvisioner, Op, TerraformResource } from "cdktf";
+import { DataResource, Fn, Op, TerraformResource } from "cdktf";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { markerParameterName, RESTART_IN_PROGRESS } from "../../functions/passive-ip-restart/marker";
-import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
+import { assumeRoleShell, awsCliProvisioner } from "../../lib/aws-cli-role";
 
 export interface PassiveIpRestartOptions {
   readonly namePrefix: string;
@@ -168,26 +168,13 @@ export class PassiveIpRestart extends Construct {
       this.resource = this.invokeRestartFunction(options, triggers);
       return;
     }
-    // `quiet = true` (Terraform >= 1.4) keeps the 50-line command out of every
-    // apply log; its own "passive-ip restart: ..." lines still show. cdktf
-    // 0.21's LocalExecProvisioner type lacks `quiet`, but cdktf writes every
-    // property of a provisioner as given (snake_cased), so it is added here.
-    const restart: LocalExecProvisioner & { readonly quiet: boolean } = {
-      type: "local-exec",
-      interpreter: ["/bin/sh", "-c"],
-      command: RESTART_COMMAND,
-      quiet: true,
-      environment: {
-        AWS_REGION: options.region,
-        AWS_DEFAULT_REGION: options.region,
-        SERVER_ID: options.serverId,
-        PASSIVE_IP: options.passiveIp,
-        MARKER_PARAMETER: this.marker.name,
-        TIMEOUT_SECONDS: String(options.timeoutSeconds),
-        POLL_SECONDS: String(options.pollSeconds ?? 10),
-        ...assumeRoleEnvironment(options.assumeRoleArn),
-      },
-    };
+    const restart = awsCliProvisioner(RESTART_COMMAND, options.region, options.assumeRoleArn, {
+      SERVER_ID: options.serverId,
+      PASSIVE_IP: options.passiveIp,
+      MARKER_PARAMETER: this.marker.name,
+      TIMEOUT_SECONDS: String(options.timeoutSeconds),
+      POLL_SECONDS: String(options.pollSeconds ?? 10),
+    });
     const provisioners = [restart];
     if (options.resourceType === "null_resource") {
       new NullProvider(this, "null");

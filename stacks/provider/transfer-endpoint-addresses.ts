@@ -1,8 +1,8 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, LocalExecProvisioner, TerraformResource } from "cdktf";
+import { DataResource, Fn, TerraformResource } from "cdktf";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
-import { assumeRoleEnvironment, assumeRoleShell } from "../../lib/aws-cli-role";
+import { assumeRoleShell, awsCliProvisioner } from "../../lib/aws-cli-role";
 
 export interface TransferEndpointAddressesOptions {
   readonly subnetIds: readonly string[];
@@ -60,26 +60,6 @@ while :; do
 done
 `;
 
-/** The local-exec form of the wait (restartResource null_resource or terraform_data). */
-function waitProvisioner(options: TransferEndpointAddressesOptions): LocalExecProvisioner & { readonly quiet: boolean } {
-  return {
-    type: "local-exec",
-    interpreter: ["/bin/sh", "-c"],
-    // Not echoed into apply logs (Terraform >= 1.4); its progress lines still are.
-    // cdktf 0.21's type lacks `quiet` but writes it through (see PassiveIpRestart).
-    quiet: true,
-    command: WAIT_FOR_ENDPOINT_COMMAND,
-    environment: {
-      AWS_REGION: options.region,
-      AWS_DEFAULT_REGION: options.region,
-      VPC_ENDPOINT_ID: options.vpcEndpointId,
-      TIMEOUT_SECONDS: String(options.timeoutSeconds),
-      POLL_SECONDS: String(options.pollSeconds ?? 5),
-      ...assumeRoleEnvironment(options.assumeRoleArn),
-    },
-  };
-}
-
 /**
  * Finds the private IP of the Transfer server's VPC endpoint in each
  * configured subnet (the article read 10.0.3.225 off the console).
@@ -122,7 +102,17 @@ export class TransferEndpointAddresses extends Construct {
           }),
           triggers,
         })
-      : new DataResource(this, "endpoint-available", { triggersReplace: triggers, provisioners: [waitProvisioner(options)] });
+      : new DataResource(this, "endpoint-available", {
+          triggersReplace: triggers,
+          provisioners: [
+            // The local-exec form (restartResource null_resource or terraform_data).
+            awsCliProvisioner(WAIT_FOR_ENDPOINT_COMMAND, options.region, options.assumeRoleArn, {
+              VPC_ENDPOINT_ID: options.vpcEndpointId,
+              TIMEOUT_SECONDS: String(options.timeoutSeconds),
+              POLL_SECONDS: String(options.pollSeconds ?? 5),
+            }),
+          ],
+        });
     this.addresses = options.subnetIds.map((subnetId) => {
       const eni = new DataAwsNetworkInterface(this, subnetId, {
         filter: [
