@@ -28,6 +28,8 @@ const describeEmulator = missing.length ? describe.skip : describe;
 // 2-core machine running five emulator sessions of the end-to-end suites beside this one):
 // jest's 30 s default is too tight, and 120 s was exceeded once by the longest case in CI.
 jest.setTimeout(300_000);
+// moto's start (imports, patches) took over 30 s once in that company; the hooks use the file's bound.
+const START_TIMEOUT_MS = 120_000;
 const describeTerraform = missingTerraform.length ? describe.skip : describe;
 
 function ipv4ToInt(ip: string): number {
@@ -110,7 +112,7 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-test-"));
-    emu = await startEmulator();
+    emu = await startEmulator({ startTimeoutMs: START_TIMEOUT_MS });
     net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24", "10.0.4.0/24"], "transfer-vpce");
     const role = await aws(emu, [
       "iam",
@@ -670,8 +672,8 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     callsFile = path.join(tmp, "calls.jsonl");
     // A transition delay long enough that the polling loop sees STOPPING and STARTING even
     // when each AWS CLI call takes seconds (a loaded 2-core CI machine).
-    emu = await startEmulator({ stateDelaySeconds: 20, callsFile });
-  }, 30_000);
+    emu = await startEmulator({ stateDelaySeconds: 20, callsFile, startTimeoutMs: START_TIMEOUT_MS });
+  });
 
   afterAll(async () => {
     await emu?.stop();
@@ -797,9 +799,9 @@ describeTerraform("offline terraform harness against the emulator", () => {
   let dir: string;
 
   beforeAll(async () => {
-    emu = await startEmulator();
+    emu = await startEmulator({ startTimeoutMs: START_TIMEOUT_MS });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "tf-harness-"));
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await emu?.stop();
