@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { promisify } from "util";
-import { configWarnings, formatJsonPath, loadConfig, parseConfig } from "../config/load";
+import { configPathFromEnvironment, configWarnings, formatJsonPath, loadConfig, parseConfig } from "../config/load";
+import { BAD_CONFIGS } from "./support/bad-configs";
 import { exampleDocument, exampleWith, problemsOf, PROJECT_ROOT } from "./support/config";
 
 const run = promisify(execFile);
@@ -58,14 +59,61 @@ describe("config validation", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  test("a missing file is reported, not thrown raw", () => {
-    expect(() => loadConfig("/nonexistent/transfer.json")).toThrow(/cannot read it \(ENOENT\)/);
+  test("a missing file is reported, not thrown raw, with the way to start one", () => {
+    expect(() => loadConfig("/nonexistent/transfer.json")).toThrow(
+      "(file): cannot read it (ENOENT); start from an example: cp examples/single-az.json /nonexistent/transfer.json (every example: ls examples/; every key: docs/configuration.md)",
+    );
+    expect(fs.existsSync(path.join(PROJECT_ROOT, "examples", "single-az.json"))).toBe(true);
+  });
+
+  test("a TRANSFER_* variable no command reads is refused, with the one meant", () => {
+    expect(configPathFromEnvironment({})).toBe("config/example.json");
+    expect(configPathFromEnvironment({ TRANSFER_CONFIG: "config/prod.json" })).toBe("config/prod.json");
+    expect(() => configPathFromEnvironment({ TRANSFER_CONFG: "config/prod.json" })).toThrow(
+      '(environment): TRANSFER_CONFG is set, but no command reads it (did you mean "TRANSFER_CONFIG"?); the only variable is TRANSFER_CONFIG (unset it, or rename it)',
+    );
+    expect(() => configPathFromEnvironment({ TRANSFER_CONFIG: "a.json", TRANSFER_REGION: "x" })).toThrow(/TRANSFER_REGION is set, but no command reads it; /);
   });
 
   test("unknown keys are named with their JSON path", () => {
     expect(problemsOf(exampleWith({ provider: { subnetId: "subnet-0a1b2c3d4e5f60003" }, extra: 1 }))).toEqual([
-      'provider.subnetId: unknown key (check the spelling; see README "Configuration")',
-      'extra: unknown key (check the spelling; see README "Configuration")',
+      'provider.subnetId: unknown key (did you mean "subnetIds"?; see docs/configuration.md)',
+      "extra: unknown key (check the spelling; see docs/configuration.md)",
+    ]);
+    expect(problemsOf(exampleWith({ consumer: { client: { enabled: true, instancetype: "t3.micro" } }, backend: { type: "local", Dir: "x" } }))).toEqual([
+      'backend.Dir: unknown key (did you mean "dir"?; see docs/configuration.md)',
+      'consumer.client.instancetype: unknown key (did you mean "instanceType"?; see docs/configuration.md)',
+    ]);
+  });
+
+  test("regions and instance types: AWS's published lists, the nearest valid one suggested", () => {
+    expect(problemsOf(exampleWith({ region: "eu-central-9", consumer: { client: { enabled: true, instanceType: "t3.mirco" } } }))).toEqual([
+      expect.stringMatching(/^region: expected an AWS region \(\d+ known: config\/aws-data.json\), got "eu-central-9" \(did you mean "eu-central-1"\?\)$/),
+      expect.stringMatching(/^consumer.client.instanceType: expected an EC2 instance type \(\d+ known: config\/aws-data.json\), got "t3.mirco" \(did you mean "t3.micro"\?\)$/),
+    ]);
+    expect(problemsOf({ ...exampleDocument(), backend: { type: "s3", bucket: "tf-state", keyPrefix: "ftp", region: "us-east-9" } })).toEqual([
+      expect.stringContaining('backend.region: expected an AWS region (') ,
+    ]);
+    // A malformed value gets the shape message only.
+    expect(problemsOf(exampleWith({ region: "tokyo" }))).toEqual(['region: expected an AWS region like "ap-northeast-1"']);
+    // Every partition's regions, and current instance types, are accepted.
+    for (const region of ["us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-7"]) {
+      expect(problemsOf(exampleWith({ region, provider: { certificateArn: null } })).filter((p) => p.startsWith("region"))).toEqual([]);
+    }
+    for (const instanceType of ["t4g.nano", "m7i.large", "c7gn.medium"]) {
+      expect(problemsOf(exampleWith({ consumer: { client: { enabled: true, instanceType } } }))).toEqual([]);
+    }
+  });
+
+  test("enum values are echoed, with the nearest valid one", () => {
+    expect(problemsOf({ ...exampleDocument(), backend: { type: "S3" } })).toEqual(['backend.type: expected one of "local", "s3", "cloud", got "S3" (did you mean "s3"?)']);
+    expect(problemsOf(exampleWith({ provider: { passiveIpMode: "control_connection", protocols: ["FTP", "sftp"] } }))).toEqual([
+      'provider.protocols[1]: expected one of "FTP", "FTPS", "SFTP", got "sftp" (did you mean "SFTP"?)',
+      'provider.passiveIpMode: expected one of "nlb", "control-connection", "consumer-endpoint", got "control_connection" (did you mean "control-connection"?)',
+    ]);
+    // Nothing near: no guess.
+    expect(problemsOf(exampleWith({ provider: { restartResource: "shell" } }))).toEqual([
+      'provider.restartResource: expected one of "null_resource", "terraform_data", "lambda", got "shell"',
     ]);
   });
 
@@ -148,7 +196,7 @@ describe("config validation", () => {
   });
 
   test("backends: unknown type, absolute local dir, same Terraform Cloud workspace twice", () => {
-    expect(problemsOf({ ...exampleDocument(), backend: { type: "consul" } })).toEqual(['backend.type: expected "type" to be one of "local", "s3", "cloud"']);
+    expect(problemsOf({ ...exampleDocument(), backend: { type: "consul" } })).toEqual(['backend.type: expected one of "local", "s3", "cloud", got "consul"']);
     expect(problemsOf({ ...exampleDocument(), backend: { type: "local", dir: "/var/state" } })).toEqual([
       "backend.dir: expected a path relative to the project root (synthesized JSON must not hold absolute paths)",
     ]);
@@ -277,35 +325,8 @@ describe("config validation: consumer-endpoint mode and the host name", () => {
 });
 
 describe("synth with a bad config", () => {
-  // One config per class of bad input, through the real entry point.
-  const cases: [string, string, string][] = [
-    ["malformed JSON", '{"region": "ap-northeast-1",', "(root): malformed JSON"],
-    ["an unknown key", JSON.stringify(exampleWith({ provider: { subnetId: "x" } })), "provider.subnetId: unknown key"],
-    ["a wrong ID prefix", JSON.stringify(exampleWith({ consumer: { vpcId: "vcp-0f9e8d7c6b5a40001" } })), "consumer.vpcId: expected a VPC ID"],
-    ["a bad CIDR", JSON.stringify(exampleWith({ consumer: { allowedCidrs: ["10.0.0.0/40"] } })), "consumer.allowedCidrs[0]: expected an IPv4 CIDR block"],
-    ["a bad IP", JSON.stringify(exampleWith({ provider: { nlbPrivateIp: "10.0.3" } })), "provider.nlbPrivateIp: expected an IPv4 address"],
-    ["an nlbPrivateIp outside its subnet", JSON.stringify(exampleWith({ provider: { nlbPrivateIp: "10.0.9.9" } })), "expected an address inside subnet"],
-    ["an empty list", JSON.stringify(exampleWith({ provider: { allowedCidrs: [] } })), "provider.allowedCidrs: expected at least one CIDR block"],
-    ["a bad ARN", JSON.stringify(exampleWith({ provider: { allowedPrincipals: ["arn:aws:iam::1:root"] } })), "provider.allowedPrincipals[0]: expected an IAM principal ARN"],
-    // Issue 17: a tag that Terraform would evaluate as an expression.
-    ["a Terraform expression in a tag", JSON.stringify(exampleWith({ tags: { owner: '${file("/etc/hostname")}' } })), "tags.owner: expected a tag value of letters, numbers, spaces and _ . : / = + - @ (AWS tag rules)"],
-    ["a template in backend.dir", JSON.stringify({ ...exampleWith(), backend: { type: "local", dir: "state/%{ if true }x%{ endif }" } }), "backend.dir: expected a path of letters, digits"],
-    [
-      "multi-AZ with passiveIpMode nlb",
-      JSON.stringify(exampleWith({ provider: { subnetIds: ["subnet-0a1b2c3d4e5f60003", "subnet-0a1b2c3d4e5f60004"], subnetCidrs: null, nlbPrivateIp: null } })),
-      'provider.passiveIpMode: expected "control-connection"',
-    ],
-    [
-      "consumer-endpoint mode with two consumer subnets",
-      JSON.stringify(
-        exampleWith({
-          provider: { passiveIpMode: "consumer-endpoint" },
-          consumer: { endpointIp: "10.0.3.50", subnetIds: ["subnet-0f9e8d7c6b5a40003", "subnet-0f9e8d7c6b5a40004"] },
-        }),
-      ),
-      'consumer.subnetIds: expected exactly one subnet with passiveIpMode "consumer-endpoint"',
-    ],
-  ];
+  // One config per class of bad input (support/bad-configs.ts), through the real entry point.
+  const cases: [string, string, string][] = BAD_CONFIGS.map((bad) => [bad.name, bad.text, bad.problem]);
 
   /** Runs the real synth entry point on a config file with this text, into a fresh outdir. */
   async function synthBadConfig(text: string) {

@@ -2,9 +2,39 @@ import * as fs from "fs";
 import { z } from "zod";
 import { cidrContains, parseCidr } from "./ip";
 import { configSchema, crossFieldIssues, DEFAULT_SECURITY_POLICY_NAME, LAMBDA_RESTART_TIMEOUT_MAX, TransferConfig } from "./schema";
+import { didYouMean, nearest } from "./suggest";
 import { SERVER_PROTOCOLS, ServerProtocol } from "../lib/ftp-ports";
 
 export const DEFAULT_CONFIG_PATH = "config/example.json";
+/** The page that documents every key (generated from the schema). */
+export const CONFIG_REFERENCE = "docs/configuration.md";
+/** The examples a new config is copied from. */
+export const EXAMPLES_DIR = "examples";
+
+/** The environment variables the commands read; any other TRANSFER_* is a mistake. */
+export const TRANSFER_ENVIRONMENT = ["TRANSFER_CONFIG"] as const;
+
+/**
+ * The config file the commands use: $TRANSFER_CONFIG, else the example. A
+ * TRANSFER_* variable the commands do not read (a typo such as TRANSFER_CONFG)
+ * is refused: it would otherwise fall back to the example without a word.
+ */
+export function configPathFromEnvironment(env: NodeJS.ProcessEnv = process.env): string {
+  const unknown = Object.keys(env)
+    .filter((name) => name.startsWith("TRANSFER_") && !(TRANSFER_ENVIRONMENT as readonly string[]).includes(name))
+    .sort();
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH,
+      unknown.map(
+        (name) =>
+          `(environment): ${name} is set, but no command reads it${didYouMean(name, TRANSFER_ENVIRONMENT)}; ` +
+          `the only variable is TRANSFER_CONFIG (unset it, or rename it)`,
+      ),
+    );
+  }
+  return env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH;
+}
 
 /** A config file that cannot be used, with every problem found in it. */
 export class ConfigError extends Error {
@@ -45,27 +75,69 @@ function isBackendDynamicCredentials(path: readonly (string | number)[], key: st
   return path.length === 1 && path[0] === "backend" && key === "dynamicCredentials";
 }
 
+/** The value at a JSON path of the document (undefined where the path leads nowhere). */
+function valueAt(input: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>(
+    (value, key) => (value && typeof value === "object" ? (value as Record<string | number, unknown>)[key] : undefined),
+    input,
+  );
+}
+
+/** The keys the schema knows at a JSON path (an object's shape), for "did you mean". */
+function knownKeysAt(path: readonly (string | number)[], input: unknown): string[] {
+  let schema: z.ZodTypeAny = configSchema;
+  const unwrap = (s: z.ZodTypeAny): z.ZodTypeAny => {
+    for (;;) {
+      if (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s._def.innerType;
+      else if (s instanceof z.ZodEffects) s = s._def.schema;
+      else return s;
+    }
+  };
+  for (let i = 0; i <= path.length; i++) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodDiscriminatedUnion) {
+      const option = schema.optionsMap.get(valueAt(input, [...path.slice(0, i), schema.discriminator]) as string);
+      if (!option) return [];
+      schema = option;
+    }
+    if (i === path.length) break;
+    if (!(schema instanceof z.ZodObject)) return [];
+    const next = (schema.shape as Record<string, z.ZodTypeAny>)[String(path[i])];
+    if (!next) return [];
+    schema = next;
+  }
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
 function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
   const at = (extra: (string | number)[] = []) => formatJsonPath([...issue.path, ...extra]);
   switch (issue.code) {
     case z.ZodIssueCode.unrecognized_keys:
-      return issue.keys.map((key) =>
-        isBackendDynamicCredentials(issue.path, key)
-          ? `${at([key])}: only the "cloud" backend has dynamic provider credentials (HCP Terraform); ` +
+      return issue.keys.map((key) => {
+        if (isBackendDynamicCredentials(issue.path, key)) {
+          return (
+            `${at([key])}: only the "cloud" backend has dynamic provider credentials (HCP Terraform); ` +
             `backend.type is ${JSON.stringify(asObject(asObject(input)?.backend)?.type)}: ` +
             `remove the key or use backend.type "cloud"`
-          : `${at([key])}: unknown key (check the spelling; see README "Configuration")`,
-      );
+          );
+        }
+        const known = knownKeysAt(issue.path, input);
+        const guess = nearest(key, known);
+        return `${at([key])}: unknown key (${guess !== undefined ? `did you mean ${JSON.stringify(guess)}?` : "check the spelling"}; see ${CONFIG_REFERENCE})`;
+      });
+    case z.ZodIssueCode.invalid_union_discriminator: {
+      const options = issue.options.map((o) => String(o));
+      const value = valueAt(input, issue.path);
+      return [`${at()}: expected one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(value) ?? "nothing"}${didYouMean(value, options)}`];
+    }
     case z.ZodIssueCode.invalid_type: {
       if (issue.received === "undefined") return [`${at()}: missing (expected ${issue.expected})`];
-      const actual = issue.path.reduce<unknown>(
-        (value, key) => (value && typeof value === "object" ? (value as Record<string | number, unknown>)[key] : undefined),
-        input
-      );
-      return [`${at()}: expected ${issue.expected}, got ${describeType(actual)}`];
+      return [`${at()}: expected ${issue.expected}, got ${describeType(valueAt(input, issue.path))}`];
     }
-    case z.ZodIssueCode.invalid_enum_value:
-      return [`${at()}: expected one of ${issue.options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(issue.received)}`];
+    case z.ZodIssueCode.invalid_enum_value: {
+      const options = issue.options.map((o) => String(o));
+      return [`${at()}: expected one of ${options.map((o) => JSON.stringify(o)).join(", ")}, got ${JSON.stringify(issue.received)}${didYouMean(issue.received, options)}`];
+    }
     case z.ZodIssueCode.invalid_literal:
       return [`${at()}: expected ${JSON.stringify(issue.expected)}`];
     default:
@@ -102,7 +174,12 @@ export function loadConfig(file: string): TransferConfig {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    throw new ConfigError(file, [`(file): cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    const hint =
+      code === "ENOENT"
+        ? `; start from an example: cp ${EXAMPLES_DIR}/single-az.json ${file} (every example: ls ${EXAMPLES_DIR}/; every key: ${CONFIG_REFERENCE})`
+        : "";
+    throw new ConfigError(file, [`(file): cannot read it (${code})${hint}`]);
   }
   let document: unknown;
   try {

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { cidrContains, isPrivateAddress, isReservedSubnetAddress, parseCidr, parseIpv4 } from "./ip";
 import { SERVER_PROTOCOLS } from "../lib/ftp-ports";
+import awsData from "./aws-data.json";
+import { didYouMean } from "./suggest";
 
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 // Target group names are `<namePrefix>-<port>-<6 hex digits>` (e.g.
@@ -96,6 +98,9 @@ export const SFTP_AUTHENTICATION_METHODS = ["PUBLIC_KEY_OR_PASSWORD", "PASSWORD"
 // The charset also keeps "$", "%", "{" and quotes out, so no tag can become a
 // Terraform template (README "Security note: the config is data").
 const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+/** The same rules as JSON Schema patterns (ECMAScript, Unicode mode), for config/schema.json. */
+const TAG_KEY_PATTERN = "^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$";
+const TAG_VALUE_PATTERN = "^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$";
 /** Largest provider.restartTimeoutSeconds with restartResource "lambda": two waits plus a minute within Lambda's 900 s. */
 export const LAMBDA_RESTART_TIMEOUT_MAX = 420;
 
@@ -114,6 +119,56 @@ const DIR_CHARACTERS = /^[A-Za-z0-9._\\/-]+$/;
 // $schema: an editor hint only (never synthesized); a URL or path without
 // spaces, quotes, "$", "%" or braces.
 const SCHEMA_REFERENCE = /^[A-Za-z0-9._~:/?#@!&'()*+,;=-]{1,2048}$/;
+
+/**
+ * JSON Schema for rules the validator checks in code (a parser, a refinement),
+ * which zod-to-json-schema cannot read off the zod schema: merged into the
+ * generated config/schema.json by scripts/config-reference.ts; the validator
+ * itself never reads it. Kept under a symbol on the zod definition object,
+ * which `.describe()` copies along.
+ */
+const JSON_SCHEMA_EXTRAS = Symbol("jsonSchemaExtras");
+
+function withJsonSchema<T extends z.ZodTypeAny>(schema: T, extras: Record<string, unknown>): T {
+  (schema._def as unknown as Record<symbol, unknown>)[JSON_SCHEMA_EXTRAS] = extras;
+  return schema;
+}
+
+/** The JSON Schema extras of one zod definition (see withJsonSchema), if any. */
+export function jsonSchemaExtras(def: z.ZodTypeDef): Record<string, unknown> | undefined {
+  return (def as unknown as Record<symbol, Record<string, unknown> | undefined>)[JSON_SCHEMA_EXTRAS];
+}
+
+// An IPv4 address as parseIpv4 reads it (no leading zeros), and a CIDR block.
+const OCTET = "(0|[1-9][0-9]?|1[0-9]{2}|2[0-4][0-9]|25[0-5])";
+const IPV4_PATTERN = `^${OCTET}(\\.${OCTET}){3}$`;
+const CIDR_PATTERN = `^${OCTET}(\\.${OCTET}){3}/([0-9]|[12][0-9]|3[0-2])$`;
+
+/**
+ * A string from a list AWS publishes (config/aws-data.json, generated from
+ * botocore's data by `npm run aws-data`): refused with the nearest valid one
+ * suggested. Checked after the shape, so a malformed value gets one message.
+ */
+function knownValue(shape: RegExp, shapeMessage: string, published: readonly string[], what: string) {
+  // Only the values of a shape the rest of the config can use (a region of a
+  // partition the ARN patterns know, ...): the JSON Schema's enum is then
+  // exactly what the validator accepts.
+  const values = published.filter((value) => shape.test(value));
+  const known = new Set(values);
+  return withJsonSchema(
+    z.string().superRefine((value, ctx) => {
+      if (!shape.test(value)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: shapeMessage });
+      } else if (!known.has(value)) {
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `expected ${what} (${values.length} known: config/aws-data.json), got ${JSON.stringify(value)}${didYouMean(value, values)}`,
+        });
+      }
+    }),
+    { enum: [...values], $comment: `${what}: AWS's published list, config/aws-data.json` },
+  );
+}
 
 /** Unicode characters (code points), the unit AWS counts tag lengths in. */
 function characterCount(text: string): number {
@@ -157,16 +212,31 @@ function reportEach(problemsOf: (text: string) => string[]) {
 
 // Key and value issues both land on the tag's path (tags.<key>); the count
 // rule is in crossFieldIssues, so that it is reported even beside bad tags.
-const tags = z.record(z.string().superRefine(reportEach(tagKeyProblems)), z.string().superRefine(reportEach(tagValueProblems)));
+const tags = withJsonSchema(
+  z.record(z.string().superRefine(reportEach(tagKeyProblems)), withJsonSchema(z.string().superRefine(reportEach(tagValueProblems)), {
+    maxLength: 256,
+    pattern: TAG_VALUE_PATTERN,
+    $comment: `a tag value: at most 256 ${TAG_CHARACTERS_DESCRIPTION}`,
+  })),
+  {
+    propertyNames: { type: "string", minLength: 1, maxLength: 128, pattern: TAG_KEY_PATTERN, $comment: `a tag key: 1-128 ${TAG_CHARACTERS_DESCRIPTION}, not starting with aws:` },
+    // 49 when the keys do not include Name (the stacks add it): that count is checked in code.
+    maxProperties: MAX_TAGS_PER_RESOURCE,
+  },
+);
 
 const vpcId = z.string().regex(VPC_ID, 'expected a VPC ID like "vpc-0123456789abcdef0"');
 const subnetId = z.string().regex(SUBNET_ID, 'expected a subnet ID like "subnet-0123456789abcdef0"');
+const region = knownValue(AWS_REGION, 'expected an AWS region like "ap-northeast-1"', awsData.regions, "an AWS region");
 
-const ipv4 = z.string().refine((value) => parseIpv4(value) !== undefined, {
-  message: 'expected an IPv4 address like "10.0.3.119"',
-});
+const ipv4 = withJsonSchema(
+  z.string().refine((value) => parseIpv4(value) !== undefined, {
+    message: 'expected an IPv4 address like "10.0.3.119"',
+  }),
+  { pattern: IPV4_PATTERN, $comment: 'an IPv4 address like "10.0.3.119"' },
+);
 
-const cidr = z.string().superRefine((value, ctx) => {
+const cidr = withJsonSchema(z.string().superRefine((value, ctx) => {
   const parsed = parseCidr(value);
   if (!parsed) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an IPv4 CIDR block like "10.0.0.0/16"' });
@@ -176,10 +246,10 @@ const cidr = z.string().superRefine((value, ctx) => {
       message: `expected a network address: host bits are set (did you mean "${parsed.network}"?)`,
     });
   }
-});
+}), { pattern: CIDR_PATTERN, $comment: 'an IPv4 CIDR block like "10.0.0.0/16", host bits zero' });
 
 function uniqueList<T extends z.ZodTypeAny>(item: T, what: string) {
-  return z
+  const list = z
     .array(item)
     .min(1, `expected at least one ${what}`)
     .superRefine((values, ctx) => {
@@ -191,13 +261,14 @@ function uniqueList<T extends z.ZodTypeAny>(item: T, what: string) {
         seen.add(value);
       });
     });
+  return withJsonSchema(list, { uniqueItems: true });
 }
 
 const localBackend = z
   .object({
-    type: z.literal("local"),
+    type: z.literal("local").describe("State files in a folder of this project (one operator or one CI job runs both stacks)"),
     // Relative to the project root; state files are <dir>/<stack>.tfstate.
-    dir: z
+    dir: withJsonSchema(z
       .string()
       .min(1)
       .max(512)
@@ -205,81 +276,139 @@ const localBackend = z
       .refine((dir) => !dir.startsWith("/") && !/^[A-Za-z]:/.test(dir), {
         message: "expected a path relative to the project root (synthesized JSON must not hold absolute paths)",
       })
-      .refine((dir) => !dir.split(/[\\/]/).includes(".."), { message: 'expected a path inside the project (no "..")' })
-      .default("state"),
+      .refine((dir) => !dir.split(/[\\/]/).includes(".."), { message: 'expected a path inside the project (no "..")' }), {
+      not: { type: "string", pattern: "^(/|[A-Za-z]:)|(^|[\\\\/])\\.\\.([\\\\/]|$)" },
+      $comment: "a relative path inside the project: letters, digits, . _ - and /, no ..",
+    })
+      .default("state")
+      .describe("State folder, relative to the project root (no absolute path, no ..): each stack's state is <dir>/<stack>.tfstate"),
   })
   .strict();
 
 const s3Backend = z
   .object({
-    type: z.literal("s3"),
-    bucket: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
+    type: z.literal("s3").describe("State in an S3 bucket: s3://<bucket>/<keyPrefix>/<stack>.tfstate, encrypted, S3-native locking (Terraform >= 1.10)"),
+    bucket: z
+      .string()
+      .regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)")
+      .describe("Existing S3 bucket that holds both stacks' state"),
     keyPrefix: z
       .string()
       .max(1000, "expected at most 1000 characters (S3 keys are at most 1024 bytes: <keyPrefix>/<stack>.tfstate)")
       .regex(/^[A-Za-z0-9!_.*'()/-]+$/, 'expected an S3 key prefix such as "transfer-ftp"')
       .refine((prefix) => !prefix.startsWith("/") && !prefix.endsWith("/"), {
         message: "expected no leading or trailing slash (keys are <keyPrefix>/<stack>.tfstate)",
-      }),
-    region: z.string().regex(AWS_REGION, 'expected an AWS region like "ap-northeast-1"'),
+      })
+      .describe("Key prefix of the state objects, without leading or trailing slash: <keyPrefix>/<stack>.tfstate"),
+    region: region.describe("Region of the state bucket"),
     // Optional: an IAM role the backend assumes to reach the state bucket.
-    roleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+    roleArn: z
+      .string()
+      .regex(ROLE_ARN, "expected an IAM role ARN")
+      .optional()
+      .describe("IAM role the backend (and the consumer's read of the provider's state) assumes to reach the bucket"),
   })
   .strict();
 
 const cloudBackend = z
   .object({
-    type: z.literal("cloud"),
-    organization: z.string().regex(TFC_NAME, "expected a Terraform Cloud organization name"),
+    type: z.literal("cloud").describe("HCP Terraform (Terraform Cloud) or Terraform Enterprise: one workspace per stack"),
+    organization: z.string().regex(TFC_NAME, "expected a Terraform Cloud organization name").describe("HCP Terraform organization of both workspaces"),
     hostname: z
       .string()
       .max(253, "expected a host name of at most 253 characters")
       .regex(/^[a-z0-9.-]+\.[a-z]{2,}$/, 'expected a host name like "app.terraform.io"')
-      .default("app.terraform.io"),
-    providerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
-    consumerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)"),
+      .default("app.terraform.io")
+      .describe("Host name of HCP Terraform, or of your Terraform Enterprise"),
+    providerWorkspace: z.string().regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)").describe("Workspace of the provider stack"),
+    consumerWorkspace: z
+      .string()
+      .regex(TFC_NAME, "expected a workspace name (letters, digits, - and _)")
+      .describe("Workspace of the consumer stack; must differ from providerWorkspace"),
     // HCP Terraform dynamic provider credentials: declares tfc_aws_dynamic_credentials and
     // points each aliased AWS provider at its shared config file (lib/backend.ts).
-    dynamicCredentials: z.boolean().default(false),
+    dynamicCredentials: z
+      .boolean()
+      .default(false)
+      .describe(
+        "HCP Terraform dynamic provider credentials for the consumer's second AWS provider too (tag SERVICE_OWNER; cloud backend only)",
+      ),
   })
   .strict();
 
-const backend = z.discriminatedUnion("type", [localBackend, s3Backend, cloudBackend], {
-  errorMap: (issue, ctx) =>
-    issue.code === z.ZodIssueCode.invalid_union_discriminator
-      ? { message: 'expected "type" to be one of "local", "s3", "cloud"' }
-      : { message: ctx.defaultError },
-});
+// The message for an unknown backend.type, with the value and the nearest
+// type, is made in load.ts (describeIssue), which sees the document.
+const backend = z.discriminatedUnion("type", [localBackend, s3Backend, cloudBackend]).describe("Where Terraform keeps each stack's state");
+
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 const providerSide = z
   .object({
     // Issue 13: which protocols the one Transfer server serves (default FTP only, as before).
-    protocols: uniqueList(z.enum(SERVER_PROTOCOLS as unknown as ["FTP", "FTPS", "SFTP"]), "protocol").default(["FTP"]),
+    protocols: uniqueList(z.enum(SERVER_PROTOCOLS as unknown as ["FTP", "FTPS", "SFTP"]), "protocol")
+      .default(["FTP"])
+      .describe("Protocols of the one Transfer server: FTP and FTPS on 21 and 8192-8200, SFTP on 22"),
     certificateArn: z
       .string()
       .regex(CERTIFICATE_ARN, 'expected an ACM certificate ARN like "arn:aws:acm:ap-northeast-1:123456789012:certificate/<uuid>"')
-      .optional(),
-    securityPolicyName: z.enum(SECURITY_POLICY_NAMES).optional(),
-    tlsSessionResumptionMode: z.enum(TLS_SESSION_RESUMPTION_MODES).optional(),
-    sftpAuthenticationMethods: z.enum(SFTP_AUTHENTICATION_METHODS).optional(),
-    vpcId,
-    subnetIds: uniqueList(subnetId, "subnet ID"),
+      .optional()
+      .describe("ACM certificate for FTPS, in the config's region; required with FTPS and only with it. It should name consumer.dnsName"),
+    securityPolicyName: z
+      .enum(SECURITY_POLICY_NAMES)
+      .optional()
+      .describe(`Transfer security policy (TLS and SSH algorithms); only with FTPS or SFTP, default ${DEFAULT_SECURITY_POLICY_NAME}`),
+    tlsSessionResumptionMode: z
+      .enum(TLS_SESSION_RESUMPTION_MODES)
+      .optional()
+      .describe("FTPS only: whether data connections must resume the control connection's TLS session (default ENFORCED, as AWS's)"),
+    sftpAuthenticationMethods: z
+      .enum(SFTP_AUTHENTICATION_METHODS)
+      .optional()
+      .describe("SFTP only: password, key, either or both (default PUBLIC_KEY_OR_PASSWORD, as AWS's)"),
+    vpcId: vpcId.describe("The Transfer server's VPC (it must exist)"),
+    subnetIds: uniqueList(subnetId, "subnet ID").describe(
+      "Subnets of the Transfer endpoint and the NLB: one is the article's single-AZ layout, two or more (in different AZs) multi-AZ",
+    ),
     // Optional CIDR of each provider subnet: lets synth check nlbPrivateIp
     // before Terraform does (the plan checks it again against the real subnet).
-    subnetCidrs: z.record(subnetId, cidr).optional(),
-    bucketName: z.string().regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)"),
-    allowedCidrs: uniqueList(cidr, "CIDR block"),
-    nlbPrivateIp: ipv4.optional(),
+    subnetCidrs: z
+      .record(subnetId, cidr)
+      .optional()
+      .describe("CIDR of each provider subnet, by subnet ID: lets synth check nlbPrivateIp (the plan checks it again)"),
+    bucketName: z
+      .string()
+      .regex(BUCKET_NAME, "expected an S3 bucket name (3-63 lowercase letters, digits, hyphens)")
+      .describe("Existing S3 bucket for the FTP users' files"),
+    allowedCidrs: uniqueList(cidr, "CIDR block").describe(
+      "Sources the NLB admits on the FTP ports; include the consumer clients' own addresses (PrivateLink traffic is filtered here too)",
+    ),
+    nlbPrivateIp: ipv4
+      .optional()
+      .describe("Pins the single-AZ NLB's private IP, so PassiveIp is known at plan time; a change replaces the NLB (and restarts the server once)"),
     // "consumer-endpoint": PassiveIp = consumer.endpointIp (issue 12).
-    passiveIpMode: z.enum(["nlb", "control-connection", "consumer-endpoint"]).default("nlb"),
+    passiveIpMode: z
+      .enum(["nlb", "control-connection", "consumer-endpoint"])
+      .default("nlb")
+      .describe("The address in PASV replies: the NLB's IP (single-AZ), 0.0.0.0 (multi-AZ) or consumer.endpointIp (every client works)"),
     allowedPrincipals: uniqueList(
       z.string().regex(PRINCIPAL_ARN, 'expected an IAM principal ARN like "arn:aws:iam::123456789012:root", ":user/NAME" or ":role/NAME"'),
       "principal"
-    ),
-    restartResource: z.enum(["null_resource", "terraform_data", "lambda"]).default("null_resource"),
+    ).describe("IAM principals (account root, user or role; never *) allowed to connect endpoints to the endpoint service"),
+    restartResource: z
+      .enum(["null_resource", "terraform_data", "lambda"])
+      .default("null_resource")
+      .describe(
+        "How the PassiveIp restart runs: local-exec with the AWS CLI (null_resource needs hashicorp/null; terraform_data is built in) or a Lambda (HCP Terraform hosted runs)",
+      ),
     // Bound of each of the restart's two waits (OFFLINE, then ONLINE). Default
     // 900, or LAMBDA_RESTART_TIMEOUT_MAX with restartResource "lambda" (see load.ts).
-    restartTimeoutSeconds: z.number().int().min(60).max(3600).default(900),
+    restartTimeoutSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(3600)
+      .default(900)
+      .describe(`Bound on each wait of the restart and on the wait for the server's endpoint; at most ${LAMBDA_RESTART_TIMEOUT_MAX} (and default ${LAMBDA_RESTART_TIMEOUT_MAX}) with restartResource "lambda"`),
     // TCP idle timeout of the NLB's port-21 listener. The control connection
     // is idle while a file moves on the data connection; AWS closes it after
     // 350 s by default. AWS allows 60-6000 s per TCP listener (ELB guide, NLB
@@ -289,102 +418,159 @@ const providerSide = z
       .int()
       .min(60, "expected a number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)")
       .max(6000, "expected a number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)")
-      .default(6000),
+      .default(6000)
+      .describe("TCP idle timeout of the NLB's port-21 listener: the control connection is idle while a file moves (AWS's default is 350)"),
     userSecretPrefix: z
       .string()
       .regex(SECRET_PREFIX, 'expected a Secrets Manager name prefix ending in "/", like "tf-ftp/users/"')
-      .optional(),
+      .optional()
+      .describe("Secrets Manager name prefix of the FTP users (default <namePrefix>/users/)"),
     // Every FTP user's home lies strictly below it; default "/<bucketName>/home/".
     userHomeRoot: z
       .string()
       .max(1000)
       .regex(HOME_ROOT, 'expected an absolute path in the bucket ending in "/", like "/my-bucket/home/" (plain segments, no "." or "..")')
-      .optional(),
+      .optional()
+      .describe("Every FTP user's home lies strictly below this path (default /<bucketName>/home/); inside the bucket, ending in /"),
     // Who may create and change FTP users: the only principals the user-secrets
     // KMS key lets encrypt (README "User store").
     userAdministratorArns: uniqueList(
       z.string().regex(USER_OR_ROLE_ARN, 'expected an IAM user or role ARN like "arn:aws:iam::123456789012:role/NAME" (not the account root)'),
       "administrator ARN"
+    ).describe(
+      "IAM users or roles (not the account root) that may create and change FTP users: the only principals the user-secrets key lets encrypt",
     ),
     identityProvider: z
       .object({
         // Caps the Lambda's share of the account's concurrency, so that a login
         // flood cannot starve other functions (and bounds the scrypt work).
-        reservedConcurrency: z.number().int().min(1, "expected at least 1").max(1000, "expected at most 1000").default(10),
+        reservedConcurrency: z
+          .number()
+          .int()
+          .min(1, "expected at least 1")
+          .max(1000, "expected at most 1000")
+          .default(10)
+          .describe("Reserved concurrent executions of the identity-provider Lambda: a login flood cannot take the account's concurrency"),
       })
       .strict()
-      .default({ reservedConcurrency: 10 }),
-    logRetentionDays: z
-      .number()
-      .int()
-      .refine((d) => LOG_RETENTION_DAYS.includes(d), {
-        message: `expected one of CloudWatch Logs' retention periods: ${[...[1, 3, 5, 7, 14, 30, 60, 90], "..."].join(", ")}`,
-      })
-      .default(30),
-    assumeRoleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+      .default({ reservedConcurrency: 10 })
+      .describe("The identity-provider Lambda"),
+    logRetentionDays: withJsonSchema(
+      z
+        .number()
+        .int()
+        .refine((d) => LOG_RETENTION_DAYS.includes(d), {
+          message: `expected one of CloudWatch Logs' retention periods: ${[...[1, 3, 5, 7, 14, 30, 60, 90], "..."].join(", ")}`,
+        }),
+      { enum: LOG_RETENTION_DAYS },
+    )
+      .default(30)
+      .describe("Retention of the identity provider's and the Transfer server's log groups, in days (CloudWatch's allowed values)"),
+    assumeRoleArn: z
+      .string()
+      .regex(ROLE_ARN, "expected an IAM role ARN")
+      .optional()
+      .describe("Role the provider stack's AWS provider assumes; the local-exec steps (restart, endpoint wait) assume it too"),
     monitoring: z
       .object({
-        alarms: z.boolean().default(true),
+        alarms: z.boolean().default(true).describe("CloudWatch alarms: unhealthy endpoint per AZ, identity provider broken, errors, throttles, login denials"),
         alarmTopicArn: z
           .string()
           .regex(SNS_TOPIC_ARN, 'expected an SNS topic ARN like "arn:aws:sns:ap-northeast-1:123456789012:ops-alarms"')
-          .optional(),
-        createAlarmTopic: z.boolean().default(false),
+          .optional()
+          .describe("Existing SNS topic for alarm and OK notifications (not with createAlarmTopic)"),
+        createAlarmTopic: z.boolean().default(false).describe("Create the SNS topic <namePrefix>-ftp-alarms for them (subscribe to it yourself)"),
         // Refused logins (any reason) in 5 minutes that raise the denial alarm.
-        loginDenialThreshold: z.number().int().min(1).max(100000).default(20),
+        loginDenialThreshold: z
+          .number()
+          .int()
+          .min(1)
+          .max(100000)
+          .default(20)
+          .describe("Refused logins in 5 minutes above which <namePrefix>-ftp-login-denials alarms"),
       })
       .strict()
-      .default({ alarms: true, createAlarmTopic: false, loginDenialThreshold: 20 }),
+      .default({ alarms: true, createAlarmTopic: false, loginDenialThreshold: 20 })
+      .describe("Alarms and where they notify"),
   })
   .strict();
 
 const consumerSide = z
   .object({
-    vpcId,
-    subnetIds: uniqueList(subnetId, "subnet ID"),
-    allowedCidrs: uniqueList(cidr, "CIDR block"),
+    vpcId: vpcId.describe("The client VPC; its CIDR may overlap the provider's"),
+    subnetIds: uniqueList(subnetId, "subnet ID").describe(
+      "Subnets of the interface endpoint, each in an AZ the provider's NLB serves (compared by AZ ID at plan time); the client instance goes into the first",
+    ),
+    allowedCidrs: uniqueList(cidr, "CIDR block").describe("Sources the consumer endpoint admits on the FTP ports"),
     // Optional CIDR of each consumer subnet: lets synth check endpointIp (the
     // plan checks it again against the real subnet).
-    subnetCidrs: z.record(subnetId, cidr).optional(),
+    subnetCidrs: z
+      .record(subnetId, cidr)
+      .optional()
+      .describe("CIDR of each consumer subnet, by subnet ID: lets synth check endpointIp (the plan checks it again)"),
     // The consumer endpoint's pinned IPv4 address; the server's PassiveIp in
     // passiveIpMode "consumer-endpoint".
-    endpointIp: ipv4.optional(),
+    endpointIp: ipv4
+      .optional()
+      .describe('The consumer endpoint\'s pinned IP and the server\'s PassiveIp; required with passiveIpMode "consumer-endpoint" (one consumer subnet) and only with it'),
     // A host name for the endpoint (Route 53 private hosted zone + alias).
     dnsName: z
       .string()
       .regex(DNS_NAME, 'expected a lowercase DNS name of two or more labels, like "ftp.corp.internal" (no trailing dot)')
-      .optional(),
-    hostedZoneId: z.string().regex(HOSTED_ZONE_ID, 'expected a Route 53 hosted zone ID like "Z0123456789ABCDEFGHIJ"').optional(),
-    serviceOwnerRoleArn: z.string().regex(ROLE_ARN, 'expected an IAM role ARN like "arn:aws:iam::123456789012:role/NAME"').optional(),
-    assumeRoleArn: z.string().regex(ROLE_ARN, "expected an IAM role ARN").optional(),
+      .optional()
+      .describe("Host name for the endpoint: a Route 53 private hosted zone of that name with an alias to it; becomes the ftp_host output"),
+    hostedZoneId: z
+      .string()
+      .regex(HOSTED_ZONE_ID, 'expected a Route 53 hosted zone ID like "Z0123456789ABCDEFGHIJ"')
+      .optional()
+      .describe("Put the dnsName record into this existing private hosted zone instead of creating one; needs dnsName"),
+    serviceOwnerRoleArn: z
+      .string()
+      .regex(ROLE_ARN, 'expected an IAM role ARN like "arn:aws:iam::123456789012:role/NAME"')
+      .optional()
+      .describe("Role in the provider account that accepts the endpoint connection (cross-account); default: the provider side's credentials"),
+    assumeRoleArn: z
+      .string()
+      .regex(ROLE_ARN, "expected an IAM role ARN")
+      .optional()
+      .describe("Role the consumer stack's AWS provider assumes (e.g. in the consumer account)"),
     client: z
       .object({
-        enabled: z.boolean(),
-        instanceType: z.string().regex(INSTANCE_TYPE, 'expected an EC2 instance type like "t3.micro"').default("t3.micro"),
+        enabled: z.boolean().describe("Create the EC2 test client (lftp, ftp-smoke, SSM-managed, no public IP) in the first consumer subnet"),
+        instanceType: knownValue(INSTANCE_TYPE, 'expected an EC2 instance type like "t3.micro"', awsData.instanceTypes, "an EC2 instance type")
+          .default("t3.micro")
+          .describe("Its instance type; Graviton types (t4g, ...) get the arm64 image"),
       })
       .strict()
-      .default({ enabled: false, instanceType: "t3.micro" }),
+      .default({ enabled: false, instanceType: "t3.micro" })
+      .describe("The optional EC2 client instance (off when the key is absent)"),
   })
   .strict();
 
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
 export const configSchema = z
   .object({
-    $schema: z.string().regex(SCHEMA_REFERENCE, "expected a JSON schema URL or path (no spaces, quotes, $, % or braces)").optional(),
-    region: z.string().regex(AWS_REGION, 'expected an AWS region like "ap-northeast-1"'),
+    $schema: z
+      .string()
+      .regex(SCHEMA_REFERENCE, "expected a JSON schema URL or path (no spaces, quotes, $, % or braces)")
+      .optional()
+      .describe("This file's JSON Schema, for editors (e.g. ../config/schema.json); never synthesized"),
+    region: region.describe("AWS region of both stacks (PrivateLink connects VPCs of one region)"),
     namePrefix: z
       .string()
       .regex(
         NAME_PREFIX,
         "expected 2-19 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200-1a2b3c must fit in 32 characters)"
-      ),
-    tags: tags.default({}),
+      )
+      .describe("Prefix of every name the stacks give (NLB <namePrefix>-nlb-<hash>, target groups <namePrefix>-<port>-<hash>, ...)"),
+    tags: tags
+      .default({})
+      .describe("Default tags on every resource of both stacks (AWS tag rules; at most 49: the stacks add Name to some)"),
     backend,
-    provider: providerSide,
-    consumer: consumerSide,
+    provider: providerSide.describe("The provider side: Transfer server, identity provider, NLB, endpoint service"),
+    consumer: consumerSide.describe("The consumer side: interface endpoint, its acceptance, optional host name and client instance"),
   })
-  .strict();
+  .strict()
+  .describe("Configuration of the two stacks (provider and consumer) of transfer-privatelink-ftp");
 
 export interface CrossFieldIssue {
   readonly path: (string | number)[];

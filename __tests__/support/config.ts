@@ -6,8 +6,14 @@ import { TransferConfig, TransferConfigInput } from "../../config/schema";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
+/**
+ * The tests' baseline: the shipped config/example.json with the EC2 client
+ * instance on, as in the article's layout (the shipped example keeps the
+ * documented default, off), so that every test sees the client's resources.
+ */
 export function exampleDocument(): TransferConfigInput {
-  return JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "config", "example.json"), "utf8"));
+  const document = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "config", "example.json"), "utf8")) as TransferConfigInput;
+  return { ...document, consumer: { ...document.consumer, client: { enabled: true, instanceType: "t3.micro" } } };
 }
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
