@@ -70,9 +70,9 @@ describe("config validation", () => {
     expect(configPathFromEnvironment({})).toBe("config/example.json");
     expect(configPathFromEnvironment({ TRANSFER_CONFIG: "config/prod.json" })).toBe("config/prod.json");
     expect(() => configPathFromEnvironment({ TRANSFER_CONFG: "config/prod.json" })).toThrow(
-      '(environment): TRANSFER_CONFG is set, but no command reads it (did you mean "TRANSFER_CONFIG"?); the only variable is TRANSFER_CONFIG (unset it, or rename it)',
+      'Invalid configuration in the environment (1 problem):\n  - TRANSFER_CONFG is set, but no command reads it (did you mean "TRANSFER_CONFIG"?): the only such variable is TRANSFER_CONFIG (unset or rename it)',
     );
-    expect(() => configPathFromEnvironment({ TRANSFER_CONFIG: "a.json", TRANSFER_REGION: "x" })).toThrow(/TRANSFER_REGION is set, but no command reads it; /);
+    expect(() => configPathFromEnvironment({ TRANSFER_CONFIG: "a.json", TRANSFER_REGION: "x" })).toThrow(/TRANSFER_REGION is set, but no command reads it: /);
   });
 
   test("unknown keys are named with their JSON path", () => {

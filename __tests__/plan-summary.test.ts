@@ -17,6 +17,7 @@ import {
   SynthesizedStack,
 } from "../cli/plan-summary-command";
 import { configWith, configWithBackend, PROJECT_ROOT } from "./support/config";
+import { writeSynthSource } from "../synthesis/output-folder";
 
 const temporary: string[] = [];
 
@@ -385,5 +386,58 @@ describe("npm run plan-summary (CLI)", () => {
     const unknown = io();
     expect(runPlanSummary(["--frobnicate"], unknown.io)).toBe(2);
     expect(unknown.out.stderr).toContain('unknown argument "--frobnicate"');
+  });
+});
+
+describe("npm run plan-summary: --json, and output the config has moved past", () => {
+  let project: string;
+  let outdir: string;
+  const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const out = { stdout: "", stderr: "" };
+    const code = runPlanSummary(args, { cwd: project, env, stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) } });
+    return { code, ...out };
+  };
+
+  beforeEach(() => {
+    // A project folder with its config and a synth of it, recorded as `npm run synth` records it.
+    project = fs.mkdtempSync(path.join(os.tmpdir(), "plan-summary-stale-"));
+    temporary.push(project);
+    fs.mkdirSync(path.join(project, "config"));
+    fs.copyFileSync(path.join(PROJECT_ROOT, "config", "example.json"), path.join(project, "config", "example.json"));
+    outdir = path.join(project, "cdktf.out");
+    buildApp(configWith(), { projectRoot: PROJECT_ROOT, outdir }).synth();
+    writeSynthSource(outdir, project, "config/example.json", "json");
+  });
+
+  test("--json: the same summaries as data, and stale null when the folder matches the config", () => {
+    const result = run(["--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ stale: null, stacks: JSON.parse(JSON.stringify(readSynthesizedStacks(outdir).map(summarizeStack))) });
+  });
+
+  test("a config edited after the synth (or whose synth failed): summarized, with a warning and stale set", () => {
+    fs.appendFileSync(path.join(project, "config", "example.json"), "\n");
+    const markdown = run([]);
+    expect(markdown.code).toBe(0);
+    expect(markdown.stderr).toBe(
+      "plan-summary: warning: config/example.json changed after cdktf.out was synthesized from it (or the last synth failed): run `npm run synth` first\n",
+    );
+    expect(JSON.parse(run(["--json"]).stdout).stale).toContain("changed after cdktf.out was synthesized");
+  });
+
+  test("a folder synthesized from another config than TRANSFER_CONFIG's", () => {
+    fs.copyFileSync(path.join(project, "config", "example.json"), path.join(project, "config", "prod.json"));
+    expect(run([], { TRANSFER_CONFIG: "config/prod.json" }).stderr).toBe(
+      "plan-summary: warning: cdktf.out was synthesized from config/example.json, but the config now is config/prod.json (TRANSFER_CONFIG): run `npm run synth` first\n",
+    );
+  });
+
+  test("a folder without the record (an older synth): the config's modification time is compared", () => {
+    fs.rmSync(path.join(outdir, "synth-source.json"));
+    expect(run([]).stderr).toBe("");
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(project, "config", "example.json"), later, later);
+    expect(run([]).stderr).toContain("plan-summary: warning: config/example.json is newer than cdktf.out");
   });
 });

@@ -374,6 +374,13 @@ describe("npm run smoke: arguments and setup", () => {
     expect(ssm.calls()).toHaveLength(0);
   });
 
+  it("prints the usage first and the error last", async () => {
+    const result = await run(["--user", "alice", "--colour"]);
+    const lines = result.err.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^usage: npm run smoke -- --user <name>/);
+    expect(lines[lines.length - 1]).toBe("unknown option --colour");
+  });
+
   it("does not echo a stray argument (it might be a password)", async () => {
     const result = await run(["--user", "alice", "Hunter2!"]);
     expect(result.code).toBe(2);

@@ -487,6 +487,15 @@ describe("list", () => {
     secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
     await expect(run(["list"])).resolves.toEqual({ code: 0, out: [], err: [] });
   });
+
+  it("--json: one JSON array of the names (empty too)", async () => {
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: "tf-ftp/users/zoe" }, { Name: "tf-ftp/users/alice" }] });
+    await expect(run(["list", "--json"])).resolves.toEqual({ code: 0, out: ['["alice","zoe"]'], err: [] });
+    secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
+    await expect(run(["list", "--json"])).resolves.toEqual({ code: 0, out: ["[]"], err: [] });
+    expect((await run(["add", "alice", "--json"])).err.join("\n")).toContain("--json is not an option of add");
+    expect((await run(["list", "--json=yes"])).err.join("\n")).toContain("--json takes no value");
+  });
 });
 
 describe("settings and arguments", () => {
@@ -592,6 +601,25 @@ describe("npm run users (the real entry point through scripts/run-ts.js)", () =>
       env: { ...process.env, AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
       timeout: 20000,
     });
+
+  it("a usage error: the usage first, the error last, so an 80x24 terminal still shows it", () => {
+    const result = runTs(["ad"]);
+    expect(result.status).toBe(2);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe("usage: npm run users -- <command> [options]");
+    expect(lines[lines.length - 1]).toBe('error: unknown command "ad"');
+  });
+
+  it("a misspelled TRANSFER_CONFIG is refused before anything else", () => {
+    const result = spawnSync(process.execPath, ["scripts/run-ts.js", "cli/users.ts", "list"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, TRANSFER_CONFG: "config/prod.json", AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
+      timeout: 20000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('TRANSFER_CONFG is set, but no command reads it (did you mean "TRANSFER_CONFIG"?)');
+  });
 
   it("prints help and exits 0", () => {
     const result = runTs(["--help"]);

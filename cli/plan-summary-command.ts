@@ -9,6 +9,7 @@
 // PR comment built from it changes only when the configuration does.
 import * as fs from "fs";
 import * as path from "path";
+import { staleness } from "./synth-freshness";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -576,12 +577,18 @@ export function renderMarkdown(summaries: readonly StackSummary[], source = "cdk
 // ---------------------------------------------------------------------------
 // CLI.
 
-export const USAGE = `usage: npm run plan-summary -- [--dir DIR] [--out FILE]
+export const USAGE = `usage: npm run plan-summary -- [--dir DIR] [--out FILE] [--json]
   --dir DIR   the synth output folder (default: cdktf.out)
-  --out FILE  write the Markdown to FILE instead of standard output`;
+  --out FILE  write the summary to FILE instead of standard output
+  --json      the summary as JSON (stacks, and "stale": why the folder may not
+              match the config, or null) instead of Markdown
+A folder synthesized from another config, or before the config changed, is
+summarized with a warning on standard error.`;
 
 export interface CliIo {
   readonly cwd: string;
+  /** For the config the folder is compared with ($TRANSFER_CONFIG); the process's own when absent. */
+  readonly env?: NodeJS.ProcessEnv;
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
 }
@@ -590,6 +597,7 @@ export interface CliIo {
 export function runPlanSummary(args: readonly string[], io: CliIo): number {
   let dir = "cdktf.out";
   let out: string | undefined;
+  let json = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -603,13 +611,15 @@ export function runPlanSummary(args: readonly string[], io: CliIo): number {
       else if (arg.startsWith("--dir=")) dir = arg.slice("--dir=".length);
       else if (arg === "--out") out = value();
       else if (arg.startsWith("--out=")) out = arg.slice("--out=".length);
+      else if (arg === "--json") json = true;
       else if (arg === "--help" || arg === "-h") {
         io.stdout.write(`${USAGE}\n`);
         return 0;
       } else throw new UsageError(`unknown argument ${JSON.stringify(arg)}`);
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      io.stderr.write(`plan-summary: ${error.message}\n${USAGE}\n`);
+      // The usage first, the error last: on a small terminal the error stays in view.
+      io.stderr.write(`${USAGE}\nplan-summary: ${error.message}\n`);
       return 2;
     }
   }
@@ -618,7 +628,10 @@ export function runPlanSummary(args: readonly string[], io: CliIo): number {
     io.stderr.write(`plan-summary: no ${dir}/stacks/*/cdk.tf.json found; run \`npm run synth\` first (or pass --dir)\n`);
     return 1;
   }
-  const markdown = renderMarkdown(stacks.map(summarizeStack), dir);
+  const stale = staleness(path.resolve(io.cwd, dir), io.cwd, io.env ?? process.env);
+  if (stale) io.stderr.write(`plan-summary: warning: ${stale}\n`);
+  const summaries = stacks.map(summarizeStack);
+  const markdown = json ? `${JSON.stringify({ stale: stale ?? null, stacks: summaries }, null, 2)}\n` : renderMarkdown(summaries, dir);
   if (out) {
     const file = path.resolve(io.cwd, out);
     fs.mkdirSync(path.dirname(file), { recursive: true });

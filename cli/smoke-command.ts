@@ -30,7 +30,7 @@ import {
   SendCommandCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
+import { ConfigError, configPathFromEnvironment, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
 import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
 import { awsErrorName, CommandError, EXIT_CANCELLED, hasControlCharacters, readSecretFromProcess } from "./terminal-input";
 
@@ -114,7 +114,7 @@ const KEY_ID =
   /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[0-9a-f-]{36}|alias\/[A-Za-z0-9/_-]{1,250})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[A-Za-z0-9/_-]{1,250})$/;
 
 function usageError(message: string): CommandError {
-  return new CommandError(`${message}\n\n${USAGE}`, 2);
+  return new CommandError(message, 2, USAGE);
 }
 
 export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
@@ -349,6 +349,8 @@ export async function runSmoke(argv: readonly string[], overrides: Partial<Smoke
     return await run(argv, deps, say);
   } catch (error) {
     if (error instanceof CommandError) {
+      // The usage first, the error last: on a small terminal the error stays in view.
+      if (error.usage) say(`${error.usage}\n`);
       say(error.message);
       return error.exitCode;
     }
@@ -367,7 +369,7 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     deps.stdout(`${USAGE}\n`);
     return 0;
   }
-  const config = loadConfig(deps.env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
+  const config = loadConfig(configPathFromEnvironment(deps.env));
   if (!config.provider.protocols.includes(args.protocol.toUpperCase() as "FTP" | "FTPS" | "SFTP")) {
     throw new CommandError(`--protocol ${args.protocol}: the server does not offer it (provider.protocols is ${config.provider.protocols.join(", ")})`, 2);
   }

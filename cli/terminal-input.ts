@@ -13,6 +13,8 @@ export class CommandError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** The command's usage, printed before the message (so the message stays on screen, last). */
+    readonly usage?: string,
   ) {
     super(message);
     this.name = "CommandError";

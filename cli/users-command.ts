@@ -16,7 +16,7 @@ import {
   SecretsManagerClient,
   Tag,
 } from "@aws-sdk/client-secrets-manager";
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig, userHomeRoot, userSecretPrefix } from "../config/load";
+import { ConfigError, configPathFromEnvironment, DEFAULT_CONFIG_PATH, loadConfig, userHomeRoot, userSecretPrefix } from "../config/load";
 import type { TransferConfig } from "../config/schema";
 import { hashPassword, MAX_PASSWORD_LENGTH } from "../functions/identity-provider/password-hash";
 import {
@@ -60,7 +60,8 @@ commands:
   passwd <name>       set a new password, keeping home and protocols
   remove <name> [--force]
                       delete the user's secret (--force: now, without a recovery window)
-  list                print user names, one a line (never secret values)
+  list [--json]       print user names, one a line (never secret values);
+                      --json: one JSON array of the names
   add-key <name> --key-file <file.pub>
                       add an SFTP public key (OpenSSH format: ssh-ed25519,
                       ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048+ bits; one
@@ -112,6 +113,8 @@ export interface ParsedArgs {
   readonly home?: string;
   readonly protocols?: TransferProtocol[];
   readonly force: boolean;
+  /** list: one JSON array instead of a name per line. */
+  readonly json?: boolean;
   readonly prefix?: string;
   readonly region?: string;
   readonly kmsKey?: string;
@@ -125,12 +128,13 @@ const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
   add: ["home", "protocols", "prefix", "region", "kms-key", "stack-dir"],
   passwd: ["prefix", "region"],
   remove: ["force", "prefix", "region"],
-  list: ["prefix", "region"],
+  list: ["json", "prefix", "region"],
   "add-key": ["key-file", "prefix", "region"],
   "remove-key": ["prefix", "region"],
   keys: ["prefix", "region"],
 };
 const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region", "kms-key", "stack-dir", "key-file"]);
+const FLAG_OPTIONS = new Set(["force", "json"]);
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -142,7 +146,7 @@ function quote(value: string): string {
 }
 
 function usageError(message: string): CommandError {
-  return new CommandError(`${message}\n\n${USAGE}`, 2);
+  return new CommandError(message, 2, USAGE);
 }
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -161,10 +165,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
     }
     const eq = arg.indexOf("=");
     const key = arg.slice(2, eq === -1 ? undefined : eq);
-    if (!VALUE_OPTIONS.has(key) && key !== "force") throw usageError(`unknown option --${key}`);
+    if (!VALUE_OPTIONS.has(key) && !FLAG_OPTIONS.has(key)) throw usageError(`unknown option --${key}`);
     if (options.has(key)) throw usageError(`--${key} given twice`);
-    if (key === "force") {
-      if (eq !== -1) throw usageError("--force takes no value");
+    if (FLAG_OPTIONS.has(key)) {
+      if (eq !== -1) throw usageError(`--${key} takes no value`);
       options.set(key, true);
       continue;
     }
@@ -229,7 +233,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (cmd === "add-key" && keyFile === undefined) throw usageError("add-key needs --key-file <file.pub>");
   const fingerprint = cmd === "remove-key" ? positionals[2] : undefined;
 
-  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, prefix, region, kmsKey, stackDir, keyFile, fingerprint };
+  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, json: options.get("json") === true, prefix, region, kmsKey, stackDir, keyFile, fingerprint };
 }
 
 // ---- passwords ------------------------------------------------------------------
@@ -537,8 +541,10 @@ async function listKeys(ctx: Context, name: string): Promise<void> {
   }
 }
 
-async function listUsers(ctx: Context): Promise<void> {
-  for (const user of await listUserNames(ctx)) ctx.out(user);
+async function listUsers(ctx: Context, json: boolean): Promise<void> {
+  const names = await listUserNames(ctx);
+  if (json) ctx.out(JSON.stringify(names));
+  else for (const user of names) ctx.out(user);
 }
 
 /** `terraform output -json` in a synthesized stack directory. */
@@ -589,7 +595,7 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
     const config =
       args.prefix !== undefined && args.region !== undefined && args.command !== "add"
         ? undefined
-        : loadConfig(env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH);
+        : loadConfig(configPathFromEnvironment(env));
     const prefix = args.prefix ?? userSecretPrefix(config as TransferConfig);
     const region = args.region ?? (config as TransferConfig).region;
     client = (options.createClient ?? ((r: string) => new SecretsManagerClient({ region: r })))(region);
@@ -613,7 +619,7 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
         await removeUser(ctx, name, args.typedName as string, args.force);
         break;
       case "list":
-        await listUsers(ctx);
+        await listUsers(ctx, args.json === true);
         break;
       case "add-key":
         await addKey(ctx, name, args.keyFile as string);
@@ -627,6 +633,8 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
     }
     return 0;
   } catch (error) {
+    // The usage first, the error last: on a small terminal the error stays in view.
+    if (error instanceof CommandError && error.usage) err(`${error.usage}\n`);
     err(`error: ${describeError(error)}`);
     return error instanceof CommandError ? error.exitCode : 1;
   } finally {

@@ -25,11 +25,11 @@ export function configPathFromEnvironment(env: NodeJS.ProcessEnv = process.env):
     .sort();
   if (unknown.length > 0) {
     throw new ConfigError(
-      env.TRANSFER_CONFIG || DEFAULT_CONFIG_PATH,
+      "the environment",
       unknown.map(
         (name) =>
-          `(environment): ${name} is set, but no command reads it${didYouMean(name, TRANSFER_ENVIRONMENT)}; ` +
-          `the only variable is TRANSFER_CONFIG (unset it, or rename it)`,
+          `${name} is set, but no command reads it${didYouMean(name, TRANSFER_ENVIRONMENT)}: ` +
+          `the only such variable is TRANSFER_CONFIG (unset or rename it)`,
       ),
     );
   }
