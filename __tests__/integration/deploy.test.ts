@@ -43,9 +43,9 @@ import {
   formatTimings,
   leftovers,
   openSession,
-  plan,
   PreexistingResources,
   readConfig,
+  run,
   RunResult,
   Session,
   stateResources,
@@ -332,7 +332,9 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     // Issue 10, fix 2: the NLB serves only the provider subnet's AZ (ap-northeast-1a = apne1-az4 on the
     // emulator); an endpoint in a consumer subnet of ap-northeast-1c (apne1-az1) would fail at
     // CreateVpcEndpoint on AWS. The consumer's plan refuses it first, naming subnet and AZ IDs.
-    step("e2. a consumer subnet in an AZ the NLB does not serve is refused at plan time, by AZ ID", async () => {
+    // Planned with `npm run diff` (cli/diff.ts), which plans the provider, then the consumer against
+    // the provider's state, each under its stack's heading: cdktf diff plans one stack per run.
+    step("e2. a consumer subnet in an AZ the NLB does not serve is refused at plan time, by AZ ID (npm run diff: both stacks, labelled)", async () => {
       const emu = session.emulator;
       const other = await createSubnet(session, pre.consumerVpcId, "10.0.5.0/24", "c");
       const { Subnets } = await aws(emu, ["ec2", "describe-subnets", "--subnet-ids", pre.providerSubnets[0].id, other.id]);
@@ -345,13 +347,24 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       expect(first.providerOutputs.nlb_availability_zone_ids).toBe(providerZone);
 
       writeConfig(session, configDocument(pre, { nlbPrivateIp: FIRST_IP, restartTimeoutSeconds: 120, consumerSubnetIds: [other.id] }));
-      const refused = await plan(session, ["consumer"], "cdktf diff consumer (subnet in another AZ)").then(
+      const refused = await run(process.execPath, ["scripts/run-ts.js", "cli/diff.ts", "--skip-provider-lock", "--no-color"], {
+        cwd: session.workDir,
+        env: session.env,
+        timeoutMs: 6 * 60_000,
+        onLine: session.onLine,
+        group: session.processes,
+      }).then(
         () => undefined,
         (error: unknown) => (error instanceof CommandError ? error.result : Promise.reject(error)),
       );
+      if (!refused) throw new Error("npm run diff succeeded with a consumer subnet in another AZ");
+      const [providerPart, consumerPart] = refused.output.split("==== consumer stack: cdktf diff consumer (against the provider's current state) ====");
+      expect(providerPart).toContain("==== provider stack: cdktf diff provider ====");
+      expect(providerPart).toMatch(/provider\s+No changes\. Your infrastructure matches the configuration/);
+      expect(consumerPart.trimEnd().split("\n").pop()).toBe("diff: provider planned; consumer FAILED (see its part above)");
       // Terraform wraps long messages: compare with whitespace collapsed.
-      const output = (refused?.output ?? "").replace(/[│\s]+/g, " ");
-      expect(refused?.code).not.toBe(0);
+      const output = consumerPart.replace(/[│\s]+/g, " ");
+      expect(refused.code).toBe(1);
       expect(output).toContain("Resource precondition failed");
       expect(output).toContain(
         `consumer.subnetIds: subnet ${other.id} is in AZ ID ${consumerZone}, but the provider's NLB (and so its endpoint service) serves only AZ IDs ${providerZone}.`,
