@@ -36,6 +36,7 @@ import {
   Session,
   writeConfig,
 } from "./demo-session";
+import { progress } from "./progress";
 
 const HOW_TO_INSTALL: Record<string, string> = {
   terraform: "Terraform CLI >= 1.4: https://developer.hashicorp.com/terraform/install",
@@ -56,8 +57,11 @@ function installHint(name: string): string {
 // Without --verbose: the milestones, the load balancer's wait and the restart step.
 const PROGRESS = /Apply complete!|Destroy complete!|No changes\.|passive-ip restart:|aws_lb\.[\w-]*nlb\w*.*(Creating\.\.\.|Still creating|Creation complete)|\bError:/;
 
+// Every line goes through `out`, so that a phase silent for 15 s says it is still at work.
+const out = progress({ say: (line) => process.stdout.write(`${line}\n`) });
+
 function say(text = ""): void {
-  process.stdout.write(`${text}\n`);
+  out.say(text);
 }
 
 function heading(text: string): void {
@@ -68,9 +72,13 @@ async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes("--verbose");
   const keep = argv.includes("--keep");
   const unknown = argv.filter((a) => !["--verbose", "--keep"].includes(a));
-  if (argv.includes("--help") || argv.includes("-h") || unknown.length > 0) {
+  if (argv.includes("--help") || argv.includes("-h")) {
     say("usage: npm run demo [-- --verbose] [-- --keep]");
-    return unknown.length > 0 && !argv.includes("--help") && !argv.includes("-h") ? 2 : 0;
+    return 0;
+  }
+  if (unknown.length > 0) {
+    process.stderr.write(`usage: npm run demo [-- --verbose] [-- --keep]\ndemo: unknown argument ${JSON.stringify(unknown[0])}\n`);
+    return 2;
   }
 
   const missing = demoPrerequisites.filter((p) => {
@@ -110,17 +118,18 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     heading("Starting the local AWS emulator (moto on 127.0.0.1) and a temporary copy of the project");
-    session = await openSession({
+    session = await out.phase("starting the emulator", () => openSession({
       label: "demo",
       onLine: (line) => {
         if (verbose || PROGRESS.test(line)) say(`    ${line}`);
       },
-    });
+    }));
     say(`emulator: ${session.emulator.endpoint}   region: ${session.emulator.region}`);
     say(`working copy: ${session.workDir}`);
 
     heading("Creating the resources the article assumes already exist (AWS CLI)");
-    const pre = await createPreexistingResources(session);
+    const current = session;
+    const pre = await out.phase("creating the pre-existing resources", () => createPreexistingResources(current));
     say(`provider VPC ${pre.providerVpcId} ${pre.vpcCidr}, subnet ${pre.providerSubnets[0].id} ${pre.providerSubnets[0].cidr} (${pre.providerSubnets[0].availabilityZone})`);
     say(`consumer VPC ${pre.consumerVpcId} ${pre.vpcCidr} (the same CIDR), subnet ${pre.consumerSubnets[0].id} ${pre.consumerSubnets[0].cidr}`);
     say(`S3 bucket ${pre.bucketName}`);
@@ -132,20 +141,20 @@ async function main(argv: string[]): Promise<number> {
     heading("Deploying: cdktf deploy provider consumer --auto-approve --skip-provider-lock");
     say("(about a minute: the AWS provider waits for the load balancer to become active)");
     deployed = true;
-    await deploy(session);
+    await out.phase("deploying", () => deploy(current));
 
     // After the deploy: the user's secret is encrypted with the provider stack's user-secrets key.
     heading("Adding an FTP user: npm run users -- add demo");
-    const secret = await addFtpUser(session, "demo", "demo-password-123");
+    const secret = await out.phase("adding the FTP user", () => addFtpUser(current, "demo", "demo-password-123"));
     say(`secret ${secret} (an scrypt hash, never the password)`);
 
     heading("What was created");
-    say(formatDeployment(await describeDeployment(session)));
+    say(formatDeployment(await out.phase("reading back what was created", () => describeDeployment(current))));
 
     heading("Destroying: cdktf destroy consumer provider --auto-approve --skip-provider-lock");
-    await destroy(session);
+    await out.phase("destroying", () => destroy(current));
     cleanedUp = true;
-    const left = await leftovers(session);
+    const left = await out.phase("checking that nothing is left", () => leftovers(current));
     say(left.length === 0 ? "nothing left behind" : `still there:\n  ${left.join("\n  ")}`);
 
     heading(`Done in ${formatDuration(Date.now() - started)}`);
@@ -162,7 +171,8 @@ async function main(argv: string[]): Promise<number> {
       heading("Cleaning up");
       if (await emulatorAnswers(session.emulator)) {
         say("terraform destroy of whatever was deployed");
-        const problems = await destroyWhatExists(session);
+        const left = session;
+        const problems = await out.phase("cleaning up", () => destroyWhatExists(left));
         for (const problem of problems) process.stderr.write(`cleanup: ${problem}\n`);
       } else {
         say("The emulator has already stopped (a Ctrl-C in the terminal reaches it too): everything it held is gone with it.");

@@ -15,6 +15,17 @@ const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
+const USAGE = "usage: npm run bench   (BENCH_RUNS=<n> runs per measure, default 5; BENCH_DEPLOY=0 leaves out the emulator deploy)";
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+if (args.length > 0) {
+  process.stderr.write(`${USAGE}\nbench: unknown argument ${JSON.stringify(args[0])}\n`);
+  process.exit(2);
+}
+
 const root = path.resolve(__dirname, "..");
 const runs = Number(process.env.BENCH_RUNS || 5);
 const GNU_TIME = ["/usr/bin/time", "/bin/time"].find((p) => fs.existsSync(p));
