@@ -289,6 +289,12 @@ export function checkStackDocument(file: string, document: Json, allowList: Stac
         problems.push(`${file}: ${at}: ${describeUnknownShape(shape, value)}`);
         return;
       }
+      // A list where the project writes an object (Terraform reads a block list as blocks too).
+      if (Array.isArray(value) && value.length > 0 && !shapes.has(`${shape}[]`)) {
+        refused.add(at);
+        problems.push(`${file}: ${at}: ${describeUnknownShape(`${shape}[]`, value)}`);
+        return;
+      }
       if (isPinnedShape(shape)) {
         const actual = shape === "terraform.backend" ? Object.keys(value as JsonObject).join(",") : pinnedValue(value);
         const allowed = allowList.pinned[shape] ?? [];
