@@ -260,6 +260,19 @@ describe("npm run check-stacks (CLI)", () => {
     expect(fs.existsSync(path.join(refused, "stacks/consumer/.terraform.lock.hcl"))).toBe(false);
   });
 
+  test("--allow-list: checks against another list, read as data (a malformed one is a usage error, never trusted)", () => {
+    const root = tampered((r) => editJson(r, "provider", (doc) => (doc.data.http = { h: {} })));
+    expect(run([root]).status).toBe(1);
+    const wider = path.join(work, "wider.json");
+    fs.writeFileSync(wider, JSON.stringify({ ...ALLOW_LIST, shapes: [...ALLOW_LIST.shapes, "data.http", "data.http.*"] }));
+    expect(run([root, "--allow-list", wider])).toMatchObject({ status: 0, stderr: "" });
+    for (const bad of ['{"shapes": [], "shapes": []}', "[]", JSON.stringify({ ...ALLOW_LIST, functions: "file" }), JSON.stringify({ ...ALLOW_LIST, pinned: { x: [1] } })]) {
+      fs.writeFileSync(wider, bad);
+      expect(run([root, "--allow-list", wider])).toMatchObject({ status: 2, stderr: expect.stringMatching(/wider\.json: not (a strict JSON allow-list|an allow-list)/) });
+    }
+    expect(run([root, "--allow-list", path.join(work, "missing.json")])).toMatchObject({ status: 2, stderr: expect.stringContaining("no such file") });
+  });
+
   test("usage: exit 2", () => {
     expect(run([]).status).toBe(2);
     expect(run([example, example]).status).toBe(2);

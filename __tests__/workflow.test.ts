@@ -235,7 +235,7 @@ describe("the pull-request workflow", () => {
     expect(real.env).toEqual({ TRANSFER_CONFIG: "${{ vars.TRANSFER_CONFIG }}", CDKTF_OUTDIR: "cdktf.plan.out" });
     expect(condition(real.if)).toBe("vars.TRANSFER_CONFIG != ''");
     const upload = job.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
-    expect(upload?.with).toMatchObject({ name: "pr-synth", path: "cdktf.out/\ncdktf.out.hcl/\ncdktf.plan.out/\n" });
+    expect(upload?.with).toMatchObject({ name: "pr-synth", path: "cdktf.out/\ncdktf.out.hcl/\ncdktf.plan.out/\nlib/stack-allow-list.json\n" });
   });
 
   test("base-synth: its own checkout of the base SHA, no PR artifact, no dependency on PR jobs", () => {
@@ -260,8 +260,8 @@ describe("the pull-request workflow", () => {
       ["base-hcl", "base-hcl"],
     ]);
     const gate = stepNamed(job, /^Check the PR's stacks/);
-    expect(gate.run).toMatch(/npm run --silent check-stacks -- pr-synth\/cdktf\.out --json "\$RUNNER_TEMP\/gate\/example\.json"/);
-    expect(gate.run).toMatch(/npm run --silent check-stacks -- pr-synth\/cdktf\.plan\.out --json "\$RUNNER_TEMP\/gate\/plan-config\.json"/);
+    expect(gate.run).toMatch(/npm run --silent check-stacks -- "\$dir" --json "\$RUNNER_TEMP\/gate\/\$config\.json"/);
+    expect(gate.run).toMatch(/npm run --silent check-stacks -- "\$dir" --allow-list pr-synth\/lib\/stack-allow-list\.json --json "\$RUNNER_TEMP\/gate-pr\/\$config\.json"/);
     const summary = stepNamed(job, /^Plan summary/);
     expect(summary.run).toMatch(/du -sk pr-synth/);
     expect(summary.run).toMatch(/npm run plan-summary -- --dir pr-synth\/cdktf\.out --out "\$RUNNER_TEMP\/plan-summary\.md"/);
@@ -471,23 +471,39 @@ describe("the workflows' scripts, run", () => {
     }
     const report = () => jobOf(pr, "report");
 
-    test("the gate step records both verdicts and passes; the last step fails when one is a refusal", () => {
+    test("the gate step records each config's verdict by the base's list and by the PR's own; the last step fails when the PR's own list refuses", () => {
       const root = workspace();
-      synthAt(path.join(root, "pr-synth/cdktf.out"));
+      synthAt(path.join(root, "pr-synth/cdktf.out"), { provider: json((doc) => (doc.resource.aws_lb[Object.keys(doc.resource.aws_lb)[0]].ip_address_type = "ipv4")) });
       synthAt(path.join(root, "pr-synth/cdktf.plan.out"), { provider: json((doc) => (doc.data.http = { h: {} })) });
+      // The PR's own allow-list admits the new argument (as `npm run stack-allow-list` would after the change), not data "http".
+      const own = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "lib/stack-allow-list.json"), "utf8"));
+      own.shapes.push("resource.aws_lb.*.ip_address_type");
+      fs.mkdirSync(path.join(root, "pr-synth/lib"), { recursive: true });
+      fs.writeFileSync(path.join(root, "pr-synth/lib/stack-allow-list.json"), JSON.stringify(own));
       const gate = runStep(stepNamed(report(), /^Check the PR's stacks/), { RUNNER_TEMP: dir }, root);
       expect(gate.status).toBe(0);
-      expect(gate.stdout).toMatch(/gate exit status: 1/);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, "gate/example.json"), "utf8")).accepted).toBe(true);
-      const refused = JSON.parse(fs.readFileSync(path.join(dir, "gate/plan-config.json"), "utf8"));
-      expect(refused.accepted).toBe(false);
-      expect(refused.problems).toEqual([expect.stringMatching(/data\.http/)]);
+      const verdict = (folder: string, name: string) => JSON.parse(fs.readFileSync(path.join(dir, folder, `${name}.json`), "utf8"));
+      expect(verdict("gate", "example")).toMatchObject({ accepted: false, problems: [expect.stringMatching(/ip_address_type: a setting the project does not write/)] });
+      expect(verdict("gate-pr", "example")).toMatchObject({ accepted: true });
+      expect(verdict("gate", "plan-config")).toMatchObject({ accepted: false, problems: [expect.stringMatching(/data\.http/)] });
+      expect(verdict("gate-pr", "plan-config")).toMatchObject({ accepted: false, problems: [expect.stringMatching(/data\.http/)] });
       const fail = stepNamed(report(), /^Fail when the gate refused/);
-      expect(runStep(fail, { RUNNER_TEMP: dir }, root)).toMatchObject({ status: 1, stderr: expect.stringContaining("refused by the gate") });
-      fs.rmSync(path.join(dir, "gate/plan-config.json"));
+      expect(runStep(fail, { RUNNER_TEMP: dir }, root)).toMatchObject({ status: 1, stderr: expect.stringContaining("gate-pr/plan-config.json") });
+      // Refused by the base's list only (a PR extending what the stacks emit): the check passes; the comment lists the additions.
+      fs.rmSync(path.join(dir, "gate-pr/plan-config.json"));
       expect(runStep(fail, { RUNNER_TEMP: dir }, root).status).toBe(0);
-      fs.rmSync(path.join(dir, "gate"), { recursive: true });
+      fs.rmSync(path.join(dir, "gate-pr"), { recursive: true });
       expect(runStep(fail, { RUNNER_TEMP: dir }, root)).toMatchObject({ status: 1, stderr: expect.stringContaining("the gate wrote no verdict") });
+    });
+
+    test("an allow-list file that is not one is refused as usage, never trusted", () => {
+      const root = workspace();
+      synthAt(path.join(root, "pr-synth/cdktf.out"));
+      fs.mkdirSync(path.join(root, "pr-synth/lib"), { recursive: true });
+      fs.writeFileSync(path.join(root, "pr-synth/lib/stack-allow-list.json"), '{"shapes": ["x"], "shapes": []}');
+      expect(runStep(stepNamed(report(), /^Check the PR's stacks/), { RUNNER_TEMP: dir }, root).status).toBe(0);
+      expect(fs.existsSync(path.join(dir, "gate-pr/example.json"))).toBe(false);
+      expect(runStep(stepNamed(report(), /^Fail when the gate refused/), { RUNNER_TEMP: dir }, root).status).toBe(1);
     });
 
     test("the forged summary of a security review no longer hides the diff (summary step, assemble step, CommonMark render)", () => {
@@ -498,6 +514,8 @@ describe("the workflows' scripts, run", () => {
       synthAt(path.join(root, "pr-synth/cdktf.out"), {
         provider: json((doc) => (doc.terraform.backend = { [forged]: doc.terraform.backend.local })),
       });
+      fs.mkdirSync(path.join(root, "pr-synth/lib"), { recursive: true });
+      fs.copyFileSync(path.join(PROJECT_ROOT, "lib/stack-allow-list.json"), path.join(root, "pr-synth/lib/stack-allow-list.json"));
       expect(runStep(stepNamed(report(), /^Check the PR's stacks/), { RUNNER_TEMP: dir }, root).status).toBe(0);
       const summary = runStep(stepNamed(report(), /^Plan summary/), { RUNNER_TEMP: dir }, root);
       expect(summary.stderr).toMatch(/plan-summary: wrote/);
@@ -514,7 +532,7 @@ describe("the workflows' scripts, run", () => {
       expect(rendered.text.some((t) => t.includes("is the same as on the base commit"))).toBe(false);
       expect(rendered.code.some((c) => c.includes("_The synthesized HCL is the same as on the base commit._") && c.includes("<!--"))).toBe(true);
       // The gate refused it too, and the comment says so.
-      expect(body).toMatch(/\*\*Gate\*\* .*the example config's stacks \*\*refused\*\*/);
+      expect(body).toMatch(/^- the example config's stacks: by the base's allow-list \*\*refused\*\* \(\d+ problems?\); by this pull request's own allow-list, the one the plan after merge uses, \*\*refused\*\*/m);
       expect(body).toContain("show what this pull request's code emitted");
     });
   });
@@ -548,12 +566,26 @@ describe("the workflows' scripts, run", () => {
     });
 
     test("says what the summary and diff are, and the gate's verdicts (or that it did not run)", () => {
-      const body = assemble({ PR_SYNTH: "success", BASE_SYNTH: "success" }, { "plan-summary.md": "s\n", "hcl.diff": "", "gate/example.json": ACCEPTED, "gate/plan-config.json": JSON.stringify({ accepted: false, problems: ["a", "b"] }) });
+      const body = assemble(
+        { PR_SYNTH: "success", BASE_SYNTH: "success" },
+        {
+          "plan-summary.md": "s\n",
+          "hcl.diff": "",
+          "gate/example.json": ACCEPTED,
+          "gate-pr/example.json": ACCEPTED,
+          "gate/plan-config.json": JSON.stringify({ accepted: false, problems: ["a", "b"] }),
+          "gate-pr/plan-config.json": JSON.stringify({ accepted: false, problems: ["a"] }),
+        },
+      );
       expect(body).toContain("The summary and the HCL diff below show what this pull request's code emitted when it was synthesized");
       expect(body).toContain("no plan of this pull request runs with credentials");
-      expect(body).toContain("the example config's stacks accepted; the stacks of `vars.TRANSFER_CONFIG` **refused** (2 problems");
+      expect(body).toContain("- the example config's stacks: by the base's allow-list accepted; by this pull request's own allow-list, the one the plan after merge uses, accepted.");
+      expect(body).toContain("- the stacks of `vars.TRANSFER_CONFIG`: by the base's allow-list **refused** (2 problems); by this pull request's own allow-list, the one the plan after merge uses, **refused** (1 problem).");
       fs.rmSync(path.join(dir, "gate"), { recursive: true });
-      expect(assemble({ PR_SYNTH: "success", BASE_SYNTH: "success" }, {})).toContain("the example config's stacks **not checked** (see the run)");
+      fs.rmSync(path.join(dir, "gate-pr"), { recursive: true });
+      expect(assemble({ PR_SYNTH: "success", BASE_SYNTH: "success" }, {})).toContain(
+        "- the example config's stacks: by the base's allow-list **not checked** (see the run); by this pull request's own allow-list, the one the plan after merge uses, **not checked** (see the run).",
+      );
     });
 
     test("a diff that tries to close its code fence stays inside it", () => {

@@ -720,7 +720,7 @@ export function renderGate(gate: GateResult | undefined, limit = 40): string[] {
   }
   const shown = gate.problems.slice(0, limit);
   return [
-    `**Gate (\`npm run check-stacks\`): refused, ${gate.problems.length} problem${gate.problems.length === 1 ? "" : "s"}.** These stacks hold what this project does not emit; the plan after merge would refuse them too.`,
+    `**Gate (\`npm run check-stacks\`): refused, ${gate.problems.length} problem${gate.problems.length === 1 ? "" : "s"}.** These stacks hold what the allow-list of the code that wrote this summary (\`lib/stack-allow-list.json\`) does not accept: in a pull request, what it adds to what a credentialed plan accepts.`,
     "",
     ...shown.map((problem) => `- ${code(problem)}`),
     ...(gate.problems.length > limit ? [`- _and ${gate.problems.length - limit} more (see the run's log)_`] : []),
