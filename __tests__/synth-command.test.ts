@@ -48,7 +48,8 @@ test("one line per stack: the stack, its resource count, its file and the config
     expect(lines[index]).toBe(`${stack}: ${resources} resources, ${dataSources} data sources -> ${file} (config examples/multi-az.json)`);
   }
   // What plan-summary compares with the config later.
-  expect(readSynthSource(outdir)).toEqual({
+  expect(fs.readdirSync(outdir).sort()).toEqual(["manifest.json", "stacks"]); // nothing beside cdktf's own files
+  expect(readSynthSource(outdir, PROJECT_ROOT)).toEqual({
     config: "examples/multi-az.json",
     configSha256: sha256OfFile(path.join(PROJECT_ROOT, "examples", "multi-az.json")),
     format: "json",

@@ -1,10 +1,10 @@
 // Is a synth output folder still what the config says? `npm run plan-summary`
 // summarizes whatever cdktf.out holds; after a failed synth (which writes
 // nothing) or an edit of the config, that is the previous synthesis. Synth
-// records the config it read in <outdir>/synth-source.json (its path and
-// SHA-256); this compares that with the config the commands would read now.
-// Without the record (a folder from an older synth), the config's modification
-// time is compared with the stack files' instead.
+// records the config it read (its path and SHA-256, in .build/synth-sources/);
+// this compares that with the config the commands would read now. Without the
+// record (a folder synthesized elsewhere, e.g. a pull request's artifact), the
+// config's modification time is compared with the stack files' instead.
 import * as fs from "fs";
 import * as path from "path";
 import { configPathFromEnvironment } from "../config/load";
@@ -21,7 +21,7 @@ export function staleness(outdir: string, cwd: string, env: NodeJS.ProcessEnv): 
   const configFile = path.resolve(cwd, configPath);
   const shown = displayPath(cwd, configPath);
   const folder = displayPath(cwd, outdir);
-  const source = readSynthSource(outdir);
+  const source = readSynthSource(outdir, cwd);
   if (source) {
     if (source.config !== shown && source.config !== path.basename(configFile)) {
       return `${folder} was synthesized from ${source.config}, but the config now is ${shown} (TRANSFER_CONFIG): run \`npm run synth\` first`;

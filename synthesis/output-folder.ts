@@ -5,16 +5,18 @@
 //     HCL synth removes a cdk.tf.json. Terraform loads every *.tf and
 //     *.tf.json of a folder, so the two side by side declare everything twice
 //     and validate, plan and deploy fail until one is deleted by hand;
-//   - synth-source.json: which config (relative path, SHA-256 of its bytes)
-//     the folder was synthesized from, so that `npm run plan-summary` can say
-//     when the config changed after the last synth (a failed synth writes
-//     nothing, and the previous output stays);
+//   - which config (relative path, SHA-256 of its bytes) the folder was
+//     synthesized from, so that `npm run plan-summary` can say when the config
+//     changed after the last synth (a failed synth writes nothing, and the
+//     previous output stays). Kept beside the build cache,
+//     .build/synth-sources/, not in the folder: the folder holds only what
+//     cdktf writes (what the pull-request gate, lib/stack-gate.ts, accepts);
 //   - one line per stack: the config, the stack's file and its resource count.
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-export const SYNTH_SOURCE_FILE = "synth-source.json";
+const SYNTH_SOURCES_DIR = path.join(".build", "synth-sources");
 const JSON_FILE = "cdk.tf.json";
 const HCL_FILE = "cdk.tf";
 
@@ -58,21 +60,29 @@ export function removeOtherFormat(outdir: string, format: "json" | "hcl"): strin
   return removed;
 }
 
+/** Where the record of a synth folder lives: one file per folder, named by the folder's absolute path. */
+function synthSourceFile(outdir: string, root: string): string {
+  const key = createHash("sha256").update(path.resolve(root, outdir)).digest("hex").slice(0, 32);
+  return path.join(root, SYNTH_SOURCES_DIR, `${key}.json`);
+}
+
 export function writeSynthSource(outdir: string, root: string, configFile: string, format: "json" | "hcl"): void {
   const relative = path.relative(root, path.resolve(root, configFile));
   const inside = !relative.startsWith("..") && !path.isAbsolute(relative);
-  // Never a machine path: the folder is uploaded and compared across machines.
   const source: SynthSource = {
     config: inside ? relative.split(path.sep).join("/") : path.basename(configFile),
     configSha256: sha256OfFile(path.resolve(root, configFile)) ?? "",
     format,
   };
-  fs.writeFileSync(path.join(outdir, SYNTH_SOURCE_FILE), `${JSON.stringify(source, null, 2)}\n`);
+  const file = synthSourceFile(outdir, root);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(source, null, 2)}\n`);
 }
 
-export function readSynthSource(outdir: string): SynthSource | undefined {
+/** The record of the last synth into `outdir` (run from `root`), if there is one. */
+export function readSynthSource(outdir: string, root: string): SynthSource | undefined {
   try {
-    const parsed = JSON.parse(fs.readFileSync(path.join(outdir, SYNTH_SOURCE_FILE), "utf8")) as Partial<SynthSource>;
+    const parsed = JSON.parse(fs.readFileSync(synthSourceFile(outdir, root), "utf8")) as Partial<SynthSource>;
     return typeof parsed.config === "string" && typeof parsed.configSha256 === "string" ? (parsed as SynthSource) : undefined;
   } catch {
     return undefined;
