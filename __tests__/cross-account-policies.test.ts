@@ -1,4 +1,4 @@
-// The README's "Cross-account" policies: the JSON the README shows is exactly
+// The "Cross-account" policies of docs/cross-account.md: the JSON it shows is exactly
 // what lib/cross-account-policies.ts builds (the two-account end-to-end test
 // creates its roles from the module), and an IAM policy simulator
 // (@cloud-copilot/iam-simulate, tests only) evaluates it: each role may do what
@@ -15,14 +15,14 @@ const SERVICE = `arn:aws:ec2:ap-northeast-1:${A}:vpc-endpoint-service/vpce-svc-0
 const SERVICE_OWNER_ROLE = `arn:aws:iam::${A}:role/ftp-privatelink-acceptor`;
 const CONSUMER_DEPLOY_ROLE = `arn:aws:iam::${B}:role/ftp-consumer-deploy`;
 
-/** The fenced JSON block after `<!-- cross-account-policy: <name> -->` in README.md. */
+/** The fenced JSON block after `<!-- cross-account-policy: <name> -->` in docs/cross-account.md (once the README's). */
 function readmePolicy(name: string): unknown {
-  const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+  const readme = fs.readFileSync(path.join(__dirname, "..", "docs", "cross-account.md"), "utf8");
   const marker = `<!-- cross-account-policy: ${name} -->`;
   const at = readme.indexOf(marker);
-  if (at < 0) throw new Error(`README.md has no ${marker}`);
+  if (at < 0) throw new Error(`docs/cross-account.md has no ${marker}`);
   const block = /```json\n([\s\S]*?)\n```/.exec(readme.slice(at + marker.length));
-  if (!block) throw new Error(`README.md: no json block after ${marker}`);
+  if (!block) throw new Error(`docs/cross-account.md: no json block after ${marker}`);
   return JSON.parse(block[1]);
 }
 

@@ -1,4 +1,4 @@
-// The README's FTP client table (README "Which FTP clients work") says what
+// The FTP client table (docs/passive-ip.md, "Which FTP clients work") says what
 // __tests__/integration/ftp-clients.test.ts proves: both come from
 // __tests__/support/ftp-clients.ts. And CI installs every client it names.
 import * as fs from "fs";
@@ -6,13 +6,13 @@ import * as path from "path";
 import { clientTableRows, FTP_CLIENTS, renderClientTable, TABLE_BEGIN, TABLE_END, TABLE_HEADER } from "./support/ftp-clients";
 
 const ROOT = path.resolve(__dirname, "..");
-const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const README = fs.readFileSync(path.join(ROOT, "docs", "passive-ip.md"), "utf8");
 
 /** The Markdown table between the markers, as rows of trimmed cells. */
 function readmeTable(): string[][] {
   const begin = README.indexOf(TABLE_BEGIN);
   const end = README.indexOf(TABLE_END);
-  if (begin < 0 || end < begin) throw new Error(`README.md: markers ${TABLE_BEGIN} ... ${TABLE_END} not found`);
+  if (begin < 0 || end < begin) throw new Error(`docs/passive-ip.md: markers ${TABLE_BEGIN} ... ${TABLE_END} not found`);
   return README.slice(begin + TABLE_BEGIN.length, end)
     .split("\n")
     .filter((line) => line.trim().startsWith("|"))

@@ -1,4 +1,4 @@
-// The layout rules README "Project layout" states, checked on the tree itself:
+// The layout rules docs/design.md ("Project layout") states, checked on the tree itself:
 // product code never imports test code (nor the AGPL IAM simulator, which is a
 // test-only devDependency), and stacks/ holds only stacks and constructs.
 import * as fs from "fs";

@@ -80,7 +80,8 @@ const pr = load(process.env.WORKFLOW_UNDER_TEST ?? WORKFLOW);
 const plan = load(PLAN_WORKFLOW);
 const BOTH = [pr, plan];
 const scripts = Object.keys((JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
-const README = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+// The workflow's setup is documented in docs/reviewing-changes.md (moved there from the README).
+const README = fs.readFileSync(path.join(PROJECT_ROOT, "docs", "reviewing-changes.md"), "utf8");
 
 /** An `if:` expression without the optional ${{ }} wrapper and extra spaces. */
 function condition(expression: string | undefined): string {

@@ -96,7 +96,7 @@ export const SFTP_AUTHENTICATION_METHODS = ["PUBLIC_KEY_OR_PASSWORD", "PASSWORD"
 // values 0-256 Unicode characters, letters, numbers, spaces and _ . : / = + - @;
 // the aws: prefix (any case) is reserved; at most 50 user tags per resource.
 // The charset also keeps "$", "%", "{" and quotes out, so no tag can become a
-// Terraform template (README "Security note: the config is data").
+// Terraform template (docs/configuration.md, "Security note: the config is data").
 const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
 /** The same rules as JSON Schema patterns (ECMAScript, Unicode mode), for config/schema.json. */
 const TAG_KEY_PATTERN = "^(?![aA][wW][sS]:)[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$";
@@ -433,7 +433,7 @@ const providerSide = z
       .optional()
       .describe("Every FTP user's home lies strictly below this path (default /<bucketName>/home/); inside the bucket, ending in /"),
     // Who may create and change FTP users: the only principals the user-secrets
-    // KMS key lets encrypt (README "User store").
+    // KMS key lets encrypt (docs/security.md, "User store").
     userAdministratorArns: uniqueList(
       z.string().regex(USER_OR_ROLE_ARN, 'expected an IAM user or role ARN like "arn:aws:iam::123456789012:role/NAME" (not the account root)'),
       "administrator ARN"

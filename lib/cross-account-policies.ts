@@ -1,7 +1,7 @@
-// The IAM documents of the two-account setup (README "Cross-account"): who may
-// assume which role, and what each role may do. The README shows these exact
+// The IAM documents of the two-account setup (docs/cross-account.md): who may
+// assume which role, and what each role may do. That page shows these exact
 // documents for the emulator's accounts; __tests__/cross-account-policies.test.ts
-// checks the README against them and evaluates them with an IAM policy simulator.
+// checks the page against them and evaluates them with an IAM policy simulator.
 // The two-account end-to-end test creates its roles from them.
 import { PolicyStatement } from "./iam-policies";
 

@@ -301,8 +301,8 @@ export const FTP_CLIENTS: readonly FtpClient[] = [
   },
 ];
 
-// ---- the README's client table ------------------------------------------------------
-// README.md holds the table between these markers; __tests__/ftp-client-table.test.ts
+// ---- the client table of docs/passive-ip.md -------------------------------------------
+// docs/passive-ip.md holds the table between these markers; __tests__/ftp-client-table.test.ts
 // parses it and compares it with the rows below, so the two cannot drift.
 
 export const TABLE_BEGIN = "<!-- ftp-client-matrix: begin (checked by __tests__/ftp-client-table.test.ts) -->";
