@@ -51,10 +51,14 @@ function makeClone(dir: string, files: readonly string[]): void {
   fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
 }
 
-/** The environment of a plain `npm run synth`: no config or outdir overrides, a given time zone. */
+/**
+ * The environment of a plain `npm run synth` of the article's layout (the
+ * example with the client instance, whose user data holds the most text): the
+ * clone's own examples/single-az.json, no outdir override, a given time zone.
+ */
 function synthEnv(tz: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, TZ: tz };
-  for (const key of ["TRANSFER_CONFIG", "CDKTF_OUTDIR", "SYNTH_HCL_OUTPUT", "CDKTF_CONTEXT_JSON", "CDKTF_TARGET_STACK_ID"]) delete env[key];
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: tz, TRANSFER_CONFIG: "examples/single-az.json" };
+  for (const key of ["CDKTF_OUTDIR", "SYNTH_HCL_OUTPUT", "CDKTF_CONTEXT_JSON", "CDKTF_TARGET_STACK_ID"]) delete env[key];
   return env;
 }
 
