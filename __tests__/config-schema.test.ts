@@ -45,6 +45,19 @@ describe("config/schema.json", () => {
     expect(path.resolve(path.dirname(path.join(PROJECT_ROOT, file)), document.$schema)).toBe(SCHEMA_FILE);
   });
 
+  test("config/example.json keeps the documented defaults: no client instance (a copy-and-edit deploy creates none)", () => {
+    const example = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "config", "example.json"), "utf8"));
+    expect(example.consumer.client).toBeUndefined();
+    const defaults = (JSON.parse(schemaText).properties.consumer.properties.client as { default: unknown }).default;
+    expect(defaults).toEqual({ enabled: false, instanceType: "t3.micro" });
+    expect(parseConfig(example).consumer.client).toEqual(defaults);
+    // Every value the example states is the documented default, where the key has one.
+    const provider = JSON.parse(schemaText).properties.provider.properties as Record<string, { default?: unknown }>;
+    for (const [key, value] of Object.entries(example.provider as Record<string, unknown>)) {
+      if (provider[key]?.default !== undefined) expect({ key, value }).toEqual({ key, value: provider[key].default });
+    }
+  });
+
   test("there is an example for every layout the README names", () => {
     expect(SHIPPED).toEqual(
       expect.arrayContaining([

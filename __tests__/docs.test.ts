@@ -64,6 +64,7 @@ describe("README.md, the front door", () => {
     const firstScreen = lines.slice(0, 24).join("\n");
     expect(firstScreen).toMatch(/^npm ci && npm run synth +# .*no AWS account/m);
     expect(firstScreen).toMatch(/^npm test +# .*every test/m);
+    expect(firstScreen).toContain("All commands: `npm run help`");
   });
 
   test("the deploy steps are in the first 60 lines: prerequisites, copy an example, edit, deploy, smoke test", () => {
