@@ -6,8 +6,9 @@ import * as path from "path";
 import { PROJECT_ROOT } from "./support/config";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { compareOutputs, movedPackageJson, withoutVersion } = require("../scripts/check-cdktn.js") as {
+const { compareOutputs, movedPackageJson, shadowedDependencies, withoutVersion } = require("../scripts/check-cdktn.js") as {
   compareOutputs: (expected: string, actual: string) => { problems: string[]; count: number };
+  shadowedDependencies: (project: unknown, modules: string, ownModules: string) => string[][];
   movedPackageJson: (project: unknown, tools: unknown) => Record<string, Record<string, string>>;
   withoutVersion: (text: string) => string;
 };
@@ -55,6 +56,25 @@ describe("tools/cdktn: what the check installs", () => {
     expect(moved.overrides).toEqual(tools.overrides);
     expect(moved.scripts).toEqual(project.scripts);
   });
+});
+
+test("the install must not shadow the project's own dependencies (Node's upward lookup would find its copy first)", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "check-cdktn-"));
+  try {
+    const install = (dir: string, packages: Record<string, string>) => {
+      for (const [name, version] of Object.entries(packages)) {
+        fs.mkdirSync(path.join(root, dir, name), { recursive: true });
+        fs.writeFileSync(path.join(root, dir, name, "package.json"), JSON.stringify({ name, version }));
+      }
+    };
+    // As without the zod pin in tools/cdktn: cdktn-cli's zod 4 hoisted to the top.
+    install("cdktn", { zod: "4.4.3", typescript: "5.9.3", cdktf: "0.24.0", constructs: "10.6.0", yargs: "17.7.3" });
+    install("own", { zod: "3.24.4", typescript: "5.9.3", cdktf: "0.21.0", constructs: "10.4.2", jest: "29.7.0" });
+    const project = { dependencies: { zod: "3.24.4", cdktf: "0.21.0", constructs: "10.4.2" }, devDependencies: { typescript: "5.9.3", jest: "29.7.0" } };
+    expect(shadowedDependencies(project, path.join(root, "cdktn"), path.join(root, "own"))).toEqual([["zod", "4.4.3", "3.24.4"]]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe("comparing cdktf's and cdktn's synthesis", () => {

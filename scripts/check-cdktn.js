@@ -80,7 +80,18 @@ function versionIn(modules, name) {
   return fs.existsSync(file) ? readJson(file).version : undefined;
 }
 
-/** Lexicographic compare of dotted numbers: "22.19.0" vs process.versions.node. */
+/**
+ * The project's dependencies (but the ones the move replaces) that the cdktn install holds at top level in
+ * another version than the checkout: [name, its version, the project's]. Node's upward lookup would find those first.
+ */
+function shadowedDependencies(project, modules, ownModules) {
+  return Object.keys({ ...project.dependencies, ...project.devDependencies })
+    .filter((name) => !REPLACED.has(name))
+    .map((name) => [name, versionIn(modules, name), versionIn(ownModules, name)])
+    .filter(([, theirs, ours]) => theirs !== undefined && theirs !== ours);
+}
+
+/** Numeric compare of dotted versions: is `version` at least `minimum` ("22.23.5" vs "22.19.0")? */
 function atLeast(version, minimum) {
   const a = version.split(".").map(Number);
   const b = minimum.split(".").map(Number);
@@ -187,10 +198,7 @@ function main() {
 
     step("the install shadows none of the project's dependencies", () => {
       const modules = path.join(install, "node_modules");
-      const shadowed = Object.keys({ ...project.dependencies, ...project.devDependencies })
-        .filter((name) => !REPLACED.has(name))
-        .map((name) => [name, versionIn(modules, name), versionIn(path.join(ROOT, "node_modules"), name)])
-        .filter(([, scratchVersion, ownVersion]) => scratchVersion !== undefined && scratchVersion !== ownVersion);
+      const shadowed = shadowedDependencies(project, modules, path.join(ROOT, "node_modules"));
       if (shadowed.length) {
         fail(
           "tools/cdktn's install would hide the project's own version of: " +
@@ -257,6 +265,6 @@ function main() {
   if (!process.exitCode) console.log("check:cdktn: passed");
 }
 
-module.exports = { compareOutputs, movedPackageJson, packageJsonChanges, withoutVersion };
+module.exports = { compareOutputs, movedPackageJson, packageJsonChanges, shadowedDependencies, withoutVersion };
 
 if (require.main === module) main();
