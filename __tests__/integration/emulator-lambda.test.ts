@@ -56,6 +56,8 @@ interface Invocation {
 
 describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => {
   let emu: Emulator;
+  // An emulator given Node.js 22 only, as on a machine without tools/node's Node.js 24.
+  let only22: Emulator;
   let dir: string;
 
   async function createFunction(
@@ -103,7 +105,7 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-lambda-"));
     fs.writeFileSync(path.join(dir, "function.zip"), zipSync({ "index.js": strToU8(HANDLER) }));
-    emu = await startEmulator();
+    [emu, only22] = await Promise.all([startEmulator(), startEmulator({ lambdaNodes: new Map([[22, defaultLambdaNodes().get(22)!]]) })]);
     await aws(emu, ["iam", "create-role", "--role-name", ROLE_NAME, "--assume-role-policy-document", JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -118,7 +120,7 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
   }, 60_000);
 
   afterAll(async () => {
-    await emu?.stop();
+    await Promise.all([emu?.stop(), only22?.stop()]);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -237,6 +239,17 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
     );
     expect(names).toEqual(expect.arrayContaining(["tiny-callback nodejs22.x"]));
     expect(names.filter((n) => /tiny-(99|20) /.test(n))).toEqual([]);
+  });
+
+  test("a Node.js runtime the emulator has no binary for is refused at CreateFunction, never run on another Node.js", async () => {
+    const refused = await aws(only22, ["lambda", "create-function", "--function-name", "tiny-24", "--runtime", "nodejs24.x",
+      "--handler", "index.handler", "--role", ROLE_ARN, "--zip-file", `fileb://${path.join(dir, "function.zip")}`]).then(
+      () => "accepted",
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain(
+      "(InvalidParameterValueException) when calling the CreateFunction operation: The runtime parameter of nodejs24.x cannot run in this emulator: it has no Node.js 24 binary",
+    );
   });
 
   test("the launcher refuses a --lambda-node binary of another major than the one it is given for", async () => {

@@ -34,6 +34,7 @@ Functions of other languages keep moto's behaviour (Docker) once their runtime p
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 from typing import Any, Callable
@@ -48,11 +49,12 @@ RECOMMENDED_NODE_RUNTIME = "nodejs22.x"
 _nodes: dict[int, str] = {}
 
 
-def lambda_runtime_enum() -> list[str]:
+@functools.lru_cache(maxsize=1)
+def lambda_runtime_enum() -> tuple[str, ...]:
     """The Runtime values Lambda's API accepts (the installed botocore's service model)."""
     import botocore.session
 
-    return list(botocore.session.get_session().get_service_model("lambda").shape_for("Runtime").enum)
+    return tuple(botocore.session.get_session().get_service_model("lambda").shape_for("Runtime").enum)
 
 
 def configure_nodes(specs: list[str]) -> None:
