@@ -70,7 +70,7 @@ describe("README.md, the front door", () => {
   test("the deploy steps are in the first 60 lines: prerequisites, copy an example, edit, deploy, smoke test", () => {
     const first60 = lines.slice(0, 60).join("\n");
     expect(first60).toContain("## Deploy to your AWS account");
-    expect(first60).toMatch(/\*\*Prerequisites\*\*.*Node\.js ≥ 20, Terraform ≥ 1\.10/s);
+    expect(first60).toMatch(/\*\*Prerequisites\*\*.*Node\.js 22 .*Terraform ≥ 1\.10/s);
     expect(first60).toContain("cp examples/single-az.json config/prod.json");
     expect(first60).toContain("npm run deploy");
     expect(first60).toContain("npm run smoke -- --user alice");

@@ -291,14 +291,24 @@ describe("the pull-request workflow", () => {
     expect(commentSteps.map(({ job: id }) => id)).toEqual(["comment"]);
   });
 
-  test("tests: type-check, unit tests and the synth integration suites, on Node 20", () => {
+  test("tests: type-check, unit tests and the synth integration suites, on Node.js 22", () => {
     const job = jobOf(pr, "test");
     const runs = job.steps!.map((s) => s.run ?? "").join("\n");
     expect(runs).toMatch(/npm run typecheck/);
     expect(runs).toMatch(/npm run test:unit/);
     expect(runs).toMatch(/npx jest __tests__\/integration\/determinism\.test\.ts __tests__\/integration\/hcl\.test\.ts --selectProjects integration$/m);
     const setupNode = job.steps!.find((s) => s.uses?.startsWith("actions/setup-node@"));
-    expect(setupNode?.with).toMatchObject({ "node-version": 20, cache: "npm" });
+    expect(setupNode?.with).toMatchObject({ "node-version": 22, cache: "npm" });
+  });
+
+  test("every job of both workflows runs Node.js 22: the Lambda runtime's line (nodejs22.x), the first package.json engines allows", () => {
+    const engines = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe("22.x || 24.x");
+    const versions = BOTH.flatMap(({ file, steps }) =>
+      steps.filter(({ step }) => step.uses?.startsWith("actions/setup-node@")).map(({ job, step }) => [path.basename(file), job, step.with?.["node-version"]]),
+    );
+    expect(versions.length).toBeGreaterThan(0);
+    expect(versions.filter(([, , version]) => version !== 22)).toEqual([]);
   });
 });
 

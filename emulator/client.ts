@@ -18,6 +18,7 @@ import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
+import { defaultLambdaNodes, lambdaNodePrerequisite } from "./lambda-nodes";
 import { commandExists, Prerequisite } from "./prerequisites";
 
 /**
@@ -115,11 +116,20 @@ export interface EmulatorOptions {
    * AWS SDK v3; default: this checkout's node_modules.
    */
   readonly lambdaSdkModules?: string;
+  /**
+   * The Node.js binary per major version that nodejs<major>.x functions run on
+   * (emulator/moto_patches/lambda_runtimes.py); a Node.js runtime with none is refused at
+   * CreateFunction. Default: tools/node's binaries, else this process's node for its own
+   * major (emulator/lambda-nodes.ts).
+   */
+  readonly lambdaNodes?: ReadonlyMap<number, string>;
 }
 
 export const emulatorPrerequisites: readonly Prerequisite[] = [
   { name: "python3 with moto 5 (pip install 'moto[server]==5.2.*')", check: pythonHasMoto },
   { name: "AWS CLI (aws)", check: () => commandExists("aws") },
+  // The runtime the stacks' functions deploy with (stacks/provider/*-function.ts).
+  lambdaNodePrerequisite(22),
 ];
 
 function pythonHasMoto(): boolean {
@@ -142,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (options.callsFile) args.push("--calls-file", options.callsFile);
   const sdkModules = options.lambdaSdkModules ?? defaultSdkModules();
   if (sdkModules) args.push("--lambda-sdk-modules", sdkModules);
+  for (const [major, binary] of options.lambdaNodes ?? defaultLambdaNodes()) args.push("--lambda-node", `${major}=${binary}`);
   const child = spawn("python3", args, {
     env: {
       ...withoutAwsVariables(process.env),

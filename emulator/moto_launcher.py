@@ -4,6 +4,7 @@
 Usage:
     python3 emulator/moto_launcher.py [--host 127.0.0.1] [--port 0] [--calls-file calls.jsonl]
                                       [--state-delay SECONDS] [--lambda-sdk-modules DIR]
+                                      [--lambda-node MAJOR=PATH ...]
 
 Binds to 127.0.0.1 only (any other --host is refused). With --port 0 (the default) the
 operating system picks a free port; either way the first line on stdout is
@@ -29,7 +30,9 @@ which keeps `aws transfer wait server-offline|server-online` (30 s poll interval
 The patches (moto_patches/, one module per AWS service area, listed in its docstring)
 imitate real AWS behaviour that moto 5.2 lacks and this project needs.
 
-Lambda functions of a nodejs* runtime run with the local `node` when invoked (patch 22);
+Lambda functions of a nodejs* runtime run when invoked (patch 22) on the Node.js their runtime
+names (patch 25): --lambda-node 22=<path> gives the binary for nodejs22.x, 24=<path> for
+nodejs24.x; a runtime with no binary is refused at CreateFunction, never run on another version.
 --lambda-sdk-modules (default: env MOTO_LAMBDA_SDK_MODULES) names a node_modules folder whose
 @aws-sdk packages they can require, as Lambda's Node.js runtimes include the AWS SDK v3.
 
@@ -50,7 +53,7 @@ import sys
 import threading
 from typing import Any, Callable
 
-from moto_patches import apply_all, common
+from moto_patches import apply_all, common, lambda_runtimes
 
 LOOPBACK = "127.0.0.1"
 
@@ -94,6 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("MOTO_LAMBDA_SDK_MODULES", ""),
         help="node_modules folder whose @aws-sdk packages Node.js functions may require (env MOTO_LAMBDA_SDK_MODULES)",
     )
+    parser.add_argument(
+        "--lambda-node",
+        action="append",
+        default=[],
+        metavar="MAJOR=PATH",
+        help="the Node.js binary for nodejs<MAJOR>.x functions, e.g. 22=/opt/node22/bin/node (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.host != LOOPBACK:
         print(f"moto_launcher: refusing to bind {args.host}: only {LOOPBACK} is allowed", file=sys.stderr)
@@ -103,6 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.lambda_sdk_modules:
         os.environ["MOTO_LAMBDA_SDK_MODULES"] = os.path.abspath(args.lambda_sdk_modules)
     common.STATE.calls = common.CallLog(args.calls_file)
+    try:
+        lambda_runtimes.configure_nodes(args.lambda_node)
+    except common.LauncherError as error:
+        print(f"moto_launcher: {error}", file=sys.stderr)
+        return 2
     common.STATE.state_delay = max(0.0, args.state_delay)
     try:
         apply_all()

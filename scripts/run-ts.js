@@ -10,13 +10,16 @@ const path = require("path");
 const fs = require("fs");
 const { reusableOutput, writeStampedOutput } = require("../lib/build-stamp");
 
+// The oldest Node.js line the project supports (package.json "engines").
+const TARGET = "node22";
+
 function compile(entry) {
   const root = path.resolve(__dirname, "..");
   const absoluteEntry = path.resolve(entry);
   const name = path.relative(root, absoluteEntry).replace(/[\\/]/g, "_").replace(/\.ts$/, "");
   const outfile = path.join(root, ".build", "run", `${name}.js`);
   // Reused while main.ts and every file it imports are unchanged (lib/build-stamp.js).
-  const key = JSON.stringify({ esbuild: require("esbuild/package.json").version, entry: path.relative(root, absoluteEntry), target: "node20" });
+  const key = JSON.stringify({ esbuild: require("esbuild/package.json").version, entry: path.relative(root, absoluteEntry), target: TARGET });
   if (reusableOutput(root, outfile, key)) return outfile;
   const esbuild = require("esbuild");
   const result = esbuild.buildSync({
@@ -26,7 +29,7 @@ function compile(entry) {
     bundle: true,
     packages: "external",
     platform: "node",
-    target: "node20",
+    target: TARGET,
     format: "cjs",
     sourcemap: "inline",
     logLevel: "warning",
@@ -40,9 +43,6 @@ function compile(entry) {
 }
 
 function runTs(entry, args) {
-  // AWS SDK v3 prints an 8-line end-of-support notice for Node.js 20 on every
-  // client; the project's machines run Node.js 20 (the Lambda runs 22).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const outfile = compile(entry);
   process.argv = [process.argv[0], path.resolve(entry), ...args];
   require(outfile);

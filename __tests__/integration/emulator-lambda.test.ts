@@ -1,15 +1,20 @@
 // The emulator runs Node.js Lambda functions for real (emulator/moto_patches/lambda_node_runtime.py,
-// patch 22): tiny functions created and invoked with the AWS CLI, as Terraform's provider and the
-// deploy test's identity-provider step invoke them.
+// patch 22), each on the Node.js major its runtime names (lambda_runtimes.py, patch 25): tiny
+// functions created and invoked with the AWS CLI, as Terraform's provider and the deploy test's
+// identity-provider step invoke them.
+import { execFile } from "child_process";
 import { strToU8, zipSync } from "fflate";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ACCOUNT_ID, aws, Call, Emulator, emulatorPrerequisites, startEmulator } from "../../emulator/client";
+import { ACCOUNT_ID, aws, Call, Emulator, emulatorPrerequisites, LAUNCHER, startEmulator } from "../../emulator/client";
+import { defaultLambdaNodes, lambdaNodePrerequisite } from "../../emulator/lambda-nodes";
 import { missingPrerequisites } from "../support/prerequisites";
 
 const missing = missingPrerequisites("emulator (Lambda Node.js runtime)", emulatorPrerequisites);
 const describeEmulator = missing.length ? describe.skip : describe;
+// nodejs24.x needs a Node.js 24 besides the 22 the stacks' runtime needs (tools/node has both).
+const testWithNode24 = missing.length || missingPrerequisites("emulator (nodejs24.x)", [lambdaNodePrerequisite(24)]).length ? test.skip : test;
 
 const ROLE_NAME = "tiny-function";
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/${ROLE_NAME}`;
@@ -34,6 +39,7 @@ exports.handler = async (event, context) => {
     awsRequestId: context.awsRequestId,
     memoryLimitInMB: context.memoryLimitInMB,
     remainingMs: context.getRemainingTimeInMillis(),
+    nodeVersion: process.version,
   };
 };
 exports.callbackStyle = (event, context, callback) => setImmediate(() => callback(null, { doubled: event.n * 2 }));
@@ -50,16 +56,21 @@ interface Invocation {
 
 describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => {
   let emu: Emulator;
+  // An emulator given Node.js 22 only, as on a machine without tools/node's Node.js 24.
+  let only22: Emulator;
   let dir: string;
 
-  async function createFunction(name: string, options: { handler?: string; timeout?: number; env?: Record<string, string> } = {}) {
+  async function createFunction(
+    name: string,
+    options: { handler?: string; timeout?: number; env?: Record<string, string>; runtime?: string } = {},
+  ) {
     await aws(emu, [
       "lambda",
       "create-function",
       "--function-name",
       name,
       "--runtime",
-      "nodejs22.x",
+      options.runtime ?? "nodejs22.x",
       "--handler",
       options.handler ?? "index.handler",
       "--role",
@@ -94,7 +105,7 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-lambda-"));
     fs.writeFileSync(path.join(dir, "function.zip"), zipSync({ "index.js": strToU8(HANDLER) }));
-    emu = await startEmulator();
+    [emu, only22] = await Promise.all([startEmulator(), startEmulator({ lambdaNodes: new Map([[22, defaultLambdaNodes().get(22)!]]) })]);
     await aws(emu, ["iam", "create-role", "--role-name", ROLE_NAME, "--assume-role-policy-document", JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -104,11 +115,12 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
       createFunction("tiny", { env: { GREETING: "hello from the environment" } }),
       createFunction("tiny-callback", { handler: "index.callbackStyle" }),
       createFunction("tiny-short", { timeout: 1 }),
+      ...(defaultLambdaNodes().has(24) ? [createFunction("tiny-24", { runtime: "nodejs24.x" })] : []),
     ]);
   }, 60_000);
 
   afterAll(async () => {
-    await emu?.stop();
+    await Promise.all([emu?.stop(), only22?.stop()]);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -123,6 +135,8 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
       sessionToken: true,
       functionName: "tiny",
       memoryLimitInMB: "128",
+      // nodejs22.x runs on Node.js 22 (whatever node the PATH has first).
+      nodeVersion: expect.stringMatching(/^v22\./),
     });
     expect(result.payload.remainingMs).toBeGreaterThan(0);
     expect(result.payload.remainingMs).toBeLessThanOrEqual(5_000);
@@ -195,5 +209,58 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
     }
     expect(events).toHaveLength(1);
     expect(events[0].functionError).toBeUndefined();
+  });
+
+  testWithNode24("nodejs24.x runs on Node.js 24, in the same emulator as the nodejs22.x functions", async () => {
+    const result = await invoke("tiny-24", { mode: "plain" });
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload.nodeVersion).toMatch(/^v24\./);
+  });
+
+  test("a runtime Lambda refuses is refused: unknown (ValidationException), deprecated (no longer supported)", async () => {
+    const refusal = (args: string[]) => aws(emu, args).then(() => "accepted", (error: Error) => error.message);
+    const [unknown, deprecated, update] = await Promise.all([
+      refusal(["lambda", "create-function", "--function-name", "tiny-99", "--runtime", "nodejs99.x", "--handler", "index.handler",
+        "--role", ROLE_ARN, "--zip-file", `fileb://${path.join(dir, "function.zip")}`]),
+      refusal(["lambda", "create-function", "--function-name", "tiny-20", "--runtime", "nodejs20.x", "--handler", "index.handler",
+        "--role", ROLE_ARN, "--zip-file", `fileb://${path.join(dir, "function.zip")}`]),
+      refusal(["lambda", "update-function-configuration", "--function-name", "tiny-callback", "--runtime", "nodejs18.x"]),
+    ]);
+    expect(unknown).toMatch(
+      /\(ValidationException\) when calling the CreateFunction operation: 1 validation error detected: Value 'nodejs99\.x' at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: \[.*\bnodejs24\.x\b.*\]/,
+    );
+    expect(deprecated).toContain(
+      "(InvalidParameterValueException) when calling the CreateFunction operation: The runtime parameter of nodejs20.x is no longer supported for creating or updating AWS Lambda functions.",
+    );
+    expect(update).toContain("(InvalidParameterValueException) when calling the UpdateFunctionConfiguration operation: The runtime parameter of nodejs18.x is no longer supported");
+    // Nothing was created or changed.
+    const names = ((await aws(emu, ["lambda", "list-functions"])).Functions as { FunctionName: string; Runtime: string }[]).map(
+      (f) => `${f.FunctionName} ${f.Runtime}`,
+    );
+    expect(names).toEqual(expect.arrayContaining(["tiny-callback nodejs22.x"]));
+    expect(names.filter((n) => /tiny-(99|20) /.test(n))).toEqual([]);
+  });
+
+  test("a Node.js runtime the emulator has no binary for is refused at CreateFunction, never run on another Node.js", async () => {
+    const refused = await aws(only22, ["lambda", "create-function", "--function-name", "tiny-24", "--runtime", "nodejs24.x",
+      "--handler", "index.handler", "--role", ROLE_ARN, "--zip-file", `fileb://${path.join(dir, "function.zip")}`]).then(
+      () => "accepted",
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain(
+      "(InvalidParameterValueException) when calling the CreateFunction operation: The runtime parameter of nodejs24.x cannot run in this emulator: it has no Node.js 24 binary",
+    );
+  });
+
+  test("the launcher refuses a --lambda-node binary of another major than the one it is given for", async () => {
+    const [[, node]] = [...defaultLambdaNodes()];
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = execFile("python3", [LAUNCHER, "--port", "0", "--lambda-node", `21=${node}`], { timeout: 30_000 }, (error, _stdout, err) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr: err }),
+      );
+      child.stdin?.end();
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--lambda-node 21=.*: it is Node\.js v\d+\.\d+\.\d+, not 21/);
   });
 });

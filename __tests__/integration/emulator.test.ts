@@ -133,7 +133,7 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
       "--function-name",
       "ftp-idp",
       "--runtime",
-      "nodejs20.x",
+      "nodejs22.x",
       "--handler",
       "index.handler",
       "--role",

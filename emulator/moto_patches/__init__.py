@@ -95,12 +95,17 @@ Patches (by number, as the README and the tests refer to them):
     (DuplicateLoadBalancerName), as on AWS (moto compared ARNs, which carry a random ID).
 24. ELBv2 SetSubnets on a network load balancer: one AZ is enough, every subnet enabled before
     must stay (as AWS documents), and each added subnet gets the NLB's ENI "ELB net/<name>/<id>".
+25. Lambda runtimes: a nodejs22.x function runs on Node.js 22, nodejs24.x on 24 (binaries given
+    with --lambda-node), never on another version; CreateFunction and UpdateFunctionConfiguration
+    refuse a Runtime outside Lambda's enum (ValidationException) and the deprecated Node.js
+    runtimes (InvalidParameterValueException, Lambda's "no longer supported" message), and a
+    Node.js runtime the emulator has no binary for.
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 23, 24),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
 ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zones (19),
 ec2_endpoint_pinned_addresses (20), route53_private_zones (21), lambda_node_runtime (22,
-with its runner lambda_node_runner.js),
+with its runner lambda_node_runner.js), lambda_runtimes (25),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
@@ -117,6 +122,7 @@ from . import (
     ec2_vpc_endpoints,
     elbv2_load_balancers,
     lambda_node_runtime,
+    lambda_runtimes,
     privatelink_cross_account,
     privatelink_endpoint_zones,
     privatelink_nlb_in_use,
@@ -153,5 +159,6 @@ def apply_all() -> None:
     ec2_endpoint_pinned_addresses.patch_vpc_endpoint_pinned_addresses()
     route53_private_zones.patch_route53_private_zones()
     lambda_node_runtime.patch_lambda_node_runtime()
+    lambda_runtimes.patch_lambda_runtimes()
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()

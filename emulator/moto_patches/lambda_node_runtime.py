@@ -1,4 +1,4 @@
-"""Lambda Invoke runs a Node.js function's code with the local `node` (patch 22).
+"""Lambda Invoke runs a Node.js function's code with the Node.js its runtime names (patch 22).
 
 AWS: Invoke runs the function's handler ("<file>.<export>", Node.js runtimes load the module
 from the deployment package in /var/task) with the event and a context object, in an
@@ -19,7 +19,8 @@ moto 5.2 runs Lambda code only in Docker (LambdaFunction._invoke_lambda); there 
 here. This patch wraps LambdaFunction.invoke (which both Invoke and InvokeAsync reach) for
 functions of a nodejs* runtime with a zip package: it unpacks the uploaded zip (moto keeps
 its bytes, code_bytes) into a temporary task root and runs lambda_node_runner.js with the
-local node in a process group of its own, the environment above, and:
+Node.js binary of the runtime's major (lambda_runtimes.node_for: nodejs22.x on Node.js 22,
+never another version) in a process group of its own, the environment above, and:
 - AWS_ENDPOINT_URL = this emulator (so the SDK inside reaches it), credentials from an
   in-process STS AssumeRole of the function's execution role (session name = the function
   name, as Lambda's), so the function acts in its role's account and its requests show up in
@@ -47,7 +48,6 @@ import base64
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -59,7 +59,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, Callable
 
-from . import common
+from . import common, lambda_runtimes
 
 RUNNER = Path(__file__).with_name("lambda_node_runner.js")
 SDK_MODULES_ENV = "MOTO_LAMBDA_SDK_MODULES"
@@ -159,7 +159,7 @@ def _error(error_type: str, message: str) -> dict[str, Any]:
 
 def run_node_function(fn: Any, event: str) -> dict[str, Any]:
     """Runs one invocation; returns {"requestId", "payload" (bytes), "error" (dict|None), "log", "durationMs"}."""
-    node = shutil.which("node")
+    node = lambda_runtimes.node_for(fn.run_time)
     request_id = str(uuid.uuid4())
     now = time.gmtime()
     log_stream = f"{now.tm_year}/{now.tm_mon:02d}/{now.tm_mday:02d}/[{fn.version}]{uuid.uuid4().hex}"
@@ -175,7 +175,7 @@ def run_node_function(fn: Any, event: str) -> dict[str, Any]:
         log_file = os.path.join(work, "log.txt")
         try:
             if node is None:
-                raise common.LauncherError("no `node` on PATH: Node.js functions cannot run")
+                raise common.LauncherError(f"no Node.js binary for {fn.run_time} (moto_launcher.py --lambda-node)")
             _unpack(fn.code_bytes, task_root)
             env = _environment(fn, task_root, request_id, log_stream)
         except (common.LauncherError, ValueError, zipfile.BadZipFile) as problem:
