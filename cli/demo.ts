@@ -91,7 +91,8 @@ async function main(argv: string[]): Promise<number> {
   if (missing.length > 0) {
     process.stderr.write(
       "npm run demo needs a few tools that are missing on this machine:\n" +
-        missing.map((p) => `  - ${p.name}\n    install: ${installHint(p.name)}\n`).join("") +
+        // A name that already says how to get it is not repeated as its own install hint.
+        missing.map((p) => `  - ${p.name}\n${installHint(p.name) === p.name ? "" : `    install: ${installHint(p.name)}\n`}`).join("") +
         "Nothing was started.\n",
     );
     return 2;
