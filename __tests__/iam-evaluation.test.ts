@@ -216,13 +216,17 @@ describe("an authenticated user's effective S3 permissions", () => {
   test("listing: the home and below, not the bucket root, not a sibling, not another bucket", async () => {
     const list = (prefix: string | undefined, bucket = bucketArn) =>
       evaluateSession(asAlice(), { action: "s3:ListBucket", resource: bucket, context: prefix === undefined ? {} : { "s3:prefix": prefix } });
-    expect(await list("home/alice")).toBe(ALLOWED);
     expect(await list("home/alice/")).toBe(ALLOWED);
     expect(await list("home/alice/sub/")).toBe(ALLOWED);
     expect(await list("")).toEqual(DENIED);
     expect(await list(undefined)).toEqual(DENIED);
     expect(await list("home/")).toEqual(DENIED);
     expect(await list("home/alice2/")).toEqual(DENIED);
+    // S3 matches a list prefix as a string: "home/alice" (no slash) would also
+    // return the keys of home/alice2/..., so it must be refused, as must "home/alice2".
+    expect(await list("home/alice")).toEqual(DENIED);
+    expect(await list("home/alice2")).toEqual(DENIED);
+    expect(await list("home/alice-")).toEqual(DENIED);
     expect(await list("home/bob/")).toEqual(DENIED);
     expect(await list("home/alice/", `arn:${P}:s3:::another-bucket`)).toEqual(DENIED);
   });

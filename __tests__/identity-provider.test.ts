@@ -80,7 +80,7 @@ function expectedPolicy(partition: string, prefix: string) {
         Effect: "Allow",
         Action: "s3:ListBucket",
         Resource: `arn:${partition}:s3:::${BUCKET}`,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}/*`, prefix] } },
+        Condition: { StringLike: { "s3:prefix": [`${prefix}/`, `${prefix}/*`] } },
       },
       { Sid: "BucketLocation", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: `arn:${partition}:s3:::${BUCKET}` },
       {

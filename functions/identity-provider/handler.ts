@@ -261,7 +261,13 @@ export function sessionPolicy(partition: string, bucket: string, home: string): 
         Effect: "Allow",
         Action: "s3:ListBucket",
         Resource: bucketArn,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}/*`, prefix] } },
+        // The home and below, always with its slash: S3 matches a list prefix as
+        // a string, so "home/alice" would also list "home/alice2/...". AWS's
+        // own session policy for a custom identity provider lists "user/" and
+        // "user/*" (Transfer user guide, "Working with custom identity
+        // providers", example response), and a LOGICAL home's "/" lists its
+        // target with the slash.
+        Condition: { StringLike: { "s3:prefix": [`${prefix}/`, `${prefix}/*`] } },
       },
       { Sid: "BucketLocation", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn },
       {
