@@ -103,6 +103,15 @@ export class IdentityProviderFunction extends Construct {
           Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
         },
         {
+          // The handler refuses a user whose secret lacks the resource policy
+          // that keeps non-administrators from restoring or rolling it back
+          // (functions/identity-provider/user-secret-policy.ts).
+          Sid: "ReadUserSecretPolicies",
+          Effect: "Allow",
+          Action: "secretsmanager:GetResourcePolicy",
+          Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
+        },
+        {
           Sid: "CountFailedLogins",
           Effect: "Allow",
           Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
@@ -149,6 +158,7 @@ export class IdentityProviderFunction extends Construct {
           USER_HOME_ROOT: options.userHomeRoot,
           USER_SECRETS_KEY_ARN: userSecretsKeyArn,
           LOGIN_ATTEMPTS_TABLE: options.loginAttemptsTable.name,
+          USER_ADMINISTRATOR_ARNS: JSON.stringify(options.userAdministratorArns),
         },
       },
       dependsOn: [logGroup],
