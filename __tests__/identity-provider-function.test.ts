@@ -30,6 +30,10 @@ describe("identity-provider function in the provider stack", () => {
     expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
 
+  test("1769 MB on arm64: one full vCPU for the scrypt hash every login does (npm run bench measures the choice)", () => {
+    expect(fn).toMatchObject({ memory_size: 1769, architectures: ["arm64"], timeout: 10 });
+  });
+
   test("environment: user secret prefix, bucket, Transfer role and the server-ID parameter", () => {
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
       USER_SECRET_PREFIX: "tf-ftp/users/",
