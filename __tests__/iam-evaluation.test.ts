@@ -23,7 +23,9 @@ import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } 
 import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword } from "../functions/identity-provider/password-hash";
 import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
 import { recordScrypt } from "./support/scrypt-recorder";

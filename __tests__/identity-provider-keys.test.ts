@@ -12,7 +12,9 @@ import {
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword, PasswordHash } from "../functions/identity-provider/password-hash";
 import { MAX_KEY_LINE, parseSshPublicKey, sshFingerprint } from "../functions/identity-provider/ssh-public-key";
 import { MAX_PUBLIC_KEYS, userRecordProblems } from "../functions/identity-provider/user-record";

@@ -11,7 +11,9 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
-import { handler, isExpectedKey, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS, usernameHint } from "../functions/identity-provider/handler";
+import { handler, isExpectedKey, LOOKUP_FLOOR_MS, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS, usernameHint, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword, LOGIN_WORK, PasswordHash } from "../functions/identity-provider/password-hash";
 import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
 import { recordScrypt, ScryptRecorder } from "./support/scrypt-recorder";
@@ -671,6 +673,22 @@ describe("failed logins back off per user: the attempt is reserved before its pa
 });
 
 describe("user names cannot be told apart by the AWS calls or the work (finding: enumeration)", () => {
+  it(`the lookup takes at least ${LOOKUP_FLOOR_MS} ms, however fast AWS answers, so AWS's own answer time stays hidden`, async () => {
+    givenUser("alice", { passwordHash: aliceHash, allowedProtocols: ["SFTP"], publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"] });
+    setLookupFloorForTests(LOOKUP_FLOOR_MS);
+    try {
+      for (const name of ["alice", "mallory"]) {
+        for (const overrides of [{}, { protocol: "SFTP" as const, password: undefined }]) {
+          const start = Date.now();
+          await handler(event({ username: name, ...overrides }));
+          expect(Date.now() - start).toBeGreaterThanOrEqual(LOOKUP_FLOOR_MS - 1);
+        }
+      }
+    } finally {
+      setLookupFloorForTests(0);
+    }
+  });
+
   // The calls and scrypt work of one login, for each kind of name.
   async function profile(name: string, overrides: Partial<TransferFamilyAuthorizerEvent> = {}) {
     secrets.resetHistory();

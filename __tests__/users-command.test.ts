@@ -20,7 +20,9 @@ import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
 import * as path from "path";
 import { PassThrough } from "stream";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword, verifyPassword } from "../functions/identity-provider/password-hash";
 import { parseUserRecord } from "../functions/identity-provider/user-record";
 import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";

@@ -18,6 +18,8 @@ export interface ScryptCall {
   readonly p: number;
   /** base64, as a PasswordHash stores it: tells a user's real check from padding and dummy work. */
   readonly salt: string;
+  /** The password tried, as it reached scrypt (a test's own strings; tells which guess was checked). */
+  readonly password: string;
 }
 
 export interface ScryptRecorder {
@@ -47,7 +49,7 @@ export function recordScrypt(mode: "fast" | "real" = "fast"): ScryptRecorder {
     const r = options.r ?? options.blockSize ?? 8;
     const p = options.p ?? options.parallelization ?? 1;
     const saltBytes = Buffer.from(salt as Buffer);
-    calls.push({ N, r, p, salt: saltBytes.toString("base64") });
+    calls.push({ N, r, p, salt: saltBytes.toString("base64"), password: Buffer.from(password as Buffer).toString("utf8") });
     if (mode === "real") return (real as unknown as (...args: unknown[]) => void)(password, salt, keylen, options, callback);
     const key = crypto
       .createHash("shake256", { outputLength: keylen })

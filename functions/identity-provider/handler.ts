@@ -143,6 +143,27 @@ export function resetCachesForTests(): void {
   serverIdCache = undefined;
 }
 
+/**
+ * The user lookup (the Secrets Manager reads and the DynamoDB call beside
+ * them) takes at least this long. The calls are the same for every name, but
+ * AWS may answer a found secret more slowly than a missing one (on the
+ * emulator a found name's key lookup was 15-20 ms slower): waiting until this
+ * floor hides that answer time unless it exceeds the floor, which the usual
+ * in-region latencies of these reads (tens of milliseconds) do not. Costs
+ * about the floor less those latencies per login.
+ */
+export const LOOKUP_FLOOR_MS = 150;
+let lookupFloorMs = LOOKUP_FLOOR_MS;
+
+/** For tests of the handler's logic: no floor (its timing is tested on the emulator). */
+export function setLookupFloorForTests(ms: number): void {
+  lookupFloorMs = ms;
+}
+
+function lookupFloor(): Promise<void> {
+  return lookupFloorMs > 0 ? new Promise((resolve) => setTimeout(resolve, lookupFloorMs)) : Promise.resolve();
+}
+
 async function fetchServerId(parameter: string): Promise<string> {
   const output = await ssm.send(new GetParameterCommand({ Name: parameter }));
   const value = output.Parameter?.Value?.trim();
@@ -406,6 +427,7 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
         () => undefined,
         (error: unknown) => error,
       ),
+      lookupFloor(),
     ]);
     if (lookup.found || lookup.known) knownUser = username;
 
@@ -487,6 +509,7 @@ async function publicKeyLookup(
       (check) => ({ check }),
       (error: unknown) => ({ error }),
     ),
+    lookupFloor(),
   ]);
   if (lookup.found || lookup.known) known(username);
   if (!lookup.found) return { deny: lookup.reason, extra: lookup.extra };
