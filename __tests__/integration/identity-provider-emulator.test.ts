@@ -8,7 +8,7 @@
 //   writes, read back from the emulator and evaluated with the IAM simulator
 //   (the emulator does not enforce resource policies), and the handler
 //   refusing a record that lost it;
-// - response times of known and unknown names, compared by rank.
+// - response times of known and unknown names, compared by their medians.
 // scrypt is counted, not run (./support/scrypt-recorder.ts "fast"): password
 // checks are the derivations with the user's salt, and the times below are
 // those of the AWS calls, which is where known and unknown names used to differ.

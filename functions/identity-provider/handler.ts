@@ -24,7 +24,8 @@
 // user names exist: three Secrets Manager reads of the name's secret and a
 // DynamoDB delete of an expired item, all at once, then the reservation
 // (one conditional UpdateItem), then exactly one default hash of work. An SFTP
-// key lookup makes the three reads and one DynamoDB read, all at once.
+// key lookup makes the three reads and one DynamoDB read, all at once. Either
+// lookup waits out LOOKUP_FLOOR_MS, so AWS's own answer time does not tell.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DescribeSecretCommand,
