@@ -150,7 +150,7 @@ export class IdentityProviderFunction extends Construct {
       // 1,769 MB: Lambda developer guide, "Configure Lambda function memory").
       // A login is one scrypt hash of OWASP's minimum (N = 2^17, 128 MiB),
       // single-threaded CPU work: below this size it costs the same per login
-      // and takes longer in proportion (about 3 s at 256 MB), above it nothing
+      // and takes longer in proportion (3-4 s at 256 MB), above it nothing
       // is gained. `npm run bench` measures it.
       memorySize: 1769,
       timeout: 10,
