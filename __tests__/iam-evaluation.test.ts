@@ -20,11 +20,15 @@
 // - Lambda and EC2 assume their execution/instance roles as lambda.amazonaws.com
 //   and ec2.amazonaws.com.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword } from "../functions/identity-provider/password-hash";
+import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
+import { recordScrypt } from "./support/scrypt-recorder";
 import { configWith } from "./support/config";
 import {
   assumeRole,
@@ -158,6 +162,7 @@ describe("an authenticated user's effective S3 permissions", () => {
     const variables = (fn.environment as { variables: Record<string, string> }).variables;
     for (const [key, value] of Object.entries(variables)) process.env[key] = provider.resolve(value);
     const password = "Wonderland-42!";
+    const scrypt = recordScrypt("fast");
     const passwordHash = await hashPassword(password);
     resetCachesForTests();
     ssm.on(GetParameterCommand, { Name: process.env.SERVER_ID_PARAMETER }).resolves({ Parameter: { Value: S } });
@@ -168,12 +173,17 @@ describe("an authenticated user's effective S3 permissions", () => {
     secrets
       .on(DescribeSecretCommand, { SecretId: `${process.env.USER_SECRET_PREFIX}alice` })
       .resolves({ Name: `${process.env.USER_SECRET_PREFIX}alice`, KmsKeyId: process.env.USER_SECRETS_KEY_ARN });
+    // Protected as `npm run users` protects it: only the configured administrators may change it.
+    secrets
+      .on(GetResourcePolicyCommand, { SecretId: `${process.env.USER_SECRET_PREFIX}alice` })
+      .resolves({ ResourcePolicy: JSON.stringify(userSecretPolicy(JSON.parse(process.env.USER_ADMINISTRATOR_ARNS as string))) });
     dynamodb.on(GetItemCommand).resolves({});
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
     dynamodb.on(DeleteItemCommand).resolves({});
     const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     login = await handler({ username: "alice", password, protocol: "FTP", serverId: S, sourceIp: "10.0.3.119" });
     log.mockRestore();
+    scrypt.restore();
   });
   afterAll(() => {
     process.env = savedEnv;
@@ -216,13 +226,17 @@ describe("an authenticated user's effective S3 permissions", () => {
   test("listing: the home and below, not the bucket root, not a sibling, not another bucket", async () => {
     const list = (prefix: string | undefined, bucket = bucketArn) =>
       evaluateSession(asAlice(), { action: "s3:ListBucket", resource: bucket, context: prefix === undefined ? {} : { "s3:prefix": prefix } });
-    expect(await list("home/alice")).toBe(ALLOWED);
     expect(await list("home/alice/")).toBe(ALLOWED);
     expect(await list("home/alice/sub/")).toBe(ALLOWED);
     expect(await list("")).toEqual(DENIED);
     expect(await list(undefined)).toEqual(DENIED);
     expect(await list("home/")).toEqual(DENIED);
     expect(await list("home/alice2/")).toEqual(DENIED);
+    // S3 matches a list prefix as a string: "home/alice" (no slash) would also
+    // return the keys of home/alice2/..., so it must be refused, as must "home/alice2".
+    expect(await list("home/alice")).toEqual(DENIED);
+    expect(await list("home/alice2")).toEqual(DENIED);
+    expect(await list("home/alice-")).toEqual(DENIED);
     expect(await list("home/bob/")).toEqual(DENIED);
     expect(await list("home/alice/", `arn:${P}:s3:::another-bucket`)).toEqual(DENIED);
   });

@@ -30,6 +30,10 @@ describe("identity-provider function in the provider stack", () => {
     expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
 
+  test("1769 MB on arm64: one full vCPU for the scrypt hash every login does (npm run bench measures the choice)", () => {
+    expect(fn).toMatchObject({ memory_size: 1769, architectures: ["arm64"], timeout: 10 });
+  });
+
   test("environment: user secret prefix, bucket, Transfer role and the server-ID parameter", () => {
     expect((fn.environment as { variables: Record<string, string> }).variables).toEqual({
       USER_SECRET_PREFIX: "tf-ftp/users/",
@@ -40,6 +44,8 @@ describe("identity-provider function in the provider stack", () => {
       USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
       USER_SECRETS_KEY_ARN: ref(key, "arn"),
       LOGIN_ATTEMPTS_TABLE: ref(table, "name"),
+      // What the user secrets' resource policy may except (the handler refuses any other).
+      USER_ADMINISTRATOR_ARNS: JSON.stringify(["arn:aws:iam::123456789012:role/ftp-user-admin"]),
     });
     expect(parameter).toMatchObject({ name: "/tf-ftp/transfer-server-id", type: "String", value: ref(server, "id") });
   });
@@ -103,6 +109,7 @@ describe("identity-provider function in the provider stack", () => {
       { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${ref(logGroup, "arn")}:*` },
       { Sid: "ReadUserSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
       { Sid: "DescribeUserSecrets", Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
+      { Sid: "ReadUserSecretPolicies", Effect: "Allow", Action: "secretsmanager:GetResourcePolicy", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
       { Sid: "CountFailedLogins", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: ref(table, "arn") },
       { Sid: "DecryptWithUserSecretsKeyOnly", Effect: "Deny", Action: "kms:Decrypt", NotResource: ref(key, "arn") },
       { Sid: "ReadExpectedServerId", Effect: "Allow", Action: "ssm:GetParameter", Resource: `${arn("ssm")}:parameter/tf-ftp/transfer-server-id` },

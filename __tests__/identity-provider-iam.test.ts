@@ -2,6 +2,7 @@
 // taken from the synthesized provider stack and evaluated with
 // @cloud-copilot/iam-simulate (AGPL-3.0, tests only).
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
 import { configWith } from "./support/config";
 import { onlyResource, resourcesOf, synthStacks, type Synthesized } from "./support/synth";
 
@@ -146,5 +147,54 @@ describe("the identity provider's own policy", () => {
       Statement: [{ Effect: "Allow", Principal: { AWS: IDP_ROLE }, Action: "kms:Decrypt", Resource: "*" }],
     };
     await expect(asIdp("kms:Decrypt", attackerKey, attackerKeyPolicy, viaSecretsManager(USER_SECRET))).resolves.toBe("ExplicitlyDenied");
+  });
+});
+
+describe("the resource policy on each user secret: restores and rollbacks (finding 5)", () => {
+  // What `npm run users` writes for provider.userAdministratorArns = [ADMIN].
+  const policy = userSecretPolicy([ADMIN]);
+  const ALLOW_ALL_SECRETS = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }] };
+  const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
+  const onSecret = (principal: string, action: string, identityPolicies: object[] = [ALLOW_ALL_SECRETS]) =>
+    decide({ principal, action, resource: USER_SECRET, resourcePolicy: policy, identityPolicies });
+
+  // None of these encrypts anything, so the user-secrets key cannot stop them: the policy must.
+  const changes = [
+    "secretsmanager:RestoreSecret",
+    "secretsmanager:UpdateSecretVersionStage",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:DeleteResourcePolicy",
+    "secretsmanager:PutResourcePolicy",
+    "secretsmanager:RotateSecret",
+    "secretsmanager:CancelRotateSecret",
+    "secretsmanager:ReplicateSecretToRegions",
+    "secretsmanager:TagResource",
+  ];
+
+  test.each(changes)("%s is denied to a principal with secretsmanager:* in its IAM policy, and to the account root", async (action) => {
+    await expect(onSecret(OTHER, action)).resolves.toBe("ExplicitlyDenied");
+    await expect(onSecret(ROOT, action)).resolves.toBe("ExplicitlyDenied");
+    await expect(onSecret(IDP_ROLE, action, [idpPolicy])).resolves.not.toBe("Allowed");
+  });
+
+  test.each(changes)("%s is left to IAM for a user administrator", async (action) => {
+    await expect(onSecret(ADMIN, action)).resolves.toBe("Allowed");
+    await expect(onSecret(ADMIN, action, [])).resolves.toBe("ImplicitlyDenied");
+  });
+
+  test("reads stay with IAM: the identity provider reads the secret and its policy; removing a user stays possible for whoever IAM allows", async () => {
+    for (const action of ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy"]) {
+      await expect(onSecret(IDP_ROLE, action, [idpPolicy])).resolves.toBe("Allowed");
+    }
+    await expect(onSecret(IDP_ROLE, "secretsmanager:DeleteSecret", [idpPolicy])).resolves.toBe("ImplicitlyDenied");
+    await expect(onSecret(OTHER, "secretsmanager:DeleteSecret")).resolves.toBe("Allowed");
+    await expect(onSecret(OTHER, "secretsmanager:GetSecretValue")).resolves.toBe("Allowed");
+  });
+
+  test("without the policy, RestoreSecret and UpdateSecretVersionStage are IAM's alone (why the handler requires it)", async () => {
+    for (const action of ["secretsmanager:RestoreSecret", "secretsmanager:UpdateSecretVersionStage"]) {
+      await expect(decide({ principal: OTHER, action, resource: USER_SECRET, identityPolicies: [ALLOW_ALL_SECRETS] })).resolves.toBe("Allowed");
+    }
   });
 });

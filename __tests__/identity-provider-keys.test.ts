@@ -2,14 +2,24 @@
 // parser it shares with `npm run users`, and every protocol x credential
 // combination the handler can be called with.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
-import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword, PasswordHash } from "../functions/identity-provider/password-hash";
 import { MAX_KEY_LINE, parseSshPublicKey, sshFingerprint } from "../functions/identity-provider/ssh-public-key";
 import { MAX_PUBLIC_KEYS, userRecordProblems } from "../functions/identity-provider/user-record";
+import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
+import { recordScrypt, ScryptRecorder } from "./support/scrypt-recorder";
 import { ecdsaLine, ed25519Line, rsaLine } from "./support/ssh-keys";
 
 const secrets = mockClient(SecretsManagerClient);
@@ -23,6 +33,8 @@ const SERVER_ID = "s-0123456789abcdef0";
 const SERVER_ID_PARAMETER = "/tf-ftp/transfer-server-id";
 const PASSWORD = "Wonderland-42!";
 const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const ADMIN = "arn:aws:iam::123456789012:role/ftp-user-admin";
+let scrypt: ScryptRecorder;
 
 const KEY_A = ed25519Line();
 const KEY_B = ecdsaLine("P-256");
@@ -35,16 +47,20 @@ function event(overrides: Partial<TransferFamilyAuthorizerEvent> | Record<string
 function givenAlice(record: Record<string, unknown>): void {
   secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` }).resolves({ SecretString: JSON.stringify({ passwordHash: hash, ...record }) });
   secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}alice` }).resolves({ Name: `${PREFIX}alice`, KmsKeyId: KEY_ARN });
+  secrets.on(GetResourcePolicyCommand, { SecretId: `${PREFIX}alice` }).resolves({ ResourcePolicy: JSON.stringify(userSecretPolicy([ADMIN])) });
 }
 
 let logSpy: jest.SpyInstance;
 const reasons = () => logSpy.mock.calls.map((c) => JSON.parse(String(c[0])).reason);
 
 beforeAll(async () => {
+  scrypt = recordScrypt("fast");
   hash = await hashPassword(PASSWORD);
 });
+afterAll(() => scrypt.restore());
 
 beforeEach(() => {
+  scrypt.clear();
   secrets.reset();
   ssm.reset();
   dynamodb.reset();
@@ -57,6 +73,7 @@ beforeEach(() => {
     USER_HOME_ROOT: `/${BUCKET}/home/`,
     USER_SECRETS_KEY_ARN: KEY_ARN,
     LOGIN_ATTEMPTS_TABLE: "tf-ftp-login-attempts",
+    USER_ADMINISTRATOR_ARNS: JSON.stringify([ADMIN]),
   });
   dynamodb.on(GetItemCommand).resolves({});
   dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
@@ -64,6 +81,7 @@ beforeEach(() => {
   ssm.on(GetParameterCommand).resolves({ Parameter: { Value: SERVER_ID } });
   secrets.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "not found", $metadata: {} }));
   secrets.on(DescribeSecretCommand).rejects(new ResourceNotFoundException({ message: "not found", $metadata: {} }));
+  secrets.on(GetResourcePolicyCommand).rejects(new ResourceNotFoundException({ message: "not found", $metadata: {} }));
   logSpy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
 });
 
@@ -126,8 +144,21 @@ describe("identity provider: SFTP key lookup", () => {
     expect(response).toMatchObject({ Role: ROLE_ARN, HomeDirectoryType: "LOGICAL", PublicKeys: [KEY_A, KEY_B] });
     expect(JSON.parse(response.HomeDirectoryDetails!)).toEqual([{ Entry: "/", Target: `/${BUCKET}/home/alice` }]);
     expect(reasons()).toEqual(["public-keys"]);
-    // The throttle table is neither read nor written: no password was guessed.
-    expect(dynamodb.calls()).toHaveLength(0);
+    // The name's backoff window is read (a name under attack is closed on every path), nothing is written or hashed.
+    expect(dynamodb.calls().map((c) => (c.args[0] as object).constructor.name)).toEqual(["GetItemCommand"]);
+    expect(scrypt.calls).toEqual([]);
+  });
+
+  it("a key lookup for a name whose backoff window is closed gets nothing", async () => {
+    givenAlice({ allowedProtocols: ["SFTP"], publicKeys: [KEY_A] });
+    dynamodb.on(GetItemCommand).resolves({
+      Item: { failures: { N: "8" }, lastFailureAt: { N: String(Date.now()) }, expiresAt: { N: String(Math.ceil(Date.now() / 1000) + 86_400) } },
+    });
+    expect(await handler(event({ password: undefined }))).toEqual({});
+    expect(reasons()).toEqual(["throttled"]);
+    dynamodb.on(GetItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    expect(await handler(event({ password: undefined }))).toEqual({});
+    expect(reasons()).toEqual(["throttled", "throttle-unavailable"]);
   });
 
   it("an empty password counts as none for SFTP", async () => {

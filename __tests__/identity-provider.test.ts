@@ -1,6 +1,7 @@
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   InvalidRequestException,
   ResourceNotFoundException,
@@ -10,14 +11,12 @@ import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
-import { handler, isExpectedKey, KEY_CHECK_CACHE_MS, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS, usernameHint } from "../functions/identity-provider/handler";
-import { burnComparableTime, hashPassword, PasswordHash } from "../functions/identity-provider/password-hash";
-
-// Same behaviour, but observable: the handler must burn time for unknown users.
-jest.mock("../functions/identity-provider/password-hash", () => {
-  const actual = jest.requireActual("../functions/identity-provider/password-hash");
-  return { ...actual, burnComparableTime: jest.fn(actual.burnComparableTime) };
-});
+import { handler, isExpectedKey, LOOKUP_FLOOR_MS, resetCachesForTests, sanitizeForLog, SERVER_ID_REFRESH_MS, usernameHint, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
+import { hashPassword, LOGIN_WORK, PasswordHash } from "../functions/identity-provider/password-hash";
+import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
+import { recordScrypt, ScryptRecorder } from "./support/scrypt-recorder";
 
 const secrets = mockClient(SecretsManagerClient);
 const ssm = mockClient(SSMClient);
@@ -32,26 +31,44 @@ const ALICE_PASSWORD = "Wonderland-42!";
 const KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab";
 const KEY_ARN = `arn:aws:kms:ap-northeast-1:123456789012:key/${KEY_ID}`;
 const TABLE = "tf-ftp-login-attempts";
+const ADMIN = "arn:aws:iam::123456789012:role/ftp-user-admin";
+const PROTECTED = JSON.stringify(userSecretPolicy([ADMIN]));
 
 let aliceHash: PasswordHash;
+// Every scrypt derivation, answered fast (the work is counted, not timed).
+let scrypt: ScryptRecorder;
 
 function event(overrides: Partial<TransferFamilyAuthorizerEvent> = {}): TransferFamilyAuthorizerEvent {
   return { username: "alice", password: ALICE_PASSWORD, protocol: "FTP", serverId: SERVER_ID, sourceIp: "10.0.3.119", ...overrides };
 }
 
-/** A user's secret, encrypted (by default) with the user-secrets key as `npm run users` writes it. */
-function givenUser(name: string, record: unknown, kmsKeyId: string | null = KEY_ARN): string {
+/**
+ * A user's secret as `npm run users` writes it: encrypted (by default) with
+ * the user-secrets key, with the resource policy that only administrators may
+ * change it (by default).
+ */
+function givenUser(name: string, record: unknown, kmsKeyId: string | null = KEY_ARN, resourcePolicy: string | null = PROTECTED): string {
   const secretString = typeof record === "string" ? record : JSON.stringify(record);
   secrets.on(GetSecretValueCommand, { SecretId: `${PREFIX}${name}` }).resolves({ Name: `${PREFIX}${name}`, SecretString: secretString });
   secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}${name}` }).resolves({ Name: `${PREFIX}${name}`, ...(kmsKeyId ? { KmsKeyId: kmsKeyId } : {}) });
+  secrets
+    .on(GetResourcePolicyCommand, { SecretId: `${PREFIX}${name}` })
+    .resolves({ Name: `${PREFIX}${name}`, ...(resourcePolicy !== null ? { ResourcePolicy: resourcePolicy } : {}) });
   return secretString;
 }
 
-/** The login-attempts table holds this item for `name`. */
-function givenFailures(name: string, failures: number, lastFailureAt: number, expiresAt = Math.ceil(lastFailureAt / 1000) + 86_400): void {
-  dynamodb.on(GetItemCommand, { Key: { username: { S: name } } }).resolves({
-    Item: { username: { S: name }, failures: { N: String(failures) }, lastFailureAt: { N: String(lastFailureAt) }, expiresAt: { N: String(expiresAt) } },
-  });
+/** The login-attempts table holds this item for `name`: the reservation finds the window closed. */
+function givenClosedWindow(name: string, failures: number, lastFailureAt: number): void {
+  const Item = { username: { S: name }, failures: { N: String(failures) }, lastFailureAt: { N: String(lastFailureAt) }, expiresAt: { N: String(Math.ceil(lastFailureAt / 1000) + 86_400) } };
+  dynamodb
+    .on(UpdateItemCommand, { Key: { username: { S: name } } })
+    .rejects(new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {}, Item }));
+  dynamodb.on(GetItemCommand, { Key: { username: { S: name } } }).resolves({ Item });
+}
+
+/** The AWS calls the handler made, in a comparable form: one "<Command>" entry per call, sorted. */
+function awsCalls(): string[] {
+  return [...secrets.calls(), ...ssm.calls(), ...dynamodb.calls()].map((call) => (call.args[0] as object).constructor.name).sort();
 }
 
 let logSpy: jest.SpyInstance;
@@ -80,7 +97,7 @@ function expectedPolicy(partition: string, prefix: string) {
         Effect: "Allow",
         Action: "s3:ListBucket",
         Resource: `arn:${partition}:s3:::${BUCKET}`,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}/*`, prefix] } },
+        Condition: { StringLike: { "s3:prefix": [`${prefix}/`, `${prefix}/*`] } },
       },
       { Sid: "BucketLocation", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: `arn:${partition}:s3:::${BUCKET}` },
       {
@@ -101,15 +118,17 @@ function expectedPolicy(partition: string, prefix: string) {
 }
 
 beforeAll(async () => {
+  scrypt = recordScrypt("fast");
   aliceHash = await hashPassword(ALICE_PASSWORD);
 });
+afterAll(() => scrypt.restore());
 
 beforeEach(() => {
   secrets.reset();
   ssm.reset();
   dynamodb.reset();
   resetCachesForTests();
-  (burnComparableTime as jest.Mock).mockClear();
+  scrypt.clear();
   process.env.USER_SECRET_PREFIX = PREFIX;
   process.env.BUCKET_NAME = BUCKET;
   process.env.TRANSFER_ROLE_ARN = ROLE_ARN;
@@ -117,8 +136,10 @@ beforeEach(() => {
   process.env.USER_HOME_ROOT = `/${BUCKET}/home/`;
   process.env.USER_SECRETS_KEY_ARN = KEY_ARN;
   process.env.LOGIN_ATTEMPTS_TABLE = TABLE;
+  process.env.USER_ADMINISTRATOR_ARNS = JSON.stringify([ADMIN]);
   dynamodb.on(GetItemCommand).resolves({});
   dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
+  // The item-expiry delete (condition expiresAt <= now) finds nothing to delete; the clearing delete succeeds.
   dynamodb.on(DeleteItemCommand).resolves({});
   ssm.on(GetParameterCommand, { Name: SERVER_ID_PARAMETER }).resolves({ Parameter: { Name: SERVER_ID_PARAMETER, Value: SERVER_ID } });
   secrets
@@ -126,6 +147,9 @@ beforeEach(() => {
     .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
   secrets
     .on(DescribeSecretCommand)
+    .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+  secrets
+    .on(GetResourcePolicyCommand)
     .rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
   logSpy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
 });
@@ -209,7 +233,7 @@ describe("refused logins return {}", () => {
     for (const line of lines) expect(line).toMatchObject({ user: "alice", outcome: "denied", reason: "wrong-password" });
     expect(rawLog()).not.toContain("wonderland-42!");
     expect(rawLog()).not.toContain("not-even-close");
-    expect(burnComparableTime).not.toHaveBeenCalled();
+    expect(scrypt.checksOf(aliceHash.salt)).toBe(2);
   });
 
   it.each([
@@ -255,13 +279,11 @@ describe("refused logins return {}", () => {
     expect(rawLog()).not.toContain("evil");
   });
 
-  it("refuses an unknown user after spending the time of a real check", async () => {
+  it("refuses an unknown user after the work of a real check", async () => {
     const result = await handler(event({ username: "mallory", password: "guess-123" }));
     expect(result).toEqual({});
     expect(secrets).toHaveReceivedCommandWith(DescribeSecretCommand, { SecretId: "tf-ftp/users/mallory" });
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
-    expect(burnComparableTime).toHaveBeenCalledTimes(1);
-    expect(burnComparableTime).toHaveBeenCalledWith("guess-123");
+    expect(scrypt.work()).toBe(LOGIN_WORK);
     expectOneDecision({ user: null, userHint: "m...(7 chars)", outcome: "denied", reason: "unknown-user" });
     expect(rawLog()).not.toContain("guess-123");
     expect(rawLog()).not.toContain("mallory");
@@ -278,7 +300,8 @@ describe("refused logins return {}", () => {
       .on(GetSecretValueCommand, { SecretId: `${PREFIX}alice` })
       .rejects(new InvalidRequestException({ message: "You can't perform this operation on the secret because it was marked for deletion.", $metadata: {} }));
     await expect(handler(event())).resolves.toEqual({});
-    expect(burnComparableTime).toHaveBeenCalledTimes(2);
+    expect(scrypt.work()).toBe(2 * LOGIN_WORK);
+    expect(scrypt.checksOf(aliceHash.salt)).toBe(0);
     expect(logLines().map((l) => [l.reason, l.user])).toEqual([
       ["unknown-user", null],
       ["unknown-user", null],
@@ -470,13 +493,14 @@ describe("the Lambda bundle", () => {
       "functions/identity-provider/password-hash.ts",
       "functions/identity-provider/ssh-public-key.ts",
       "functions/identity-provider/user-record.ts",
+      "functions/identity-provider/user-secret-policy.ts",
     ]);
     const code = result.outputFiles[0].text;
     const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect(new Set(required)).toEqual(new Set(["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", "crypto"]));
     expect(required.every((r) => r.startsWith("@aws-sdk/") || builtinModules.includes(r))).toBe(true);
-    // Issue 13 added the SSH key parser (about 1.5 KB).
-    expect(code.length).toBeLessThan(36_000);
+    // The SSH key parser (about 1.5 KB) and the user-secret policy check (about 4 KB) included.
+    expect(code.length).toBeLessThan(42_000);
   });
 });
 
@@ -568,7 +592,7 @@ describe("logging never holds a mistyped secret (issue 18, finding 5)", () => {
   });
 });
 
-describe("failed logins back off per user (issue 18, finding 6)", () => {
+describe("failed logins back off per user: the attempt is reserved before its password is checked", () => {
   const NOW = 1_800_000_000_000;
   let now: jest.SpyInstance;
   beforeEach(() => {
@@ -576,69 +600,152 @@ describe("failed logins back off per user (issue 18, finding 6)", () => {
   });
   afterEach(() => now.mockRestore());
 
-  it("a wrong password is recorded with one atomic ADD on the user's item", async () => {
+  it("reserves the attempt with one conditional UpdateItem (window open) before checking the password", async () => {
     givenUser("alice", { passwordHash: aliceHash });
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "3" } } });
     await expect(handler(event({ username: "Alice", password: "wrong-password-1" }))).resolves.toEqual({});
     expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
-    expect(dynamodb).toHaveReceivedCommandWith(UpdateItemCommand, {
+    const input = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input;
+    expect(input).toMatchObject({
       TableName: TABLE,
       Key: { username: { S: "alice" } },
       UpdateExpression: "ADD failures :one SET lastFailureAt = :now, expiresAt = :expires",
-      ConditionExpression: "attribute_not_exists(username) OR expiresAt > :nowSeconds",
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD",
     });
+    // Known users may get an item; the window is open below 5 failures, or once the last failure's window passed.
+    expect(input.ConditionExpression).toMatch(/^attribute_not_exists\(username\) OR failures < :free OR \(failures = :f5 AND lastFailureAt <= :t5\)/);
+    expect(input.ExpressionAttributeValues).toMatchObject({ ":free": { N: "5" }, ":f5": { N: "5" }, ":t5": { N: String(NOW - 1_000) }, ":f6": { N: "6" }, ":t6": { N: String(NOW - 2_000) } });
+    // The reservation came before the check: the count it returned is the one logged.
     expectOneDecision({ user: "alice", reason: "wrong-password", failures: 3 });
+    expect(scrypt.checksOf(aliceHash.salt)).toBe(1);
   });
 
-  it("while the window is open, refuses without reading the secret or checking the password, in comparable time", async () => {
+  it("while the window is closed, does not check the password (even the right one), in the same work", async () => {
     givenUser("alice", { passwordHash: aliceHash });
-    givenFailures("alice", 7, NOW - 1_000); // 7 failures: a 4 s window, 3 s left
-    await expect(handler(event())).resolves.toEqual({}); // even the right password
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
-    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 0); // waiting does not lengthen the window
-    expect(burnComparableTime).toHaveBeenCalledWith(ALICE_PASSWORD);
+    givenClosedWindow("alice", 7, NOW - 1_000); // 7 failures: a 4 s window, 3 s left
+    await expect(handler(event())).resolves.toEqual({});
+    expect(scrypt.checksOf(aliceHash.salt)).toBe(0);
+    expect(scrypt.work()).toBe(LOGIN_WORK);
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1); // the refused reservation writes nothing
     expectOneDecision({ user: "alice", reason: "throttled", failures: 7, retryAfterSeconds: 3 });
-    expect(dynamodb).toHaveReceivedCommandWith(GetItemCommand, { TableName: TABLE, Key: { username: { S: "alice" } }, ConsistentRead: true });
   });
 
-  it("after the window, the password is checked again, and a success forgets the failures", async () => {
-    givenUser("alice", { passwordHash: aliceHash });
-    givenFailures("alice", 7, NOW - 4_000);
-    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
-    expect(dynamodb).toHaveReceivedCommandWith(DeleteItemCommand, { TableName: TABLE, Key: { username: { S: "alice" } } });
-  });
-
-  it("a success without failures writes nothing to the table", async () => {
+  it("a right password clears the record, its own reserved attempt included", async () => {
     givenUser("alice", { passwordHash: aliceHash });
     await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
-    expect(dynamodb).toHaveReceivedCommandTimes(DeleteItemCommand, 0);
-    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 0);
+    const deletes = dynamodb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input);
+    // The expiry delete (conditional), then the clearing delete (unconditional).
+    expect(deletes).toEqual([
+      { TableName: TABLE, Key: { username: { S: "alice" } }, ConditionExpression: "expiresAt <= :nowSeconds", ExpressionAttributeValues: { ":nowSeconds": { N: String(NOW / 1000) } } },
+      { TableName: TABLE, Key: { username: { S: "alice" } } },
+    ]);
   });
 
-  it("an expired item that TTL has not deleted yet does not throttle", async () => {
+  it("an expired item is deleted before the reservation (TTL deletes only eventually), so its count does not carry over", async () => {
     givenUser("alice", { passwordHash: aliceHash });
-    givenFailures("alice", 20, NOW - 60_000, Math.floor(NOW / 1000) - 1);
-    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+    await handler(event({ password: "wrong-password-1" }));
+    const order = dynamodb.calls().map((c) => (c.args[0] as object).constructor.name);
+    expect(order).toEqual(["DeleteItemCommand", "UpdateItemCommand"]);
   });
 
-  it("unknown user names never get an item (the table must not collect mistyped passwords)", async () => {
+  it("unknown user names never get an item: the same write, with a condition that needs an existing item", async () => {
     await handler(event({ username: "Correct-Horse-1" }));
-    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 0);
+    expect(dynamodb).toHaveReceivedCommandTimes(UpdateItemCommand, 1);
+    const input = dynamodb.commandCalls(UpdateItemCommand)[0].args[0].input;
+    expect(input.ConditionExpression).toMatch(/^attribute_exists\(username\) AND \(failures < :free OR /);
   });
 
-  it("refuses (fails closed) when the table cannot be read", async () => {
+  it("refuses (fails closed) when the table cannot be written, without checking the password", async () => {
     givenUser("alice", { passwordHash: aliceHash });
-    dynamodb.on(GetItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
+    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }));
     await expect(handler(event())).resolves.toEqual({});
     expectOneDecision({ reason: "throttle-unavailable", error: "AccessDeniedException" });
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
+    expect(scrypt.checksOf(aliceHash.salt)).toBe(0);
+    expect(scrypt.work()).toBe(LOGIN_WORK);
   });
 
-  it("a failure to record a failure still refuses, and says so in the log", async () => {
+  it("a failure to clear after a right password still logs the user in, and says so", async () => {
     givenUser("alice", { passwordHash: aliceHash });
-    dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error("slow down"), { name: "ProvisionedThroughputExceededException" }));
-    await expect(handler(event({ password: "wrong-password-1" }))).resolves.toEqual({});
-    expectOneDecision({ reason: "wrong-password", throttleError: "ProvisionedThroughputExceededException" });
+    dynamodb.on(DeleteItemCommand, { ConditionExpression: undefined }).rejects(Object.assign(new Error("slow down"), { name: "ProvisionedThroughputExceededException" }));
+    await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
+    expectOneDecision({ reason: "authenticated", throttleError: "ProvisionedThroughputExceededException" });
+  });
+});
+
+describe("user names cannot be told apart by the AWS calls or the work (finding: enumeration)", () => {
+  it(`the lookup takes at least ${LOOKUP_FLOOR_MS} ms, however fast AWS answers, so AWS's own answer time stays hidden`, async () => {
+    givenUser("alice", { passwordHash: aliceHash, allowedProtocols: ["SFTP"], publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"] });
+    setLookupFloorForTests(LOOKUP_FLOOR_MS);
+    try {
+      for (const name of ["alice", "mallory"]) {
+        for (const overrides of [{}, { protocol: "SFTP" as const, password: undefined }]) {
+          const start = Date.now();
+          await handler(event({ username: name, ...overrides }));
+          expect(Date.now() - start).toBeGreaterThanOrEqual(LOOKUP_FLOOR_MS - 1);
+        }
+      }
+    } finally {
+      setLookupFloorForTests(0);
+    }
+  });
+
+  // The calls and scrypt work of one login, for each kind of name.
+  async function profile(name: string, overrides: Partial<TransferFamilyAuthorizerEvent> = {}) {
+    secrets.resetHistory();
+    ssm.resetHistory();
+    dynamodb.resetHistory();
+    scrypt.clear();
+    resetCachesForTests();
+    logSpy.mockClear();
+    await handler(event({ username: name, password: "a-wrong-guess", ...overrides }));
+    return { calls: awsCalls(), work: scrypt.work(), reason: logLines()[0].reason };
+  }
+
+  it("password logins: a known user, an unknown name, a throttled user and unusable records all make the same calls and the same work", async () => {
+    givenUser("alice", { passwordHash: aliceHash });
+    givenUser("old", { passwordHash: { ...aliceHash, N: 2 ** 14 } }); // a record from before the OWASP minimum
+    givenUser("carol", { passwordHash: aliceHash });
+    givenClosedWindow("carol", 9, Date.now());
+    givenUser("boss", { passwordHash: aliceHash }, null); // not under the user-secrets key
+    givenUser("eve", { passwordHash: aliceHash }, KEY_ARN, null); // no resource policy
+    const known = await profile("alice");
+    expect(known).toEqual({
+      calls: [
+        "DeleteItemCommand",
+        "DescribeSecretCommand",
+        "GetParameterCommand",
+        "GetResourcePolicyCommand",
+        "GetSecretValueCommand",
+        "UpdateItemCommand",
+      ],
+      work: LOGIN_WORK,
+      reason: "wrong-password",
+    });
+    for (const [name, reason] of [
+      ["mallory", "unknown-user"],
+      ["old", "wrong-password"],
+      ["carol", "throttled"],
+      ["boss", "wrong-encryption-key"],
+      ["eve", "unprotected-record"],
+    ]) {
+      expect({ name, ...(await profile(name)) }).toEqual({ name, calls: known.calls, work: known.work, reason });
+    }
+  });
+
+  it("SFTP key lookups: a known user, an unknown name and a throttled user make the same calls, and no hash", async () => {
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+    givenUser("alice", { passwordHash: aliceHash, allowedProtocols: ["SFTP"], publicKeys: [key] });
+    givenUser("carol", { passwordHash: aliceHash, allowedProtocols: ["SFTP"], publicKeys: [key] });
+    givenClosedWindow("carol", 9, Date.now());
+    const lookup = { protocol: "SFTP" as const, password: undefined };
+    const known = await profile("alice", lookup);
+    expect(known).toEqual({
+      calls: ["DescribeSecretCommand", "GetItemCommand", "GetParameterCommand", "GetResourcePolicyCommand", "GetSecretValueCommand"],
+      work: 0,
+      reason: "public-keys",
+    });
+    expect(await profile("mallory", lookup)).toEqual({ ...known, reason: "unknown-user" });
+    expect(await profile("carol", lookup)).toEqual({ ...known, reason: "throttled" });
   });
 });
 
@@ -647,12 +754,14 @@ describe("only records encrypted with the user-secrets key count (issue 18, find
     ["the AWS managed key aws/secretsmanager (KmsKeyId omitted)", null],
     ["another key", "arn:aws:kms:ap-northeast-1:123456789012:key/ffffffff-12ab-34cd-56ef-1234567890ab"],
     ["an alias (it could be re-pointed)", "arn:aws:kms:ap-northeast-1:123456789012:alias/tf-ftp-user-secrets"],
-  ])("refuses a record encrypted with %s, before reading its value", async (_label, kmsKeyId) => {
+  ])("refuses a record encrypted with %s, without checking its password", async (_label, kmsKeyId) => {
     givenUser("boss", { passwordHash: aliceHash }, kmsKeyId);
     await expect(handler(event({ username: "boss" }))).resolves.toEqual({});
     expectOneDecision({ user: "boss", reason: "wrong-encryption-key" });
-    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
-    expect(burnComparableTime).toHaveBeenCalledTimes(1);
+    expect(scrypt.checksOf(aliceHash.salt)).toBe(0);
+    expect(scrypt.work()).toBe(LOGIN_WORK);
+    // The record's value was read with the rest (the same calls for every name) and not used.
+    expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 1);
   });
 
   it("accepts the key ARN or the bare key ID (DescribeSecret returns either form)", async () => {
@@ -664,22 +773,15 @@ describe("only records encrypted with the user-secrets key count (issue 18, find
     await expect(handler(event())).resolves.toMatchObject({ Role: ROLE_ARN });
   });
 
-  it("describes a secret once per container for a short while, then again", async () => {
+  it("describes the secret at every login: no cache, so a known name costs no fewer calls than an unknown one", async () => {
     givenUser("alice", { passwordHash: aliceHash });
-    const now = jest.spyOn(Date, "now").mockReturnValue(5_000_000);
-    try {
-      await handler(event());
-      await handler(event());
-      expect(secrets).toHaveReceivedCommandTimes(DescribeSecretCommand, 1);
-      now.mockReturnValue(5_000_000 + KEY_CHECK_CACHE_MS);
-      // Re-encrypted with another key meanwhile: noticed once the cache entry is old.
-      secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}alice` }).resolves({});
-      await expect(handler(event())).resolves.toEqual({});
-      expect(secrets).toHaveReceivedCommandTimes(DescribeSecretCommand, 2);
-      expect(logLines().map((l) => l.reason)).toEqual(["authenticated", "authenticated", "wrong-encryption-key"]);
-    } finally {
-      now.mockRestore();
-    }
+    await handler(event());
+    await handler(event());
+    expect(secrets).toHaveReceivedCommandTimes(DescribeSecretCommand, 2);
+    // Moved to another key meanwhile: refused at once.
+    secrets.on(DescribeSecretCommand, { SecretId: `${PREFIX}alice` }).resolves({});
+    await expect(handler(event())).resolves.toEqual({});
+    expect(logLines().map((l) => l.reason)).toEqual(["authenticated", "authenticated", "wrong-encryption-key"]);
   });
 
   it("refuses everyone when the key in the environment is an alias, not a key ARN", async () => {

@@ -1,12 +1,16 @@
 import "cdktf/lib/testing/adapters/jest";
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, GetResourcePolicyCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
-import { hashPassword, PasswordHash, verifyPassword } from "../functions/identity-provider/password-hash";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
+import { checkPasswordWithFixedWork, hashPassword, PasswordHash } from "../functions/identity-provider/password-hash";
+import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
+import { recordScrypt, ScryptRecorder } from "./support/scrypt-recorder";
 import {
   BROKEN_IDENTITY_PROVIDER_REASONS,
   deniedForReasonsPattern,
@@ -17,10 +21,10 @@ import { LOGIN_DENIAL_PATTERN } from "../stacks/provider/ftp-alarms";
 import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
 
-// verifyPassword as it is, but able to fail like a bug would (internal-error).
+// The password check as it is, but able to fail like a bug would (internal-error).
 jest.mock("../functions/identity-provider/password-hash", () => {
   const actual = jest.requireActual("../functions/identity-provider/password-hash");
-  return { ...actual, verifyPassword: jest.fn(actual.verifyPassword) };
+  return { ...actual, checkPasswordWithFixedWork: jest.fn(actual.checkPasswordWithFixedWork) };
 });
 
 describe("Transfer structured logging", () => {
@@ -227,7 +231,10 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
     USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
     USER_SECRETS_KEY_ARN: KEY_ARN,
     LOGIN_ATTEMPTS_TABLE: "tf-ftp-login-attempts",
+    USER_ADMINISTRATOR_ARNS: JSON.stringify(["arn:aws:iam::123456789012:role/ftp-user-admin"]),
   };
+  const PROTECTED = JSON.stringify(userSecretPolicy(["arn:aws:iam::123456789012:role/ftp-user-admin"]));
+  let scrypt: ScryptRecorder;
   const pattern = jsonFilterPattern(deniedForReasonsPattern(BROKEN_IDENTITY_PROVIDER_REASONS));
   const savedEnv = { ...process.env };
   let hash: PasswordHash;
@@ -243,12 +250,14 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
     const notFound = () => Object.assign(new Error("not found"), { name: "ResourceNotFoundException" });
     secrets.on(GetSecretValueCommand).rejects(notFound());
     secrets.on(DescribeSecretCommand).rejects(notFound());
+    secrets.on(GetResourcePolicyCommand).rejects(notFound());
     dynamodb.on(GetItemCommand).resolves({});
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
     dynamodb.on(DeleteItemCommand).resolves({});
   }
-  const user = (name: string, record: unknown, kmsKeyId = KEY_ARN) => {
+  const user = (name: string, record: unknown, kmsKeyId = KEY_ARN, resourcePolicy: string | null = PROTECTED) => {
     secrets.on(DescribeSecretCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}${name}` }).resolves({ Name: `${ENV.USER_SECRET_PREFIX}${name}`, KmsKeyId: kmsKeyId });
+    secrets.on(GetResourcePolicyCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}${name}` }).resolves(resourcePolicy === null ? {} : { ResourcePolicy: resourcePolicy });
     secrets.on(GetSecretValueCommand, { SecretId: `${ENV.USER_SECRET_PREFIX}${name}` }).resolves({ SecretString: JSON.stringify(record) });
   };
 
@@ -267,6 +276,7 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
   }
 
   beforeAll(async () => {
+    scrypt = recordScrypt("fast");
     hash = await hashPassword(PASSWORD);
     const valid = { passwordHash: hash };
     const scenarios: [string, () => void, Record<string, unknown>?][] = [
@@ -293,20 +303,24 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
       ["home-outside-bucket", () => user("alice", { ...valid, homeDirectory: "/another-bucket/home/alice" })],
       ["home-outside-root", () => user("alice", { ...valid, homeDirectory: "/tf-ftp-example-bucket/partners/alice" })],
       ["wrong-encryption-key", () => user("alice", valid, "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/secretsmanager")],
-      ["throttle-unavailable", () => dynamodb.on(GetItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }))],
-      // Failed 9 times, the last a moment ago: inside the backoff window.
+      // Created by other means than `npm run users` (no resource policy against restores and rollbacks).
+      ["unprotected-record", () => user("alice", valid, KEY_ARN, null)],
+      ["throttle-unavailable", () => dynamodb.on(UpdateItemCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDeniedException" }))],
+      // Failed 9 times, the last a moment ago: the reservation finds the window closed.
       ["throttled", () => {
         user("alice", valid);
-        dynamodb.on(GetItemCommand).resolves({ Item: { username: { S: "alice" }, failures: { N: "9" }, lastFailureAt: { N: String(Date.now()) }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 86400) } } });
+        const Item = { username: { S: "alice" }, failures: { N: "9" }, lastFailureAt: { N: String(Date.now()) }, expiresAt: { N: String(Math.floor(Date.now() / 1000) + 86400) } };
+        dynamodb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: "The conditional request failed", $metadata: {}, Item }));
       }],
       ["internal-error", () => {
         user("alice", valid);
-        (verifyPassword as jest.Mock).mockImplementationOnce(() => { throw new TypeError("a bug"); });
+        (checkPasswordWithFixedWork as jest.Mock).mockImplementationOnce(() => { throw new TypeError("a bug"); });
       }],
     ];
     for (const [reason, setup, event] of scenarios) lines.set(reason, await decisionLine(setup, event));
   });
   afterAll(() => {
+    scrypt.restore();
     process.env = savedEnv;
     secrets.restore();
     ssm.restore();

@@ -1,15 +1,23 @@
 import { randomBytes, scryptSync } from "crypto";
 import {
   burnComparableTime,
+  checkPasswordWithFixedWork,
   DEFAULT_SCRYPT_PARAMS,
   hashPassword,
+  isBelowDefault,
   isPasswordHash,
+  LOGIN_WORK,
   PasswordHash,
   PasswordHashError,
   passwordHashProblems,
   SCRYPT_LIMITS,
   verifyPassword,
 } from "../functions/identity-provider/password-hash";
+import { recordScrypt } from "./support/scrypt-recorder";
+
+// Real scrypt at N = 2^17 costs 128 MiB and about half a second here per
+// derivation: the tests below share hashes and count work instead of timing it
+// wherever they can.
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
@@ -19,17 +27,12 @@ async function elapsedMs(work: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 describe("hashPassword", () => {
-  it("stores scrypt parameters, a 16-byte random salt and a 64-byte key, all as plain JSON", async () => {
+  it("stores OWASP's minimum scrypt parameters (N = 2^17, r = 8, p = 1), a 16-byte random salt and a 64-byte key, all as plain JSON", async () => {
     const stored = await hashPassword("correct horse battery staple");
     expect(stored).toEqual({
       algorithm: "scrypt",
-      N: 16384,
+      N: 131072,
       r: 8,
       p: 1,
       keyLength: 64,
@@ -40,14 +43,20 @@ describe("hashPassword", () => {
     expect(Buffer.from(stored.hash, "base64")).toHaveLength(64);
     expect(JSON.parse(JSON.stringify(stored))).toEqual(stored);
     expect(JSON.stringify(stored)).not.toContain("correct horse");
+    // The real derivation, checked independently.
+    const key = scryptSync("correct horse battery staple", Buffer.from(stored.salt, "base64"), 64, { N: 2 ** 17, r: 8, p: 1, maxmem: 256 * 1024 * 1024 });
+    expect(key.toString("base64")).toBe(stored.hash);
   });
 
   it("uses a fresh salt every time, so equal passwords get different hashes", async () => {
-    const [a, b] = await Promise.all([hashPassword("same-password"), hashPassword("same-password")]);
-    expect(a.salt).not.toBe(b.salt);
-    expect(a.hash).not.toBe(b.hash);
-    await expect(verifyPassword("same-password", a)).resolves.toBe(true);
-    await expect(verifyPassword("same-password", b)).resolves.toBe(true);
+    const scrypt = recordScrypt("fast");
+    try {
+      const [a, b] = await Promise.all([hashPassword("same-password"), hashPassword("same-password")]);
+      expect(a.salt).not.toBe(b.salt);
+      expect(a.hash).not.toBe(b.hash);
+    } finally {
+      scrypt.restore();
+    }
   });
 
   it("refuses empty and over-long passwords", async () => {
@@ -58,14 +67,16 @@ describe("hashPassword", () => {
 
 describe("verifyPassword", () => {
   let stored: PasswordHash;
-  beforeAll(async () => {
-    stored = await hashPassword("S3cret-passw0rd");
+  beforeAll(() => {
+    // Made with scryptSync at the default parameters (one real derivation for the describe).
+    const salt = randomBytes(16);
+    const key = scryptSync("S3cret-passw0rd", salt, 64, { N: DEFAULT_SCRYPT_PARAMS.N, r: 8, p: 1, maxmem: 256 * 1024 * 1024 });
+    stored = { algorithm: "scrypt", N: DEFAULT_SCRYPT_PARAMS.N, r: 8, p: 1, keyLength: 64, salt: salt.toString("base64"), hash: key.toString("base64") };
   });
 
-  it("accepts the right password and refuses others", async () => {
+  it("accepts the right password and refuses others (real scrypt, made independently with crypto.scryptSync)", async () => {
     await expect(verifyPassword("S3cret-passw0rd", stored)).resolves.toBe(true);
     await expect(verifyPassword("s3cret-passw0rd", stored)).resolves.toBe(false);
-    await expect(verifyPassword("S3cret-passw0rd ", stored)).resolves.toBe(false);
     await expect(verifyPassword("", stored)).resolves.toBe(false);
   });
 
@@ -75,28 +86,38 @@ describe("verifyPassword", () => {
     await expect(verifyPassword("S3cret-passw0rd", { ...stored, hash: key.toString("base64") })).resolves.toBe(false);
   });
 
-  it("is standard scrypt: accepts a hash made independently with crypto.scryptSync", async () => {
-    const salt = randomBytes(24);
-    const key = scryptSync("interop-pass", salt, 32, { N: 16384, r: 8, p: 2 });
-    const foreign: PasswordHash = { algorithm: "scrypt", N: 16384, r: 8, p: 2, keyLength: 32, salt: salt.toString("base64"), hash: key.toString("base64") };
-    await expect(verifyPassword("interop-pass", foreign)).resolves.toBe(true);
-    await expect(verifyPassword("interop-pasS", foreign)).resolves.toBe(false);
+  it("still reads a record from before the OWASP minimum (N = 2^14, what `npm run users` wrote until now)", async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync("interop-pass", salt, 64, { N: 16384, r: 8, p: 1 });
+    const old: PasswordHash = { algorithm: "scrypt", N: 16384, r: 8, p: 1, keyLength: 64, salt: salt.toString("base64"), hash: key.toString("base64") };
+    expect(passwordHashProblems(old)).toEqual([]);
+    expect(isBelowDefault(old)).toBe(true);
+    expect(isBelowDefault(stored)).toBe(false);
+    await expect(verifyPassword("interop-pass", old)).resolves.toBe(true);
+    await expect(verifyPassword("interop-pasS", old)).resolves.toBe(false);
   });
 
   it("normalises to NFC, so composed and decomposed accents match", async () => {
-    const composed = "caf\u00e9-passw0rd";
-    const decomposed = "cafe\u0301-passw0rd";
-    const h = await hashPassword(composed);
-    await expect(verifyPassword(decomposed, h)).resolves.toBe(true);
+    const scrypt = recordScrypt("fast");
+    try {
+      const composed = "caf\u00e9-passw0rd";
+      const decomposed = "cafe\u0301-passw0rd";
+      const h = await hashPassword(composed);
+      await expect(verifyPassword(decomposed, h)).resolves.toBe(true);
+    } finally {
+      scrypt.restore();
+    }
   });
 
   const tampered: [string, Partial<Record<keyof PasswordHash | "extra", unknown>>, RegExp][] = [
     ["N far too large (minutes of CPU)", { N: 2 ** 30 }, /passwordHash\.N/],
     ["N not a power of two", { N: 20000 }, /passwordHash\.N/],
-    ["N weaker than the default", { N: 1024 }, /passwordHash\.N/],
+    ["N weaker than 2^14", { N: 1024 }, /passwordHash\.N/],
+    ["N above the default (more work than one login may do)", { N: 2 ** 18 }, /passwordHash\.N/],
     ["r huge", { r: 1024 }, /passwordHash\.r/],
+    ["r other than 8", { r: 16 }, /passwordHash\.r/],
     ["p huge", { p: 64 }, /passwordHash\.p/],
-    ["N * r above the memory cap", { N: 65536, r: 16 }, /MiB/],
+    ["p other than 1", { p: 2 }, /passwordHash\.p/],
     ["keyLength huge", { keyLength: 1_000_000 }, /keyLength/],
     ["keyLength not matching the hash", { keyLength: 32 }, /passwordHash\.hash/],
     ["salt too short", { salt: Buffer.alloc(8).toString("base64") }, /salt/],
@@ -115,13 +136,11 @@ describe("verifyPassword", () => {
     expect(ms).toBeLessThan(500);
   });
 
-  it("accepts the strongest parameters inside the limits", async () => {
-    const salt = randomBytes(SCRYPT_LIMITS.maxSaltBytes);
-    const params = { N: SCRYPT_LIMITS.maxN, r: 8, p: 1 };
-    const key = scryptSync("limits", salt, SCRYPT_LIMITS.maxKeyLength, { ...params, maxmem: 256 * 1024 * 1024 });
-    const h: PasswordHash = { algorithm: "scrypt", ...params, keyLength: SCRYPT_LIMITS.maxKeyLength, salt: salt.toString("base64"), hash: key.toString("base64") };
+  it("accepts the strongest parameters inside the limits: the default's", () => {
+    expect(SCRYPT_LIMITS.maxN).toBe(DEFAULT_SCRYPT_PARAMS.N);
+    expect(SCRYPT_LIMITS.maxMemoryBytes).toBe(128 * 1024 * 1024);
+    const h: PasswordHash = { ...stored, keyLength: SCRYPT_LIMITS.maxKeyLength, hash: randomBytes(SCRYPT_LIMITS.maxKeyLength).toString("base64"), salt: randomBytes(SCRYPT_LIMITS.maxSaltBytes).toString("base64") };
     expect(passwordHashProblems(h)).toEqual([]);
-    await expect(verifyPassword("limits", h)).resolves.toBe(true);
   });
 
   it("refuses non-objects", () => {
@@ -131,26 +150,58 @@ describe("verifyPassword", () => {
   });
 });
 
-describe("burnComparableTime", () => {
-  it("always resolves false, whatever the password", async () => {
-    await expect(burnComparableTime("anything")).resolves.toBe(false);
-    await expect(burnComparableTime("")).resolves.toBe(false);
-    await expect(burnComparableTime(undefined)).resolves.toBe(false);
+describe("every login does exactly one default hash of work", () => {
+  it("an unknown name (nothing to check), a current record and an old record: LOGIN_WORK each, counted", async () => {
+    const scrypt = recordScrypt("fast");
+    try {
+      const current = await hashPassword("right-password");
+      const old = { ...(await hashPassword("right-password")), N: 2 ** 14 };
+      const oldKey = scryptSync("right-password", Buffer.from(old.salt, "base64"), 64, { N: 2 ** 14, r: 8, p: 1 });
+      const oldRecord = { ...old, hash: oldKey.toString("base64") };
+      scrypt.clear();
+      await expect(checkPasswordWithFixedWork("right-password", undefined)).resolves.toBe(false);
+      expect(scrypt.work()).toBe(LOGIN_WORK);
+      scrypt.clear();
+      await expect(checkPasswordWithFixedWork("right-password", current)).resolves.toBe(true);
+      expect(scrypt.work()).toBe(LOGIN_WORK);
+      expect(scrypt.checksOf(current.salt)).toBe(1);
+      scrypt.clear();
+      scrypt.restore();
+      const real = recordScrypt("real");
+      try {
+        // A 2^14 record is checked once, then padded with 2^14, 2^15 and 2^16: 2^17 in all.
+        await expect(checkPasswordWithFixedWork("right-password", oldRecord)).resolves.toBe(true);
+        expect(real.calls.map((c) => c.N)).toEqual([2 ** 14, 2 ** 14, 2 ** 15, 2 ** 16]);
+        expect(real.work()).toBe(LOGIN_WORK);
+        expect(real.checksOf(oldRecord.salt)).toBe(1);
+      } finally {
+        real.restore();
+      }
+    } finally {
+      scrypt.restore();
+    }
   });
 
-  it("takes about as long as verifying a real default-parameter hash", async () => {
-    const real = await hashPassword("timing-password");
-    expect(real.N).toBe(DEFAULT_SCRYPT_PARAMS.N);
-    await verifyPassword("warm-up", real);
-    const realTimes: number[] = [];
-    const dummyTimes: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      realTimes.push(await elapsedMs(() => verifyPassword("wrong-password", real)));
-      dummyTimes.push(await elapsedMs(() => burnComparableTime("wrong-password")));
+  it("burnComparableTime always resolves false, after the same work", async () => {
+    const scrypt = recordScrypt("fast");
+    try {
+      await expect(burnComparableTime("anything")).resolves.toBe(false);
+      await expect(burnComparableTime("")).resolves.toBe(false);
+      await expect(burnComparableTime(undefined)).resolves.toBe(false);
+      expect(scrypt.work()).toBe(3 * LOGIN_WORK);
+    } finally {
+      scrypt.restore();
     }
-    const ratio = median(dummyTimes) / median(realTimes);
-    // Same parameters, same work: about 1. Wide bounds keep it stable on a loaded machine.
-    expect(ratio).toBeGreaterThan(0.33);
-    expect(ratio).toBeLessThan(3);
+  });
+
+  it("refuses a malformed stored hash before any work", async () => {
+    const scrypt = recordScrypt("fast");
+    try {
+      const bad = { algorithm: "scrypt", N: 2 ** 30 } as unknown as PasswordHash;
+      await expect(checkPasswordWithFixedWork("x", bad)).rejects.toThrow(PasswordHashError);
+      expect(scrypt.calls).toEqual([]);
+    } finally {
+      scrypt.restore();
+    }
   });
 });

@@ -13,6 +13,7 @@ import {
   SendCommandCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
+import { DescribeKeyCommand, KMSClient, NotFoundException } from "@aws-sdk/client-kms";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
 import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
@@ -33,6 +34,7 @@ import {
 import { readSecretFromProcess } from "../cli/terminal-input";
 
 const ssm = mockClient(SSMClient);
+const kms = mockClient(KMSClient);
 const ROOT = path.resolve(__dirname, "..");
 const ENV = { TRANSFER_CONFIG: path.join(ROOT, "config/example.json") }; // namePrefix tf-ftp, region ap-northeast-1
 const PASSWORD = "S3cret pass,with'quote\"s";
@@ -71,6 +73,7 @@ async function run(argv: string[], overrides: Partial<SmokeDeps> = {}): Promise<
   const code = await runSmoke(argv, {
     env: ENV,
     createClient: (region) => new SSMClient({ region, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
+    createKmsClient: (region) => new KMSClient({ region, credentials: { accessKeyId: "AKIDTEST", secretAccessKey: "test" } }),
     readPassword: async (prompt) => {
       prompts.push(prompt);
       return PASSWORD;
@@ -104,6 +107,8 @@ function invocation(status: string, responseCode: number, stdout = "", stderr = 
 }
 
 beforeEach(() => {
+  kms.reset();
+  kms.on(DescribeKeyCommand).resolves({ KeyMetadata: { KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", Arn: KEY_ARN, KeyManager: "CUSTOMER" } });
   ssm.reset();
   ssm.on(PutParameterCommand).resolves({ Version: 1, Tier: "Standard" });
   ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
@@ -427,6 +432,50 @@ describe("npm run smoke: arguments and setup", () => {
     (key) => expect(parseSmokeArgs(["--user", "alice", "--key-id", key]).keyId).toBe(key),
   );
 
+  it.each([
+    ["the alias", "alias/aws/ssm"],
+    ["the alias ARN", "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/ssm"],
+    ["another service's managed alias", "alias/aws/secretsmanager"],
+  ])("refuses an AWS managed key by %s (%s), before asking for the password or calling AWS", async (_label, key) => {
+    const result = await run(["--user", "alice", "--key-id", key]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`--key-id ${key} is an AWS managed key (alias/aws/*): every principal of the account that may read the password parameter could decrypt it`);
+    expect(result.prompts).toEqual([]);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(kms.calls()).toHaveLength(0);
+  });
+
+  it("refuses an AWS managed key given by key ARN or key ID: DescribeKey says KeyManager AWS", async () => {
+    const managedArn = "arn:aws:kms:ap-northeast-1:123456789012:key/0b0b0b0b-1111-2222-3333-444455556666";
+    kms.on(DescribeKeyCommand, { KeyId: managedArn }).resolves({ KeyMetadata: { KeyId: "0b0b0b0b-1111-2222-3333-444455556666", KeyManager: "AWS" } });
+    const result = await run(["--user", "alice", "--key-id", managedArn]);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(`--key-id ${managedArn} is an AWS managed key (KeyManager AWS)`);
+    expect(result.prompts).toEqual([]);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it("refuses the stack output when it names an AWS managed key, and a key it cannot describe", async () => {
+    kms.on(DescribeKeyCommand, { KeyId: KEY_ARN }).resolves({ KeyMetadata: { KeyId: "x", KeyManager: "AWS" } });
+    const managed = await run(["--user", "alice"]);
+    expect(managed.code).toBe(2);
+    expect(managed.err).toContain(`output ${CONSUMER_OUTPUTS.smokePasswordKeyArn} ${KEY_ARN} is an AWS managed key (KeyManager AWS)`);
+    kms.on(DescribeKeyCommand, { KeyId: KEY_ARN }).rejects(new NotFoundException({ message: "Key does not exist", $metadata: {} }));
+    const missing = await run(["--user", "alice"]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain("cannot tell whether it is an AWS managed key (kms:DescribeKey failed: NotFoundException)");
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  it("describes a customer managed key once, then uses it", async () => {
+    ssm.on(GetCommandInvocationCommand).resolves(invocation("Success", 0, "OK\n"));
+    const result = await run(["--user", "alice", "--key-id", "alias/tf-ftp-smoke-password"]);
+    expect(result.code).toBe(0);
+    expect(kms).toHaveReceivedCommandTimes(DescribeKeyCommand, 1);
+    expect(kms).toHaveReceivedCommandWith(DescribeKeyCommand, { KeyId: "alias/tf-ftp-smoke-password" });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { KeyId: "alias/tf-ftp-smoke-password" });
+  });
+
   it("refuses a --key-id that is not a key", async () => {
     const result = await run(["--user", "alice", "--key-id", "my key; rm -rf"]);
     expect(result.code).toBe(2);
@@ -618,7 +667,8 @@ describe("npm run smoke: SIGINT, SIGTERM and SIGHUP to the real process", () => 
       let body = "";
       request.on("data", (chunk: Buffer) => (body += chunk.toString()));
       request.on("end", () => {
-        const action = String(request.headers["x-amz-target"] ?? "").replace(/^AmazonSSM\./, "");
+        const target = String(request.headers["x-amz-target"] ?? "");
+        const action = target.replace(/^AmazonSSM\./, "").replace(/^TrentService\./, "kms:");
         const input = JSON.parse(body || "{}") as Record<string, unknown>;
         calls.push({ action, input });
         const reply = (status: number, payload: unknown) => {
@@ -627,6 +677,9 @@ describe("npm run smoke: SIGINT, SIGTERM and SIGHUP to the real process", () => 
         };
         const fail = (type: string, message: string) => reply(400, { __type: type, message });
         switch (action) {
+          case "kms:DescribeKey":
+            // KMS speaks the same JSON protocol (X-Amz-Target: TrentService.<Action>): the key is customer managed.
+            return reply(200, { KeyMetadata: { KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab", Arn: input.KeyId, KeyManager: "CUSTOMER" } });
           case "PutParameter": {
             const name = String(input.Name);
             if (parameters.has(name)) return fail("ParameterAlreadyExists", "The parameter already exists.");
@@ -724,11 +777,11 @@ describe("npm run smoke: SIGINT, SIGTERM and SIGHUP to the real process", () => 
     const result = await runEntry(fake.url, `${PASSWORD}\n`, () => fake.running, signal);
     expect({ code: result.code, signal: result.signal }).toEqual({ code, signal: null });
     const actions = fake.calls.map((c) => c.action);
-    expect(actions.slice(0, 3)).toEqual(["PutParameter", "SendCommand", "GetCommandInvocation"]);
+    expect(actions.slice(0, 4)).toEqual(["kms:DescribeKey", "PutParameter", "SendCommand", "GetCommandInvocation"]);
     expect(actions.slice(-2)).toEqual(["CancelCommand", "DeleteParameter"]);
     expect(fake.cancelled).toEqual(new Set([COMMAND_ID]));
     expect(fake.parameters.size).toBe(0); // nothing left behind
-    const put = fake.calls[0].input;
+    const put = fake.calls[1].input;
     expect(put).toMatchObject({ Type: "SecureString", Tier: "Advanced", KeyId: KEY_ARN, Value: PASSWORD });
     expect(String(put.Name)).toMatch(/^\/tf-ftp\/smoke\/[0-9a-f-]{36}$/);
     expect(fake.calls.find((c) => c.action === "DeleteParameter")?.input).toEqual({ Name: put.Name });
@@ -745,6 +798,7 @@ describe("npm run smoke: SIGINT, SIGTERM and SIGHUP to the real process", () => 
       await new Promise((resolve) => setTimeout(resolve, 300)); // on its way to (or at) the prompt
     }, "SIGTERM");
     expect({ code: result.code, signal: result.signal }).toEqual({ code: 143, signal: null });
-    expect(fake.calls).toEqual([]);
+    // Only the read-only key check (before the prompt) reached AWS; nothing reached SSM.
+    expect(fake.calls.map((c) => c.action)).toEqual(["kms:DescribeKey"]);
   });
 });

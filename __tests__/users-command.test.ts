@@ -1,13 +1,15 @@
 import { execFileSync, spawnSync } from "child_process";
 import { readFileSync } from "fs";
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, DynamoDBClient, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetSecretValueCommand,
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -18,9 +20,13 @@ import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
 import * as path from "path";
 import { PassThrough } from "stream";
-import { handler, resetCachesForTests } from "../functions/identity-provider/handler";
+import { handler, resetCachesForTests, setLookupFloorForTests } from "../functions/identity-provider/handler";
+// The handler's logic without its lookup floor (the floor's timing is tested in identity-provider.test.ts and on the emulator).
+setLookupFloorForTests(0);
 import { hashPassword, verifyPassword } from "../functions/identity-provider/password-hash";
 import { parseUserRecord } from "../functions/identity-provider/user-record";
+import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
+import { recordScrypt, ScryptRecorder } from "./support/scrypt-recorder";
 import { PasswordSource, processPasswordSource, runUsersCli, USAGE } from "../cli/users-command";
 
 const secrets = mockClient(SecretsManagerClient);
@@ -29,6 +35,14 @@ const dynamodb = mockClient(DynamoDBClient);
 const KEY_ARN = "arn:aws:kms:ap-northeast-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ROOT = path.resolve(__dirname, "..");
 const ENV = { TRANSFER_CONFIG: path.join(ROOT, "config/example.json") };
+// config/example.json's provider.userAdministratorArns.
+const ADMINS = ["arn:aws:iam::123456789012:role/ftp-user-admin"];
+// Hashes made and checked here go through the fast stand-in (the real scrypt is tested in password-hash.test.ts).
+let scrypt: ScryptRecorder;
+beforeAll(() => {
+  scrypt = recordScrypt("fast");
+});
+afterAll(() => scrypt.restore());
 const notFound = () => new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: {} });
 
 /** A password source that answers from a list and records the prompts. */
@@ -103,6 +117,8 @@ beforeEach(() => {
   secrets.on(DescribeSecretCommand).rejects(notFound());
   secrets.on(GetSecretValueCommand).rejects(notFound());
   secrets.on(CreateSecretCommand).callsFake((input) => ({ ARN: `arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:${input.Name}-AbCdEf`, Name: input.Name }));
+  secrets.on(PutResourcePolicyCommand).callsFake((input) => ({ Name: input.SecretId }));
+  secrets.on(GetResourcePolicyCommand).resolves({ ResourcePolicy: JSON.stringify(userSecretPolicy(ADMINS)) });
 });
 
 describe("add", () => {
@@ -132,8 +148,24 @@ describe("add", () => {
     expect(parsed.ok).toBe(true);
     const record = JSON.parse(secretString);
     expect(Object.keys(record)).toEqual(["passwordHash"]); // home and protocols default in the handler
-    expect(record.passwordHash).toMatchObject({ algorithm: "scrypt", N: 16384, r: 8, p: 1, keyLength: 64 });
+    expect(record.passwordHash).toMatchObject({ algorithm: "scrypt", N: 131072, r: 8, p: 1, keyLength: 64 });
     await expect(verifyPassword("Correct-Horse-9", record.passwordHash)).resolves.toBe(true);
+    // Then the resource policy: only the configured administrators may change, restore or roll back the secret.
+    expect(secrets).toHaveReceivedCommandTimes(PutResourcePolicyCommand, 1);
+    expect(secrets).toHaveReceivedCommandWith(PutResourcePolicyCommand, {
+      SecretId: "tf-ftp/users/alice",
+      ResourcePolicy: JSON.stringify(userSecretPolicy(ADMINS)),
+      BlockPublicPolicy: true,
+    });
+  });
+
+  it("reports a secret it created but could not protect: the user stays refused until protect succeeds", async () => {
+    secrets.on(PutResourcePolicyCommand).rejects(Object.assign(new Error("no"), { name: "AccessDeniedException" }));
+    const result = await run(["add", "alice"], passwords(["Correct-Horse-9", "Correct-Horse-9"]));
+    expect(result.code).toBe(1);
+    expect(result.err).toEqual([
+      "error: created the secret tf-ftp/users/alice, but could not put its resource policy (AccessDeniedException); the identity provider refuses alice until `npm run users -- protect alice` succeeds",
+    ]);
   });
 
   it("writes a hash the identity-provider Lambda accepts, and refuses a wrong password with", async () => {
@@ -143,7 +175,12 @@ describe("add", () => {
     // Feed what the CLI wrote to the Lambda, through the mocked Secrets Manager.
     secrets.on(GetSecretValueCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ SecretString: secretString });
     secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ KmsKeyId: secrets.commandCalls(CreateSecretCommand)[0].args[0].input.KmsKeyId });
-    dynamodb.on(GetItemCommand).resolves({});
+    // The policy the CLI put is the one the handler reads back.
+    secrets
+      .on(GetResourcePolicyCommand, { SecretId: "tf-ftp/users/alice" })
+      .resolves({ ResourcePolicy: secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy });
+    dynamodb.on(UpdateItemCommand).resolves({ Attributes: { failures: { N: "1" } } });
+    dynamodb.on(DeleteItemCommand).resolves({});
     ssm.on(GetParameterCommand).resolves({ Parameter: { Value: "s-0123456789abcdef0" } });
     Object.assign(process.env, {
       USER_SECRET_PREFIX: "tf-ftp/users/",
@@ -153,6 +190,7 @@ describe("add", () => {
       USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
       USER_SECRETS_KEY_ARN: KEY_ARN,
       LOGIN_ATTEMPTS_TABLE: "tf-ftp-login-attempts",
+      USER_ADMINISTRATOR_ARNS: JSON.stringify(ADMINS),
     });
     resetCachesForTests();
     const log = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
@@ -469,7 +507,9 @@ describe("remove", () => {
 });
 
 describe("list", () => {
-  it("pages through ListSecrets filtered by prefix and prints user names only, sorted", async () => {
+  it("pages through ListSecrets filtered by prefix and prints user names, sorted (users needing nothing get the name alone)", async () => {
+    const current = await hashPassword("Some-Password-1");
+    givenExistingUsers({ alice: { passwordHash: current }, bob: { passwordHash: current }, zoe: { passwordHash: current } });
     secrets
       .on(ListSecretsCommand)
       .resolvesOnce({ SecretList: [{ Name: "tf-ftp/users/zoe" }, { Name: "tf-ftp/users/alice" }], NextToken: "page-2" })
@@ -483,14 +523,41 @@ describe("list", () => {
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
   });
 
+  it("names the users whose password hash is below the current parameters, and those without the resource policy (nothing secret printed)", async () => {
+    const current = await hashPassword("Some-Password-1");
+    const old = { ...current, N: 16384 }; // written before the OWASP minimum
+    givenExistingUsers({ alice: { passwordHash: current }, bob: { passwordHash: old }, carol: { passwordHash: current }, dave: { passwordHash: old } });
+    secrets.on(GetResourcePolicyCommand, { SecretId: "tf-ftp/users/carol" }).resolves({});
+    secrets.on(GetResourcePolicyCommand, { SecretId: "tf-ftp/users/dave" }).resolves({ ResourcePolicy: JSON.stringify(userSecretPolicy(["arn:aws:iam::123456789012:role/former-admin"])) });
+    const result = await run(["list"]);
+    expect(result).toEqual({
+      code: 0,
+      out: [
+        "alice",
+        "bob  (password hash below the current parameters (scrypt N=16384, now N=131072): set a new password with passwd)",
+        "carol  (no resource policy: the identity provider refuses this user until `protect carol`)",
+        "dave  (password hash below the current parameters (scrypt N=16384, now N=131072): set a new password with passwd; resource policy is not the administrators' own: the identity provider refuses this user until `protect dave`)",
+      ],
+      err: [],
+    });
+    expect(result.out.join("\n")).not.toContain(current.hash);
+    expect(result.out.join("\n")).not.toContain(current.salt);
+  });
+
   it("prints nothing when there are no users", async () => {
     secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
     await expect(run(["list"])).resolves.toEqual({ code: 0, out: [], err: [] });
   });
 
-  it("--json: one JSON array of the names (empty too)", async () => {
+  it("--json: one JSON array of {name, notes} (empty too)", async () => {
     secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: "tf-ftp/users/zoe" }, { Name: "tf-ftp/users/alice" }] });
-    await expect(run(["list", "--json"])).resolves.toEqual({ code: 0, out: ['["alice","zoe"]'], err: [] });
+    const listed = await run(["list", "--json"]);
+    expect(listed).toMatchObject({ code: 0, err: [] });
+    expect(listed.out).toHaveLength(1);
+    expect(JSON.parse(listed.out[0])).toEqual([
+      { name: "alice", notes: ["no usable password hash: set one with passwd"] },
+      { name: "zoe", notes: ["no usable password hash: set one with passwd"] },
+    ]);
     secrets.on(ListSecretsCommand).resolves({ SecretList: [] });
     await expect(run(["list", "--json"])).resolves.toEqual({ code: 0, out: ["[]"], err: [] });
     expect((await run(["add", "alice", "--json"])).err.join("\n")).toContain("--json is not an option of add");
@@ -498,12 +565,36 @@ describe("list", () => {
   });
 });
 
+describe("protect", () => {
+  it("puts the administrators' resource policy on one user's secret, or on every user's with --all", async () => {
+    givenExistingUsers({ alice: {}, bob: {} });
+    secrets.on(DescribeSecretCommand, { SecretId: "tf-ftp/users/alice" }).resolves({ Name: "tf-ftp/users/alice" });
+    const one = await run(["protect", "Alice"]);
+    expect(one).toEqual({ code: 0, out: ["protected alice (only arn:aws:iam::123456789012:role/ftp-user-admin may change, restore or roll back its secret)"], err: [] });
+    const all = await run(["protect", "--all"]);
+    expect(all.code).toBe(0);
+    expect(secrets.commandCalls(PutResourcePolicyCommand).map((c) => c.args[0].input)).toEqual(
+      ["alice", "alice", "bob"].map((name) => ({ SecretId: `tf-ftp/users/${name}`, ResourcePolicy: JSON.stringify(userSecretPolicy(ADMINS)), BlockPublicPolicy: true })),
+    );
+  });
+
+  it("refuses an unknown user, a name with --all, and neither", async () => {
+    expect(await run(["protect", "nobody"])).toEqual({ code: 1, out: [], err: ["error: user nobody not found"] });
+    // Usage first, the error last (so that it stays on screen).
+    expect((await run(["protect", "alice", "--all"])).err.at(-1)).toContain("protect takes a user name or --all, not both");
+    expect((await run(["protect"])).err.at(-1)).toContain("protect needs a user name or --all");
+    expect(secrets).toHaveReceivedCommandTimes(PutResourcePolicyCommand, 0);
+  });
+});
+
 describe("settings and arguments", () => {
   it("--prefix and --region override the config (which is then not needed)", async () => {
+    givenExistingUsers({});
+    secrets.on(BatchGetSecretValueCommand).resolves({ SecretValues: [{ Name: "custom/ftp/dave", SecretString: "{}" }], Errors: [] });
     secrets.on(ListSecretsCommand).resolves({ SecretList: [{ Name: "custom/ftp/dave" }] });
     const regions: string[] = [];
     const result = await run(["list", "--prefix", "custom/ftp/", "--region=eu-west-1"], passwords([]), { TRANSFER_CONFIG: "/nonexistent.json" }, regions);
-    expect(result).toEqual({ code: 0, out: ["dave"], err: [] });
+    expect(result).toEqual({ code: 0, out: ["dave  (no usable password hash: set one with passwd)"], err: [] });
     expect(regions).toEqual(["eu-west-1"]);
     expect(secrets.commandCalls(ListSecretsCommand)[0].args[0].input.Filters).toEqual([{ Key: "name", Values: ["custom/ftp/"] }]);
   });

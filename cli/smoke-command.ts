@@ -30,6 +30,7 @@ import {
   SendCommandCommand,
   SSMClient,
 } from "@aws-sdk/client-ssm";
+import { DescribeKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { ConfigError, configPathFromEnvironment, DEFAULT_CONFIG_PATH, loadConfig } from "../config/load";
 import { CONSUMER_OUTPUTS } from "../lib/stack-outputs";
 import { awsErrorName, CommandError, EXIT_CANCELLED, hasControlCharacters, readSecretFromProcess } from "./terminal-input";
@@ -75,7 +76,10 @@ options:
                        pinned by its fingerprint; exit 10: host key mismatch);
                        the protocol must be in provider.protocols
   --key-id <key>       KMS key for the password parameter (default: output
-                       ${CONSUMER_OUTPUTS.smokePasswordKeyArn}; only the client role may decrypt it)
+                       ${CONSUMER_OUTPUTS.smokePasswordKeyArn}; only the client role may decrypt it).
+                       AWS managed keys (alias/aws/*, or any key whose KeyManager
+                       is AWS) are refused: every principal of the account that may
+                       read the parameter could decrypt with them
   --timeout <seconds>  how long to wait for the result (default ${DEFAULT_TIMEOUT_SECONDS}, 30-3600)
   --stack-dir <dir>    synthesized consumer stack to read outputs from with
                        \`terraform output -json\` (default ${DEFAULT_STACK_DIR};
@@ -112,6 +116,23 @@ const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
 // A key ARN, key ID, alias name or alias ARN (PutParameter KeyId).
 const KEY_ID =
   /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[0-9a-f-]{36}|alias\/[A-Za-z0-9/_-]{1,250})|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|alias\/[A-Za-z0-9/_-]{1,250})$/;
+
+/**
+ * An AWS managed key named by its alias (alias/aws/ssm, or its alias ARN). Such
+ * a key's policy lets every principal of the account use it through its
+ * service (AWS KMS developer guide, "AWS managed keys": "you cannot change the
+ * key policy"; Parameter Store's aws/ssm key allows kms:Decrypt to any
+ * principal of the account via SSM), so anyone who may read the parameter
+ * could read the password.
+ */
+const AWS_MANAGED_ALIAS = /^(?:arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:)?alias\/aws\//;
+
+/** Why `keyId` may not protect the password, or undefined when its name alone does not tell. */
+export function managedKeyProblem(keyId: string, from: string): string | undefined {
+  return AWS_MANAGED_ALIAS.test(keyId)
+    ? `${from} ${keyId} is an AWS managed key (alias/aws/*): every principal of the account that may read the password parameter could decrypt it. Use the consumer stack's smoke-password key (output ${CONSUMER_OUTPUTS.smokePasswordKeyArn}).`
+    : undefined;
+}
 
 function usageError(message: string): CommandError {
   return new CommandError(message, 2, USAGE);
@@ -153,6 +174,8 @@ export function parseSmokeArgs(argv: readonly string[]): SmokeArgs {
   if (host !== undefined && !HOST.test(host)) throw usageError("--host: expected a host name or IPv4 address");
   const keyId = values.get("key-id");
   if (keyId !== undefined && !KEY_ID.test(keyId)) throw usageError('--key-id: expected a KMS key ARN, key ID or alias ("alias/<name>")');
+  const managed = keyId === undefined ? undefined : managedKeyProblem(keyId, "--key-id");
+  if (managed) throw new CommandError(managed, 2);
   const protocol = values.get("protocol") ?? "ftp";
   if (!(SMOKE_PROTOCOLS as readonly string[]).includes(protocol)) throw usageError(`--protocol: expected one of ${SMOKE_PROTOCOLS.join(", ")}`);
   return { help, user, timeoutSeconds, stackDir: values.get("stack-dir") ?? DEFAULT_STACK_DIR, instanceId, host, keyId, protocol: protocol as SmokeProtocol };
@@ -242,6 +265,8 @@ function stringOutput(outputs: TerraformOutputs, name: string): string | undefin
 export interface SmokeDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly createClient: (region: string) => SSMClient;
+  /** For DescribeKey: an AWS managed key is refused by its KeyManager, whatever name it is given by. */
+  readonly createKmsClient: (region: string) => KMSClient;
   /** Asks once; undefined or "" is "no password given" (see readSecretFromProcess). */
   readonly readPassword: (prompt: string) => Promise<string | undefined>;
   readonly terraformOutputs: (stackDir: string) => Promise<TerraformOutputs>;
@@ -276,6 +301,7 @@ export function defaultDeps(): SmokeDeps {
   return {
     env: process.env,
     createClient: (region) => new SSMClient({ region }),
+    createKmsClient: (region) => new KMSClient({ region }),
     readPassword: readSecretFromProcess,
     terraformOutputs,
     uuid: randomUUID,
@@ -406,6 +432,10 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     );
   }
   if (!KEY_ID.test(keyId)) throw new CommandError(`output ${CONSUMER_OUTPUTS.smokePasswordKeyArn} is not a KMS key ARN`, 2);
+  const from = args.keyId !== undefined ? "--key-id" : `output ${CONSUMER_OUTPUTS.smokePasswordKeyArn}`;
+  const managedByName = managedKeyProblem(keyId, from);
+  if (managedByName) throw new CommandError(managedByName, 2);
+  await refuseAwsManagedKey(deps, config.region, keyId, from);
   if (!host) say(`note: no ${CONSUMER_OUTPUTS.ftpHost} output; ftp-smoke will use /etc/ftp-smoke/host on the instance`);
   if (config.consumer.assumeRoleArn) {
     say(`note: the consumer stack deploys through ${config.consumer.assumeRoleArn}; run this with credentials of that account (e.g. AWS_PROFILE with role_arn)`);
@@ -441,6 +471,36 @@ async function run(argv: readonly string[], deps: SmokeDeps, say: (line: string)
     return await runOnInstance({ client, deps, say, args, instanceId, host, parameterName, region: config.region });
   } finally {
     if (created) await deleteParameter(client, parameterName, say);
+  }
+}
+
+/**
+ * Refuses an AWS managed key given by key ID or key ARN (its alias is caught
+ * by name): DescribeKey's KeyMetadata.KeyManager is "AWS" for AWS managed keys
+ * and "CUSTOMER" for customer managed ones (AWS KMS API reference,
+ * KeyMetadata). Checked before the password is asked for; a key that cannot
+ * be described is refused too, since nothing then shows it is not managed.
+ */
+async function refuseAwsManagedKey(deps: SmokeDeps, region: string, keyId: string, from: string): Promise<void> {
+  const kms = deps.createKmsClient(region);
+  let manager: string | undefined;
+  try {
+    manager = (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyManager;
+  } catch (error) {
+    throw new CommandError(
+      `${from} ${keyId}: cannot tell whether it is an AWS managed key (kms:DescribeKey failed: ${awsErrorName(error) || "error"}); ` +
+        "the password is stored only under a customer managed key, so allow kms:DescribeKey on it",
+      2,
+    );
+  } finally {
+    kms.destroy();
+  }
+  if (manager !== "CUSTOMER") {
+    throw new CommandError(
+      `${from} ${keyId} is ${manager === "AWS" ? "an AWS managed key (KeyManager AWS)" : `not a customer managed key (KeyManager ${terminalSafe(String(manager))})`}: ` +
+        `every principal of the account that may read the password parameter could decrypt it. Use the consumer stack's smoke-password key (output ${CONSUMER_OUTPUTS.smokePasswordKeyArn}).`,
+      2,
+    );
   }
 }
 

@@ -10,15 +10,18 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   paginateListSecrets,
+  PutResourcePolicyCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
   Tag,
 } from "@aws-sdk/client-secrets-manager";
 import { ConfigError, configPathFromEnvironment, DEFAULT_CONFIG_PATH, loadConfig, userHomeRoot, userSecretPrefix } from "../config/load";
 import type { TransferConfig } from "../config/schema";
-import { hashPassword, MAX_PASSWORD_LENGTH } from "../functions/identity-provider/password-hash";
+import { DEFAULT_SCRYPT_PARAMS, hashPassword, isBelowDefault, isPasswordHash, MAX_PASSWORD_LENGTH } from "../functions/identity-provider/password-hash";
+import { userSecretPolicy, userSecretPolicyProblems } from "../functions/identity-provider/user-secret-policy";
 import {
   canonicalUsername,
   defaultHomeDirectory,
@@ -57,11 +60,21 @@ commands:
                       --kms-key, or the provider stack's output
                       ${PROVIDER_OUTPUTS.userSecretsKeyArn} (terraform output -json in
                       --stack-dir, default ${DEFAULT_PROVIDER_STACK_DIR})
+                      The secret gets a resource policy that lets only
+                      provider.userAdministratorArns change, restore or roll it
+                      back; the identity provider refuses a user without it.
   passwd <name>       set a new password, keeping home and protocols
   remove <name> [--force]
                       delete the user's secret (--force: now, without a recovery window)
-  list [--json]       print user names, one a line (never secret values);
-                      --json: one JSON array of the names
+  list [--json]       print user names, one a line (never secret values); a user
+                      whose password hash is below the current parameters, or
+                      whose secret lacks the resource policy, gets a note after
+                      the name saying what to run; --json: one JSON array of
+                      {"name", "notes"}
+  protect <name> | --all
+                      (re)write the resource policy on a user's secret (all users
+                      with --all), e.g. for users created before it existed or
+                      after provider.userAdministratorArns changed
   add-key <name> --key-file <file.pub>
                       add an SFTP public key (OpenSSH format: ssh-ed25519,
                       ecdsa-sha2-nistp256/384/521, ssh-rsa of 2048+ bits; one
@@ -102,7 +115,7 @@ export interface UsersCliOptions {
 
 // ---- arguments ----------------------------------------------------------------
 
-type Command = "add" | "passwd" | "remove" | "list" | "add-key" | "remove-key" | "keys";
+type Command = "add" | "passwd" | "remove" | "list" | "protect" | "add-key" | "remove-key" | "keys";
 
 export interface ParsedArgs {
   readonly command: Command | "help";
@@ -115,6 +128,8 @@ export interface ParsedArgs {
   readonly force: boolean;
   /** list: one JSON array instead of a name per line. */
   readonly json?: boolean;
+  /** protect --all */
+  readonly all?: boolean;
   readonly prefix?: string;
   readonly region?: string;
   readonly kmsKey?: string;
@@ -129,12 +144,13 @@ const COMMAND_OPTIONS: Record<Command, readonly string[]> = {
   passwd: ["prefix", "region"],
   remove: ["force", "prefix", "region"],
   list: ["json", "prefix", "region"],
+  protect: ["all", "prefix", "region"],
   "add-key": ["key-file", "prefix", "region"],
   "remove-key": ["prefix", "region"],
   keys: ["prefix", "region"],
 };
 const VALUE_OPTIONS = new Set(["home", "protocols", "prefix", "region", "kms-key", "stack-dir", "key-file"]);
-const FLAG_OPTIONS = new Set(["force", "json"]);
+const FLAG_OPTIONS = new Set(["force", "json", "all"]);
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const SECRET_PREFIX = /^[A-Za-z0-9/_+=.@-]{1,400}\/$/;
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -188,7 +204,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   let name: string | undefined;
   if (cmd === "list") {
     if (typedName !== undefined) throw usageError("list takes no user name");
+  } else if (cmd === "protect" && options.get("all") === true) {
+    if (typedName !== undefined) throw usageError("protect takes a user name or --all, not both");
   } else {
+    if (typedName === undefined && cmd === "protect") throw usageError("protect needs a user name or --all");
     if (typedName === undefined) throw usageError(`${cmd} needs a user name`);
     if (cmd === "remove-key") {
       if (extra.length === 0) throw usageError("remove-key needs the key's fingerprint (SHA256:..., see `keys <name>`)");
@@ -233,7 +252,22 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (cmd === "add-key" && keyFile === undefined) throw usageError("add-key needs --key-file <file.pub>");
   const fingerprint = cmd === "remove-key" ? positionals[2] : undefined;
 
-  return { command: cmd, name, typedName, home, protocols, force: options.get("force") === true, json: options.get("json") === true, prefix, region, kmsKey, stackDir, keyFile, fingerprint };
+  return {
+    command: cmd,
+    name,
+    typedName,
+    home,
+    protocols,
+    force: options.get("force") === true,
+    json: options.get("json") === true,
+    all: options.get("all") === true,
+    prefix,
+    region,
+    kmsKey,
+    stackDir,
+    keyFile,
+    fingerprint,
+  };
 }
 
 // ---- passwords ------------------------------------------------------------------
@@ -420,6 +454,16 @@ async function addUser(ctx: Context, args: ParsedArgs, name: string): Promise<vo
     if (awsErrorName(error) === "ResourceExistsException") throw new CommandError(`user ${name} already exists`);
     throw error;
   }
+  // CreateSecret takes no resource policy: until this call, the new user is
+  // refused by the identity provider (unprotected-record), never accepted.
+  try {
+    await protectSecret(ctx, config, name);
+  } catch (error) {
+    throw new CommandError(
+      `created the secret ${secretName}, but could not put its resource policy (${awsErrorName(error) || "error"}); ` +
+        `the identity provider refuses ${name} until \`npm run users -- protect ${name}\` succeeds`,
+    );
+  }
   ctx.out(`added user ${name} (secret ${secretName}, home ${home}, protocols ${(args.protocols ?? ["FTP", "FTPS"]).join(",")})`);
 }
 
@@ -541,10 +585,73 @@ async function listKeys(ctx: Context, name: string): Promise<void> {
   }
 }
 
+/**
+ * Puts the resource policy that lets only the user administrators change the
+ * secret (functions/identity-provider/user-secret-policy.ts). BlockPublicPolicy:
+ * Secrets Manager refuses a policy that would grant broad access (Secrets
+ * Manager user guide, "Attach a permissions policy to a secret"); this one
+ * only denies.
+ */
+async function protectSecret(ctx: Context, config: TransferConfig, name: string): Promise<void> {
+  await ctx.client.send(
+    new PutResourcePolicyCommand({
+      SecretId: userSecretName(ctx.prefix, name),
+      ResourcePolicy: JSON.stringify(userSecretPolicy(config.provider.userAdministratorArns)),
+      BlockPublicPolicy: true,
+    }),
+  );
+}
+
+async function protectUsers(ctx: Context, args: ParsedArgs): Promise<void> {
+  const config = ctx.config;
+  if (!config) throw new CommandError("protect needs the config (provider.userAdministratorArns); it cannot run with only --prefix and --region");
+  const names = args.all ? await listUserNames(ctx) : [args.name as string];
+  if (!args.all && !(await describe(ctx, userSecretName(ctx.prefix, names[0])))) throw new CommandError(`user ${names[0]} not found`);
+  for (const name of names) {
+    await protectSecret(ctx, config, name);
+    ctx.out(`protected ${name} (only ${config.provider.userAdministratorArns.join(", ")} may change, restore or roll back its secret)`);
+  }
+}
+
+/**
+ * One line per user: the name, then what an administrator should do about it,
+ * if anything. Reads each record (BatchGetSecretValue, 20 a call) for its hash
+ * parameters only, and each secret's resource policy; prints neither.
+ */
 async function listUsers(ctx: Context, json: boolean): Promise<void> {
   const names = await listUserNames(ctx);
-  if (json) ctx.out(JSON.stringify(names));
-  else for (const user of names) ctx.out(user);
+  const hashes = new Map<string, unknown>();
+  for (let i = 0; i < names.length; i += BATCH_GET_LIMIT) {
+    const chunk = names.slice(i, i + BATCH_GET_LIMIT);
+    const output = await ctx.client.send(new BatchGetSecretValueCommand({ SecretIdList: chunk.map((n) => userSecretName(ctx.prefix, n)) }));
+    for (const value of output.SecretValues ?? []) {
+      try {
+        hashes.set((value.Name ?? "").slice(ctx.prefix.length), (JSON.parse(value.SecretString ?? "") as { passwordHash?: unknown })?.passwordHash);
+      } catch {
+        hashes.set((value.Name ?? "").slice(ctx.prefix.length), undefined);
+      }
+    }
+  }
+  const d = DEFAULT_SCRYPT_PARAMS;
+  const entries: { name: string; notes: string[] }[] = [];
+  for (const name of names) {
+    const notes: string[] = [];
+    const hash = hashes.get(name);
+    if (!hashes.has(name)) notes.push("record unreadable");
+    else if (!isPasswordHash(hash)) notes.push("no usable password hash: set one with passwd");
+    else if (isBelowDefault(hash)) notes.push(`password hash below the current parameters (scrypt N=${hash.N}, now N=${d.N}): set a new password with passwd`);
+    const policy = (await ctx.client.send(new GetResourcePolicyCommand({ SecretId: userSecretName(ctx.prefix, name) }))).ResourcePolicy;
+    if (ctx.config) {
+      if (userSecretPolicyProblems(policy, ctx.config.provider.userAdministratorArns).length > 0) {
+        notes.push(`${policy ? "resource policy is not the administrators' own" : "no resource policy"}: the identity provider refuses this user until \`protect ${name}\``);
+      }
+    } else if (!policy) {
+      notes.push(`no resource policy: the identity provider refuses this user until \`protect ${name}\``);
+    }
+    entries.push({ name, notes });
+  }
+  if (json) ctx.out(JSON.stringify(entries));
+  else for (const { name, notes } of entries) ctx.out(notes.length === 0 ? name : `${name}  (${notes.join("; ")})`);
 }
 
 /** `terraform output -json` in a synthesized stack directory. */
@@ -593,7 +700,7 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
     }
     // The config is needed unless both --prefix and --region are given (add always needs it: bucket, home root).
     const config =
-      args.prefix !== undefined && args.region !== undefined && args.command !== "add"
+      args.prefix !== undefined && args.region !== undefined && args.command !== "add" && args.command !== "protect"
         ? undefined
         : loadConfig(configPathFromEnvironment(env));
     const prefix = args.prefix ?? userSecretPrefix(config as TransferConfig);
@@ -620,6 +727,9 @@ export async function runUsersCli(argv: readonly string[], options: UsersCliOpti
         break;
       case "list":
         await listUsers(ctx, args.json === true);
+        break;
+      case "protect":
+        await protectUsers(ctx, args);
         break;
       case "add-key":
         await addKey(ctx, name, args.keyFile as string);

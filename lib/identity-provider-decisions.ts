@@ -17,6 +17,9 @@ import type { DenyReason } from "../functions/identity-provider/handler";
  *   writes valid ones, so someone wrote it by other means.
  * - wrong-encryption-key: a user secret not encrypted with the user-secrets key: written by someone
  *   who is not a user administrator (or left from before the key existed); an operator must look.
+ * - unprotected-record: a user secret without the resource policy that keeps non-administrators
+ *   from restoring it or rolling it back (created before that policy existed, or the policy was
+ *   changed): `npm run users -- protect` puts it back.
  * - throttle-unavailable: the login-attempts table cannot be read, so every login is refused (fail closed).
  * - internal-error: a bug.
  */
@@ -29,6 +32,7 @@ export const BROKEN_IDENTITY_PROVIDER_REASONS = [
   "home-outside-bucket",
   "home-outside-root",
   "wrong-encryption-key",
+  "unprotected-record",
   "throttle-unavailable",
   "internal-error",
 ] as const satisfies readonly DenyReason[];

@@ -8,6 +8,12 @@
 // and a PassiveIp change, each with the restarts it caused (must be 0 and 1).
 // BENCH_DEPLOY=0 leaves it out (it needs terraform, the provider mirror and moto).
 //
+// Then the identity provider's logins (scripts/bench-login.ts): latency p50/p99
+// of the real handler on the emulator, cold and warm, known user, unknown name,
+// throttled, at 256, 1024 and 1769 MB (the CPU share of each emulated with a
+// CFS quota when run as root), and the Lambda cost per million logins.
+// BENCH_LOGIN=0 leaves it out; alone: node scripts/run-ts.js scripts/bench-login.ts
+//
 //   BENCH_RUNS=7 npm run bench
 "use strict";
 const { spawnSync } = require("child_process");
@@ -106,6 +112,17 @@ if (process.env.BENCH_DEPLOY !== "0") {
   console.log(`emulator: PassiveIp change (cdktf deploy)       ${deploy.passiveIpChange.seconds.toFixed(1).padStart(6)} s  restarts: ${deploy.passiveIpChange.restarts}`);
   checks.push([`no restart on the first deploy`, deploy.firstDeploy.restarts === 0, true]);
   checks.push([`exactly one restart for a PassiveIp change`, deploy.passiveIpChange.restarts === 1, true]);
+}
+
+if (process.env.BENCH_LOGIN !== "0") {
+  // Login latency and cost of the identity provider per Lambda memory size (scripts/bench-login.ts).
+  console.log("");
+  const result = spawnSync(node, ["scripts/run-ts.js", "scripts/bench-login.ts"], { cwd: root, encoding: "utf8", env: process.env });
+  process.stdout.write(result.stdout);
+  if (result.status !== 0) {
+    console.error(`bench: login bench failed (exit ${result.status}):\n${result.stderr}`);
+    process.exit(1);
+  }
 }
 
 console.log("");

@@ -287,10 +287,18 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         expect(calls.filter((c) => c.action === "Invoke").map((c) => [c.functionName, c.functionError])).toEqual(
           Array.from({ length: 3 }, () => [functionName, undefined]),
         );
-        // What the function did, as its own role: the server-ID parameter, the secret, the attempts table.
+        // What the function did, as its own role: the server-ID parameter, the secret and its resource policy,
+        // the attempts table (the expired-item delete, the reservation, the clearing delete).
         const asRole = new Set(calls.filter((c) => c.action === "RoleRequest" && c.roleArn?.endsWith(":role/tf-ftp-identity-provider")).map((c) => c.iamAction));
         expect([...asRole].sort()).toEqual(
-          expect.arrayContaining(["dynamodb:GetItem", "dynamodb:UpdateItem", "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "ssm:GetParameter"]),
+          expect.arrayContaining([
+            "dynamodb:DeleteItem",
+            "dynamodb:UpdateItem",
+            "secretsmanager:DescribeSecret",
+            "secretsmanager:GetResourcePolicy",
+            "secretsmanager:GetSecretValue",
+            "ssm:GetParameter",
+          ]),
         );
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -100,12 +100,14 @@ Patches (by number, as the README and the tests refer to them):
     refuse a Runtime outside Lambda's enum (ValidationException) and the deprecated Node.js
     runtimes (InvalidParameterValueException, Lambda's "no longer supported" message), and a
     Node.js runtime the emulator has no binary for.
+26. DynamoDB PutItem, UpdateItem, DeleteItem and TransactWriteItems apply their condition and
+    their write atomically (moto checked, then wrote, with other requests' threads in between).
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 23, 24),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
 ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zones (19),
 ec2_endpoint_pinned_addresses (20), route53_private_zones (21), lambda_node_runtime (22,
-with its runner lambda_node_runner.js), lambda_runtimes (25),
+with its runner lambda_node_runner.js), lambda_runtimes (25), dynamodb_conditional_writes (26),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
@@ -115,6 +117,7 @@ from __future__ import annotations
 
 from . import (
     common,
+    dynamodb_conditional_writes,
     ec2_availability_zone_ids,
     ec2_endpoint_pinned_addresses,
     ec2_instances,
@@ -162,3 +165,4 @@ def apply_all() -> None:
     lambda_runtimes.patch_lambda_runtimes()
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()
+    dynamodb_conditional_writes.patch_dynamodb_conditional_writes()

@@ -16,12 +16,31 @@
 //   SERVER_ID_PARAMETER   SSM parameter holding the expected Transfer server ID
 //   USER_SECRETS_KEY_ARN  the KMS key user secrets must be encrypted with
 //   LOGIN_ATTEMPTS_TABLE  DynamoDB table of failed logins (./login-throttle.ts)
+//   USER_ADMINISTRATOR_ARNS  JSON list of the principals the user secrets'
+//                         resource policy may except (./user-secret-policy.ts)
+//
+// Every login with a password makes the same AWS calls and the same scrypt
+// work whatever the name, so that neither the calls nor the time tell which
+// user names exist: three Secrets Manager reads of the name's secret and a
+// DynamoDB delete of an expired item, all at once, then the reservation
+// (one conditional UpdateItem), then exactly one default hash of work. An SFTP
+// key lookup makes the three reads and one DynamoDB read, all at once. Either
+// lookup waits out LOOKUP_FLOOR_MS, so AWS's own answer time does not tell.
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  DescribeSecretCommand,
+  DescribeSecretCommandOutput,
+  GetResourcePolicyCommand,
+  GetResourcePolicyCommandOutput,
+  GetSecretValueCommand,
+  GetSecretValueCommandOutput,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { TransferFamilyAuthorizerEvent, TransferFamilyAuthorizerResult } from "aws-lambda";
-import { burnComparableTime, MAX_PASSWORD_LENGTH, PasswordHashError, verifyPassword } from "./password-hash";
+import { burnComparableTime, checkPasswordWithFixedWork, MAX_PASSWORD_LENGTH, PasswordHashError } from "./password-hash";
 import { LoginThrottle } from "./login-throttle";
+import { userSecretPolicyProblems } from "./user-secret-policy";
 import {
   allowedProtocolsOf,
   canonicalUsername,
@@ -32,6 +51,7 @@ import {
   isHomeUnderRoot,
   parseUserRecord,
   TRANSFER_PROTOCOLS,
+  UserRecord,
   TransferProtocol,
   USER_OBJECT_ACTIONS,
   userSecretName,
@@ -61,6 +81,7 @@ export type DenyReason =
   | "home-outside-bucket"
   | "home-outside-root"
   | "wrong-encryption-key"
+  | "unprotected-record"
   | "throttled"
   | "throttle-unavailable"
   | "internal-error";
@@ -74,6 +95,7 @@ interface Settings {
   readonly serverIdParameter: string;
   readonly keyArn: string;
   readonly attemptsTable: string;
+  readonly administratorArns: readonly string[];
 }
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
@@ -81,6 +103,16 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 // A key ARN, never an alias: an alias can be pointed at another key later.
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const ADMINISTRATOR_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(user|role)\/[\w+=,.@/-]{1,512}$/;
+
+function parseAdministratorArns(text: string): readonly string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.length > 0 && value.every((arn) => typeof arn === "string" && ADMINISTRATOR_ARN.test(arn)) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function readSettings(env: NodeJS.ProcessEnv): Settings | string {
   const secretPrefix = env.USER_SECRET_PREFIX ?? "";
@@ -90,6 +122,7 @@ function readSettings(env: NodeJS.ProcessEnv): Settings | string {
   const serverIdParameter = env.SERVER_ID_PARAMETER ?? "";
   const keyArn = env.USER_SECRETS_KEY_ARN ?? "";
   const attemptsTable = env.LOGIN_ATTEMPTS_TABLE ?? "";
+  const administratorArns = parseAdministratorArns(env.USER_ADMINISTRATOR_ARNS ?? "");
   if (!secretPrefix) return "USER_SECRET_PREFIX is not set";
   if (!BUCKET.test(bucket)) return "BUCKET_NAME is not set or not a bucket name";
   if (homeRootProblems(homeRoot, bucket).length > 0) return "USER_HOME_ROOT is not set or not a path /<bucket>/.../ inside BUCKET_NAME";
@@ -98,17 +131,38 @@ function readSettings(env: NodeJS.ProcessEnv): Settings | string {
   if (!serverIdParameter) return "SERVER_ID_PARAMETER is not set";
   if (!KMS_KEY_ARN.test(keyArn)) return "USER_SECRETS_KEY_ARN is not set or not a KMS key ARN";
   if (!TABLE_NAME.test(attemptsTable)) return "LOGIN_ATTEMPTS_TABLE is not set or not a table name";
-  return { secretPrefix, bucket, homeRoot, roleArn, partition: arn[1], serverIdParameter, keyArn, attemptsTable };
+  if (!administratorArns) return "USER_ADMINISTRATOR_ARNS is not set or not a JSON list of IAM user or role ARNs";
+  return { secretPrefix, bucket, homeRoot, roleArn, partition: arn[1], serverIdParameter, keyArn, attemptsTable, administratorArns };
 }
 
 // ---- expected server ID, cached per container ------------------------------
 
 let serverIdCache: { parameter: string; value: string; fetchedAt: number } | undefined;
 
-/** For tests: forget the cached server ID and key checks, as a cold start would. */
+/** For tests: forget the cached server ID, as a cold start would. */
 export function resetCachesForTests(): void {
   serverIdCache = undefined;
-  keyCheckCache.clear();
+}
+
+/**
+ * The user lookup (the Secrets Manager reads and the DynamoDB call beside
+ * them) takes at least this long. The calls are the same for every name, but
+ * AWS may answer a found secret more slowly than a missing one (on the
+ * emulator a found name's key lookup was 15-20 ms slower): waiting until this
+ * floor hides that answer time unless it exceeds the floor, which the usual
+ * in-region latencies of these reads (tens of milliseconds) do not. Costs
+ * about the floor less those latencies per login.
+ */
+export const LOOKUP_FLOOR_MS = 150;
+let lookupFloorMs = LOOKUP_FLOOR_MS;
+
+/** For tests of the handler's logic: no floor (its timing is tested on the emulator). */
+export function setLookupFloorForTests(ms: number): void {
+  lookupFloorMs = ms;
+}
+
+function lookupFloor(): Promise<void> {
+  return lookupFloorMs > 0 ? new Promise((resolve) => setTimeout(resolve, lookupFloorMs)) : Promise.resolve();
 }
 
 async function fetchServerId(parameter: string): Promise<string> {
@@ -135,12 +189,7 @@ async function expectedServerId(parameter: string, eventServerId: string): Promi
   return cached.value;
 }
 
-// ---- the user secret's KMS key, cached per container ---------------------------
-
-/** A secret found encrypted with the expected key is not described again for this long. */
-export const KEY_CHECK_CACHE_MS = 60_000;
-const KEY_CHECK_CACHE_MAX = 1000;
-const keyCheckCache = new Map<string, number>();
+// ---- the user's secret ---------------------------------------------------------
 
 /**
  * True when DescribeSecret's KmsKeyId names `keyArn`. DescribeSecret returns
@@ -154,30 +203,56 @@ export function isExpectedKey(kmsKeyId: string | undefined, keyArn: string): boo
   return kmsKeyId === keyArn || kmsKeyId === keyArn.slice(keyArn.indexOf(":key/") + ":key/".length);
 }
 
-type SecretCheck = "ok" | "not-found" | "wrong-key";
+type Lookup =
+  | { readonly found: true; readonly record: UserRecord }
+  | { readonly found: false; readonly reason: DenyReason; readonly known: boolean; readonly extra?: Record<string, unknown> };
+
+const NOT_FOUND_ERRORS = new Set(["ResourceNotFoundException", "InvalidRequestException"]);
 
 /**
- * Whether the user's secret exists and is encrypted with the user-secrets key.
- * Anyone with secretsmanager:CreateSecret on the prefix could create a user
- * record; only the configured administrators may encrypt with this key (its
- * key policy), so the key is what proves an administrator wrote it.
+ * Reads everything the decision needs about `<prefix><username>` with the same
+ * three calls, sent at once, whether or not the secret exists (no cache: a
+ * cache of found secrets would make known names cost fewer calls):
+ * - DescribeSecret: removed (DeletedDate), and which KMS key. Anyone with
+ *   secretsmanager:CreateSecret on the prefix could create a record; only the
+ *   configured administrators may encrypt with the user-secrets key (its key
+ *   policy), so the key proves an administrator wrote the value.
+ * - GetResourcePolicy: the policy that keeps everyone else from restoring the
+ *   secret or moving AWSCURRENT back to an older version, which the key cannot
+ *   stop (./user-secret-policy.ts).
+ * - GetSecretValue: the record.
  */
-async function checkUserSecret(secretName: string, keyArn: string): Promise<SecretCheck> {
-  const cachedAt = keyCheckCache.get(secretName);
-  if (cachedAt !== undefined && Date.now() - cachedAt < KEY_CHECK_CACHE_MS) return "ok";
-  let described;
-  try {
-    described = await secretsManager.send(new DescribeSecretCommand({ SecretId: secretName }));
-  } catch (error) {
-    if (errorName(error) === "ResourceNotFoundException") return "not-found";
-    throw error;
-  }
+async function lookUpUser(settings: Settings, username: string): Promise<Lookup> {
+  const secretId = userSecretName(settings.secretPrefix, username);
+  const [described, policy, value] = await Promise.allSettled([
+    secretsManager.send(new DescribeSecretCommand({ SecretId: secretId })),
+    secretsManager.send(new GetResourcePolicyCommand({ SecretId: secretId })),
+    secretsManager.send(new GetSecretValueCommand({ SecretId: secretId })),
+  ]);
+  // `known`: DescribeSecret found the secret, so the name is a user's.
+  const failure = (result: PromiseSettledResult<unknown>, known: boolean): Lookup | undefined => {
+    if (result.status === "fulfilled") return undefined;
+    const name = errorName(result.reason);
+    // InvalidRequestException: the secret is scheduled for deletion (user removed).
+    if (NOT_FOUND_ERRORS.has(name)) return { found: false, reason: "unknown-user", known: false, extra: { error: name } };
+    return { found: false, reason: "secret-unavailable", known, extra: { error: name } };
+  };
+  const describeFailure = failure(described, false);
+  if (describeFailure) return describeFailure;
+  const description = (described as PromiseFulfilledResult<DescribeSecretCommandOutput>).value;
   // Scheduled for deletion: the user was removed.
-  if (described.DeletedDate) return "not-found";
-  if (!isExpectedKey(described.KmsKeyId, keyArn)) return "wrong-key";
-  if (keyCheckCache.size >= KEY_CHECK_CACHE_MAX) keyCheckCache.clear();
-  keyCheckCache.set(secretName, Date.now());
-  return "ok";
+  if (description.DeletedDate) return { found: false, reason: "unknown-user", known: false, extra: { error: "DeletedDate" } };
+  if (!isExpectedKey(description.KmsKeyId, settings.keyArn)) return { found: false, reason: "wrong-encryption-key", known: true };
+  const policyFailure = failure(policy, true);
+  if (policyFailure) return policyFailure;
+  const policyProblems = userSecretPolicyProblems((policy as PromiseFulfilledResult<GetResourcePolicyCommandOutput>).value.ResourcePolicy, settings.administratorArns);
+  if (policyProblems.length > 0) return { found: false, reason: "unprotected-record", known: true, extra: { problems: policyProblems } };
+  const valueFailure = failure(value, true);
+  if (valueFailure) return valueFailure;
+  const secretString = (value as PromiseFulfilledResult<GetSecretValueCommandOutput>).value.SecretString;
+  const parsed = typeof secretString === "string" ? parseUserRecord(secretString) : undefined;
+  if (!parsed || !parsed.ok) return { found: false, reason: "malformed-record", known: true, extra: { problems: parsed ? parsed.problems : ["no SecretString"] } };
+  return { found: true, record: parsed.record };
 }
 
 // ---- logging ----------------------------------------------------------------
@@ -261,7 +336,13 @@ export function sessionPolicy(partition: string, bucket: string, home: string): 
         Effect: "Allow",
         Action: "s3:ListBucket",
         Resource: bucketArn,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}/*`, prefix] } },
+        // The home and below, always with its slash: S3 matches a list prefix as
+        // a string, so "home/alice" would also list "home/alice2/...". AWS's
+        // own session policy for a custom identity provider lists "user/" and
+        // "user/*" (Transfer user guide, "Working with custom identity
+        // providers", example response), and a LOGICAL home's "/" lists its
+        // target with the slash.
+        Condition: { StringLike: { "s3:prefix": [`${prefix}/`, `${prefix}/*`] } },
       },
       { Sid: "BucketLocation", Effect: "Allow", Action: "s3:GetBucketLocation", Resource: bucketArn },
       {
@@ -331,8 +412,9 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
     }
     if (serverId !== expected) return deny("wrong-server");
 
+    const throttle = new LoginThrottle(dynamodb, settings.attemptsTable);
     if (keyLookup) {
-      const looked = await publicKeyLookup(settings, username, (user) => (knownUser = user));
+      const looked = await publicKeyLookup(settings, throttle, username, (user) => (knownUser = user));
       if ("deny" in looked) return deny(looked.deny, looked.extra ?? {});
       logDecision(event, { outcome: "allowed", reason: "public-keys", home: looked.home, keys: looked.keys.length }, knownUser);
       return successResponse(settings, looked.home, looked.keys);
@@ -340,81 +422,51 @@ export async function handler(event: TransferFamilyAuthorizerEvent): Promise<Tra
     // From here on the event carries a password (keyLookup is false).
     const passwordText = password as string;
 
-    // Backoff first: while a user's window is open the password is not even
-    // checked, so guesses in the window teach an attacker nothing. The same
-    // work as a real check keeps the response time uninformative.
-    const throttle = new LoginThrottle(dynamodb, settings.attemptsTable);
-    let attempts;
+    const [lookup, forgotten] = await Promise.all([
+      lookUpUser(settings, username),
+      throttle.forgetExpired(username).then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+      lookupFloor(),
+    ]);
+    if (lookup.found || lookup.known) knownUser = username;
+
+    // The reservation: the attempt counts as a failure before its password is
+    // checked, and only while the window is open (./login-throttle.ts). Sent
+    // for every name; only a usable record may create an item.
+    let reservation;
     try {
-      attempts = await throttle.check(username);
+      if (forgotten !== undefined) throw forgotten;
+      reservation = await throttle.reserve(username, lookup.found);
     } catch (error) {
       // Fail closed: without the table there is no brute-force limit.
       await burnComparableTime(passwordText);
       return deny("throttle-unavailable", { error: errorName(error) });
     }
-    if (attempts.retryAfterMs > 0) {
-      // Only known users have records: the name may be logged.
-      knownUser = username;
-      await burnComparableTime(passwordText);
-      return deny("throttled", { failures: attempts.failures, retryAfterSeconds: Math.ceil(attempts.retryAfterMs / 1000) });
-    }
 
-    const secretName = userSecretName(settings.secretPrefix, username);
-    let secretString: string | undefined;
-    try {
-      const check = await checkUserSecret(secretName, settings.keyArn);
-      if (check === "not-found") {
-        // Same work as a real check, so response times do not reveal which users exist.
-        await burnComparableTime(passwordText);
-        return deny("unknown-user", { error: "ResourceNotFoundException" });
-      }
-      knownUser = username;
-      if (check === "wrong-key") {
-        await burnComparableTime(passwordText);
-        return deny("wrong-encryption-key");
-      }
-      const secret = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }));
-      secretString = secret.SecretString;
-    } catch (error) {
-      await burnComparableTime(passwordText);
-      const name = errorName(error);
-      // InvalidRequestException: the secret is scheduled for deletion (user removed).
-      if (name === "ResourceNotFoundException" || name === "InvalidRequestException") {
-        knownUser = undefined;
-        return deny("unknown-user", { error: name });
-      }
-      return deny("secret-unavailable", { error: name });
-    }
-
-    const parsed = typeof secretString === "string" ? parseUserRecord(secretString) : undefined;
-    if (!parsed || !parsed.ok) {
-      await burnComparableTime(passwordText);
-      return deny("malformed-record", { problems: parsed ? parsed.problems : ["no SecretString"] });
-    }
-    const record = parsed.record;
-
+    // Exactly one default hash of work on every path (./password-hash.ts).
+    const checked = lookup.found && reservation.reserved ? lookup.record : undefined;
     let matches: boolean;
     try {
-      matches = await verifyPassword(passwordText, record.passwordHash);
+      matches = await checkPasswordWithFixedWork(passwordText, checked?.passwordHash);
     } catch (error) {
       if (error instanceof PasswordHashError) return deny("malformed-record", { problems: ["passwordHash"] });
       throw error;
     }
-    if (!matches) {
-      try {
-        return deny("wrong-password", { failures: await throttle.recordFailure(username) });
-      } catch (error) {
-        return deny("wrong-password", { throttleError: errorName(error) });
-      }
+    if (!lookup.found) return deny(lookup.reason, lookup.extra ?? {});
+    if (!reservation.reserved) {
+      return deny("throttled", { failures: reservation.failures, retryAfterSeconds: Math.ceil(reservation.retryAfterMs / 1000) });
     }
+    if (!matches) return deny("wrong-password", { failures: reservation.failures });
+    const record = lookup.record;
+
     let throttleError: string | undefined;
-    if (attempts.hasRecord) {
-      try {
-        await throttle.reset(username);
-      } catch (error) {
-        // The login is genuine; a stale count only shortens the free attempts.
-        throttleError = errorName(error);
-      }
+    try {
+      await throttle.clear(username);
+    } catch (error) {
+      // The login is genuine; a stale count only shortens the free attempts.
+      throttleError = errorName(error);
     }
     const extra = throttleError ? { throttleError } : {};
 
@@ -438,31 +490,35 @@ type KeyLookup =
 
 /**
  * The SFTP key lookup: the user's record must exist, be encrypted with the
- * user-secrets key, allow SFTP and hold at least one key; the home rules are
- * the password path's. No password is checked or burnt (there is none) and
- * the login throttle is not consulted: it counts wrong passwords, and a key
- * cannot be guessed through this call (Transfer verifies the signature).
+ * user-secrets key, be protected, allow SFTP and hold at least one key; the
+ * home rules are the password path's. The name's backoff window applies (a
+ * name under attack is closed on every path), read with the secret, at once,
+ * for every name; a lookup is not counted as a failure: no secret is checked
+ * here (Transfer verifies the client's signature against the keys itself),
+ * and Transfer never reports whether that signature was right, so counting
+ * lookups would throttle a key user's every login. No password, so no hash.
  */
-async function publicKeyLookup(settings: Settings, username: string, known: (user: string | undefined) => void): Promise<KeyLookup> {
-  const secretName = userSecretName(settings.secretPrefix, username);
-  let secretString: string | undefined;
-  try {
-    const check = await checkUserSecret(secretName, settings.keyArn);
-    if (check === "not-found") return { deny: "unknown-user", extra: { error: "ResourceNotFoundException" } };
-    known(username);
-    if (check === "wrong-key") return { deny: "wrong-encryption-key" };
-    secretString = (await secretsManager.send(new GetSecretValueCommand({ SecretId: secretName }))).SecretString;
-  } catch (error) {
-    const name = errorName(error);
-    if (name === "ResourceNotFoundException" || name === "InvalidRequestException") {
-      known(undefined);
-      return { deny: "unknown-user", extra: { error: name } };
-    }
-    return { deny: "secret-unavailable", extra: { error: name } };
+async function publicKeyLookup(
+  settings: Settings,
+  throttle: LoginThrottle,
+  username: string,
+  known: (user: string | undefined) => void,
+): Promise<KeyLookup> {
+  const [lookup, window] = await Promise.all([
+    lookUpUser(settings, username),
+    throttle.peek(username).then(
+      (check) => ({ check }),
+      (error: unknown) => ({ error }),
+    ),
+    lookupFloor(),
+  ]);
+  if (lookup.found || lookup.known) known(username);
+  if (!lookup.found) return { deny: lookup.reason, extra: lookup.extra };
+  if ("error" in window) return { deny: "throttle-unavailable", extra: { error: errorName(window.error) } };
+  if (window.check.retryAfterMs > 0) {
+    return { deny: "throttled", extra: { failures: window.check.failures, retryAfterSeconds: Math.ceil(window.check.retryAfterMs / 1000) } };
   }
-  const parsed = typeof secretString === "string" ? parseUserRecord(secretString) : undefined;
-  if (!parsed || !parsed.ok) return { deny: "malformed-record", extra: { problems: parsed ? parsed.problems : ["no SecretString"] } };
-  const record = parsed.record;
+  const record = lookup.record;
   if (!allowedProtocolsOf(record).includes("SFTP")) return { deny: "protocol-not-allowed" };
   const keys = record.publicKeys ?? [];
   if (keys.length === 0) return { deny: "no-public-keys" };

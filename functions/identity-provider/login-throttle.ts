@@ -5,13 +5,24 @@
 // sourceIp, so a per-address limit would throttle everyone at once.
 // Why backoff and not a lock-out: a lock-out after N failures lets anyone who
 // knows a user name lock that user out until an administrator acts; a backoff
-// window closes by itself, while still bounding an attacker to about one guess
-// per MAX_DELAY_MS per user (README "Brute force").
+// window closes by itself.
 //
-// Only known users get an item (failures are recorded after the user's secret
-// was found), so the table never holds a password typed into the user-name
+// Reserve, then check: an attempt is counted as a failure *before* its
+// password is checked, by one conditional write that succeeds only while the
+// user's window is open (DynamoDB evaluates a condition expression and applies
+// the update atomically, one item at a time: DynamoDB developer guide,
+// "Condition expressions" and "Conditional writes"). A right password then
+// clears the record. So however many guesses arrive at once, a closed window
+// lets none of them be checked, and an open one lets through only as many as
+// the count allows: the free failures, then one per window. Checking first and
+// counting after (as before) let every parallel guess be checked.
+//
+// Only known users get an item: for any other name the same write is sent
+// with a condition that needs an existing item, so it costs the same call and
+// writes nothing — the table never holds a password typed into the user-name
 // field.
 import {
+  AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
@@ -57,16 +68,62 @@ export function remainingBackoffMs(state: FailureState, now: number, policy: Bac
   return Math.max(0, state.lastFailureAt + backoffDelayMs(state.failures, policy) - now);
 }
 
-/** TTL attribute value (epoch seconds, as DynamoDB TTL requires). */
-export function expiresAtSeconds(now: number, failures: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
-  return Math.ceil((now + Math.max(policy.forgetAfterMs, backoffDelayMs(failures, policy))) / 1000);
+/** TTL attribute value (epoch seconds, as DynamoDB TTL requires): long enough for any window. */
+export function expiresAtSeconds(now: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
+  return Math.ceil((now + Math.max(policy.forgetAfterMs, policy.maxDelayMs)) / 1000);
 }
 
+/**
+ * The most password checks one user name can get in `periodMs` when every
+ * attempt comes the moment the window opens and fails (the reservation makes
+ * parallel attempts no better than these sequential ones).
+ */
+export function maxChecksIn(periodMs: number, policy: BackoffPolicy = DEFAULT_BACKOFF): number {
+  let elapsed = 0;
+  let checks = 0;
+  for (;;) {
+    elapsed += backoffDelayMs(checks, policy);
+    if (elapsed >= periodMs) return checks;
+    checks++;
+  }
+}
+
+/**
+ * "The window is open" as a DynamoDB condition: fewer than the free failures,
+ * or the window of the stored count has passed. The delay doubles per
+ * failure, which a condition cannot compute, so each count below the cap gets
+ * its own term with the time its window closes before `now`.
+ */
+export function windowOpenCondition(now: number, policy: BackoffPolicy = DEFAULT_BACKOFF): { expression: string; values: Record<string, AttributeValue> } {
+  const terms = ["failures < :free"];
+  const values: Record<string, AttributeValue> = { ":free": { N: String(policy.freeFailures) } };
+  let k = policy.freeFailures;
+  for (; backoffDelayMs(k, policy) < policy.maxDelayMs && k < policy.freeFailures + 64; k++) {
+    terms.push(`(failures = :f${k} AND lastFailureAt <= :t${k})`);
+    values[`:f${k}`] = { N: String(k) };
+    values[`:t${k}`] = { N: String(now - backoffDelayMs(k, policy)) };
+  }
+  terms.push(`(failures >= :f${k} AND lastFailureAt <= :t${k})`);
+  values[`:f${k}`] = { N: String(k) };
+  values[`:t${k}`] = { N: String(now - backoffDelayMs(k, policy)) };
+  return { expression: terms.join(" OR "), values };
+}
+
+export type Reservation =
+  /** The attempt is counted (`failures` includes it): check the password now. */
+  | { readonly reserved: true; readonly failures: number }
+  /** The window is closed (or the name has no record): do not check the password. */
+  | { readonly reserved: false; readonly failures: number; readonly retryAfterMs: number };
+
 export interface ThrottleCheck {
-  /** The user has a live failure record (a success deletes it). */
+  /** The user has a live failure record. */
   readonly hasRecord: boolean;
   readonly failures: number;
   readonly retryAfterMs: number;
+}
+
+function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
+  return error instanceof ConditionalCheckFailedException || (error as Error)?.name === "ConditionalCheckFailedException";
 }
 
 /** The table's item: `username` (hash key), `failures`, `lastFailureAt` (ms), `expiresAt` (TTL, s). */
@@ -78,7 +135,67 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async check(username: string): Promise<ThrottleCheck> {
+  /**
+   * Deletes the name's item if it expired (a day after its last failure):
+   * DynamoDB's TTL deletes expired items only eventually ("typically within a
+   * few days", DynamoDB developer guide, "Time to Live"), and a stale count
+   * must not shorten the user's free attempts. Sent for every password login,
+   * known name or not, before the reservation.
+   */
+  async forgetExpired(username: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: { username: { S: username } },
+          ConditionExpression: "expiresAt <= :nowSeconds",
+          ExpressionAttributeValues: { ":nowSeconds": { N: String(Math.floor(this.now() / 1000)) } },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Counts one attempt as a failure if, and only if, the window is open — one
+   * conditional UpdateItem. `createRecord`: whether a name without an item may
+   * get one (known users only); for any other name the condition needs an
+   * existing item, so nothing new is written.
+   */
+  async reserve(username: string, createRecord: boolean): Promise<Reservation> {
+    const now = this.now();
+    const open = windowOpenCondition(now, this.policy);
+    try {
+      const output = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { username: { S: username } },
+          UpdateExpression: "ADD failures :one SET lastFailureAt = :now, expiresAt = :expires",
+          ConditionExpression: createRecord ? `attribute_not_exists(username) OR ${open.expression}` : `attribute_exists(username) AND (${open.expression})`,
+          ExpressionAttributeValues: {
+            ...open.values,
+            ":one": { N: "1" },
+            ":now": { N: String(now) },
+            ":expires": { N: String(expiresAtSeconds(now, this.policy)) },
+          },
+          ReturnValues: "UPDATED_NEW",
+          // The item that closed the window, for the log (failures, time left).
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return { reserved: true, failures: Number(output.Attributes?.failures?.N ?? 1) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const item = error.Item;
+      const failures = Number(item?.failures?.N ?? 0);
+      const lastFailureAt = Number(item?.lastFailureAt?.N ?? 0);
+      return { reserved: false, failures, retryAfterMs: item ? remainingBackoffMs({ failures, lastFailureAt }, now, this.policy) : 0 };
+    }
+  }
+
+  /** Reads the name's window without counting anything (SFTP key lookups). */
+  async peek(username: string): Promise<ThrottleCheck> {
     const output = await this.client.send(
       new GetItemCommand({
         TableName: this.tableName,
@@ -93,55 +210,12 @@ export class LoginThrottle {
     const failures = Number(item?.failures?.N ?? 0);
     const lastFailureAt = Number(item?.lastFailureAt?.N ?? 0);
     const expiresAt = Number(item?.expiresAt?.N ?? 0);
-    // DynamoDB deletes expired items only eventually ("typically within a few
-    // days", DynamoDB developer guide, "Time to Live"): an expired item is no record.
     if (!item || expiresAt * 1000 <= now) return { hasRecord: false, failures: 0, retryAfterMs: 0 };
     return { hasRecord: true, failures, retryAfterMs: remainingBackoffMs({ failures, lastFailureAt }, now, this.policy) };
   }
 
-  /** Adds one failure atomically (concurrent failures all count); returns the new count. */
-  async recordFailure(username: string): Promise<number> {
-    const now = this.now();
-    try {
-      const output = await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { username: { S: username } },
-          UpdateExpression: "ADD failures :one SET lastFailureAt = :now, expiresAt = :expires",
-          // A live item is counted on; an expired one that TTL has not swept yet is restarted below.
-          ConditionExpression: "attribute_not_exists(username) OR expiresAt > :nowSeconds",
-          ExpressionAttributeValues: {
-            ":one": { N: "1" },
-            ":now": { N: String(now) },
-            ":nowSeconds": { N: String(Math.floor(now / 1000)) },
-            // The window of the count after this failure is unknown until the
-            // update returns; the longest possible one keeps the item alive.
-            ":expires": { N: String(expiresAtSeconds(now, Number.MAX_SAFE_INTEGER, this.policy)) },
-          },
-          ReturnValues: "UPDATED_NEW",
-        }),
-      );
-      return Number(output.Attributes?.failures?.N ?? 1);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException) && (error as Error)?.name !== "ConditionalCheckFailedException") throw error;
-      await this.client.send(
-        new UpdateItemCommand({
-          TableName: this.tableName,
-          Key: { username: { S: username } },
-          UpdateExpression: "SET failures = :one, lastFailureAt = :now, expiresAt = :expires",
-          ExpressionAttributeValues: {
-            ":one": { N: "1" },
-            ":now": { N: String(now) },
-            ":expires": { N: String(expiresAtSeconds(now, 1, this.policy)) },
-          },
-        }),
-      );
-      return 1;
-    }
-  }
-
-  /** A successful login forgets the failures. */
-  async reset(username: string): Promise<void> {
+  /** A right password forgets the failures (the reserved attempt included). */
+  async clear(username: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: { username: { S: username } } }));
   }
 }

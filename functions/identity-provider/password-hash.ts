@@ -19,28 +19,39 @@ export interface PasswordHash {
   readonly hash: string;
 }
 
-/** Parameters for new hashes: about 50 ms and 16 MiB per hash. */
-export const DEFAULT_SCRYPT_PARAMS = { N: 16384, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
+/**
+ * Parameters for new hashes: OWASP's minimum for scrypt, N = 2^17, r = 8,
+ * p = 1 (OWASP Password Storage Cheat Sheet, "scrypt"): 128 MiB and, on one
+ * vCPU, a few hundred milliseconds per hash (`npm run bench` measures it).
+ * scrypt rather than Argon2id: Node's crypto has it built in (no dependency in
+ * the Lambda bundle or the CLI), and one algorithm lets a record made with
+ * older, smaller parameters be padded to exactly the same work
+ * (checkPasswordWithFixedWork).
+ */
+export const DEFAULT_SCRYPT_PARAMS = { N: 2 ** 17, r: 8, p: 1, keyLength: 64, saltLength: 16 } as const;
 
 /**
  * Bounds for stored parameters. A hash outside them is refused before any work
  * is done, so an edited secret cannot make the Lambda burn minutes of CPU or
  * exhaust its memory (scrypt needs about 128 * N * r bytes; the work grows
- * with N * r * p), nor weaken the hash below today's default.
+ * with N * r * p). N from 2^14 (records written before the OWASP minimum
+ * are still read; `npm run users -- list` names them) up to the default, r and
+ * p as the default: every accepted record costs at most one default hash, so
+ * a login can always be padded up to exactly that work.
  */
 export const SCRYPT_LIMITS = {
   minN: 2 ** 14,
-  maxN: 2 ** 16,
-  minR: 8,
-  maxR: 16,
-  minP: 1,
-  maxP: 4,
+  maxN: DEFAULT_SCRYPT_PARAMS.N,
+  minR: DEFAULT_SCRYPT_PARAMS.r,
+  maxR: DEFAULT_SCRYPT_PARAMS.r,
+  minP: DEFAULT_SCRYPT_PARAMS.p,
+  maxP: DEFAULT_SCRYPT_PARAMS.p,
   minKeyLength: 32,
   maxKeyLength: 128,
   minSaltBytes: 16,
   maxSaltBytes: 64,
-  /** 128 * N * r may not exceed this (64 MiB). */
-  maxMemoryBytes: 64 * 1024 * 1024,
+  /** 128 * N * r may not exceed this (128 MiB, the default's). */
+  maxMemoryBytes: 128 * DEFAULT_SCRYPT_PARAMS.N * DEFAULT_SCRYPT_PARAMS.r,
 } as const;
 
 /** Passwords longer than this are refused (FTP clients never send more). */
@@ -76,8 +87,8 @@ export function passwordHashProblems(value: unknown): string[] {
   const nOk = isIntegerIn(h.N, L.minN, L.maxN) && (h.N & (h.N - 1)) === 0;
   if (!nOk) problems.push(`passwordHash.N: expected a power of two from ${L.minN} to ${L.maxN}`);
   const rOk = isIntegerIn(h.r, L.minR, L.maxR);
-  if (!rOk) problems.push(`passwordHash.r: expected an integer from ${L.minR} to ${L.maxR}`);
-  if (!isIntegerIn(h.p, L.minP, L.maxP)) problems.push(`passwordHash.p: expected an integer from ${L.minP} to ${L.maxP}`);
+  if (!rOk) problems.push(L.minR === L.maxR ? `passwordHash.r: expected ${L.minR}` : `passwordHash.r: expected an integer from ${L.minR} to ${L.maxR}`);
+  if (!isIntegerIn(h.p, L.minP, L.maxP)) problems.push(L.minP === L.maxP ? `passwordHash.p: expected ${L.minP}` : `passwordHash.p: expected an integer from ${L.minP} to ${L.maxP}`);
   if (nOk && rOk && 128 * (h.N as number) * (h.r as number) > L.maxMemoryBytes) {
     problems.push(`passwordHash: N * r needs more than ${L.maxMemoryBytes / 1024 / 1024} MiB`);
   }
@@ -96,6 +107,12 @@ export function passwordHashProblems(value: unknown): string[] {
 
 export function isPasswordHash(value: unknown): value is PasswordHash {
   return passwordHashProblems(value).length === 0;
+}
+
+/** True when a (valid) stored hash is weaker than the parameters new hashes get. */
+export function isBelowDefault(stored: PasswordHash): boolean {
+  const d = DEFAULT_SCRYPT_PARAMS;
+  return stored.N * stored.r * stored.p < d.N * d.r * d.p;
 }
 
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number; keyLength: number }): Promise<Buffer> {
@@ -133,10 +150,10 @@ export async function verifyPassword(password: string, stored: PasswordHash): Pr
 }
 
 /**
- * A fixed hash with the default parameters, of 32 random bytes that were
- * thrown away: no password matches it. Fixed rather than computed at start-up,
- * so that the first unknown-user login of a cold container costs the same as
- * the others.
+ * A fixed salt and key with the default parameters, 80 random bytes that were
+ * thrown away: no password matches the key. Fixed rather than computed at
+ * start-up, so that the first unknown-user login of a cold container costs
+ * the same as the others.
  */
 const DUMMY_HASH: PasswordHash = {
   algorithm: "scrypt",
@@ -148,13 +165,48 @@ const DUMMY_HASH: PasswordHash = {
   hash: "/LNDhecNEMgtrjThXQvuNT+MHGT8D0rxdhk31fZLahvEOUdt/fo3i7NnfigkCWdB9n88v21KLvJcHCnqNRna4g==",
 };
 
+/** The work of one scrypt derivation, in the units the padding counts: N * r * p. */
+export function scryptWork(params: { N: number; r: number; p: number }): number {
+  return params.N * params.r * params.p;
+}
+
+/** The work every password login does, whatever the outcome: one default hash. */
+export const LOGIN_WORK = scryptWork(DEFAULT_SCRYPT_PARAMS);
+
 /**
- * Spends about the time of one verification with the default parameters and
- * always resolves false. Use it when there is no user to check against, so that
- * response times do not tell which user names exist.
+ * Checks `password` against `stored` — or, when there is nothing to check
+ * against (unknown user, closed window, unusable record), against a hash no
+ * password matches — and always does exactly LOGIN_WORK of scrypt work, so
+ * that the work does not tell which names exist or which records are old.
+ *
+ * A record below the default (N = 2^14 .. 2^16; r and p are fixed by the
+ * limits) is padded with derivations at N, 2N, ... up to half the default
+ * N: N + N + 2N + ... + default/2 = default. Throws PasswordHashError, before
+ * any work, for a malformed stored hash.
+ */
+export async function checkPasswordWithFixedWork(password: string, stored: PasswordHash | undefined): Promise<boolean> {
+  if (stored === undefined) {
+    await verifyPassword(candidateOf(password), DUMMY_HASH);
+    return false;
+  }
+  const problems = passwordHashProblems(stored);
+  if (problems.length > 0) throw new PasswordHashError(`invalid password hash: ${problems.join("; ")}`);
+  const matches = await verifyPassword(password, stored);
+  for (let N = stored.N; N < DEFAULT_SCRYPT_PARAMS.N; N *= 2) {
+    await verifyPassword(candidateOf(password), { ...DUMMY_HASH, N });
+  }
+  return matches;
+}
+
+function candidateOf(password: string | undefined): string {
+  return typeof password === "string" && password.length > 0 ? password.slice(0, MAX_PASSWORD_LENGTH) : "-";
+}
+
+/**
+ * Spends the work of one verification with the default parameters and always
+ * resolves false. For refusals before a record could be looked up.
  */
 export async function burnComparableTime(password: string | undefined): Promise<false> {
-  const candidate = typeof password === "string" && password.length > 0 ? password.slice(0, MAX_PASSWORD_LENGTH) : "-";
-  await verifyPassword(candidate, DUMMY_HASH);
+  await checkPasswordWithFixedWork(candidateOf(password), undefined);
   return false;
 }

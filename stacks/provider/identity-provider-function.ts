@@ -103,6 +103,15 @@ export class IdentityProviderFunction extends Construct {
           Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
         },
         {
+          // The handler refuses a user whose secret lacks the resource policy
+          // that keeps non-administrators from restoring or rolling it back
+          // (functions/identity-provider/user-secret-policy.ts).
+          Sid: "ReadUserSecretPolicies",
+          Effect: "Allow",
+          Action: "secretsmanager:GetResourcePolicy",
+          Resource: `${arnPrefix("secretsmanager")}:secret:${options.userSecretPrefix}*`,
+        },
+        {
           Sid: "CountFailedLogins",
           Effect: "Allow",
           Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
@@ -137,7 +146,13 @@ export class IdentityProviderFunction extends Construct {
       filename: code.path,
       sourceCodeHash: code.sourceCodeHash,
       architectures: ["arm64"],
-      memorySize: 256,
+      // One full vCPU (Lambda gives CPU in proportion to memory, one vCPU at
+      // 1,769 MB: Lambda developer guide, "Configure Lambda function memory").
+      // A login is one scrypt hash of OWASP's minimum (N = 2^17, 128 MiB),
+      // single-threaded CPU work: below this size it costs the same per login
+      // and takes longer in proportion (3-4 s at 256 MB), above it nothing
+      // is gained. `npm run bench` measures it.
+      memorySize: 1769,
       timeout: 10,
       reservedConcurrentExecutions: options.reservedConcurrency,
       environment: {
@@ -149,6 +164,7 @@ export class IdentityProviderFunction extends Construct {
           USER_HOME_ROOT: options.userHomeRoot,
           USER_SECRETS_KEY_ARN: userSecretsKeyArn,
           LOGIN_ATTEMPTS_TABLE: options.loginAttemptsTable.name,
+          USER_ADMINISTRATOR_ARNS: JSON.stringify(options.userAdministratorArns),
         },
       },
       dependsOn: [logGroup],
