@@ -63,13 +63,26 @@ def launcher_app(inner: Any) -> Callable[..., Any]:
             return inner(environ, start_response)
         method = environ.get("REQUEST_METHOD")
         if path == "/_launcher/health" and method == "GET":
-            body: Any = {"moto": common.moto_version(), "patches": common.PATCHES, "stateDelaySeconds": common.STATE.state_delay}
+            body: Any = {
+                "moto": common.moto_version(),
+                "patches": common.PATCHES,
+                "stateDelaySeconds": common.STATE.state_delay,
+                "lenient": common.STATE.lenient,
+            }
         elif path == "/_launcher/calls" and method == "GET":
             body = common.STATE.calls.all()
         elif path == "/_launcher/calls" and method == "DELETE":
             common.STATE.calls.clear()
             body = {}
         else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length) if length else b""
+            for route in common.ROUTES:
+                answered = route(method or "", path, raw)
+                if answered is not None:
+                    status, body = answered
+                    start_response(f"{status} {'OK' if status < 300 else 'Error'}", [("Content-Type", "application/json")])
+                    return [json.dumps(body).encode()]
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"error": "unknown launcher path"}']
         start_response("200 OK", [("Content-Type", "application/json")])
@@ -94,6 +107,18 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("MOTO_LAMBDA_SDK_MODULES", ""),
         help="node_modules folder whose @aws-sdk packages Node.js functions may require (env MOTO_LAMBDA_SDK_MODULES)",
     )
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        default=os.environ.get("MOTO_LENIENT", "").lower() in ("1", "true", "yes"),
+        help="judge nothing (no IAM, no AWS validation): for debugging only; tests and the demo never use it (env MOTO_LENIENT=1)",
+    )
+    parser.add_argument(
+        "--iam-propagation-seconds",
+        type=float,
+        default=float(os.environ.get("MOTO_IAM_PROPAGATION_SECONDS", "0") or 0),
+        help="seconds before an IAM change (role, policy, trust) takes effect (env MOTO_IAM_PROPAGATION_SECONDS)",
+    )
     args = parser.parse_args(argv)
     if args.host != LOOPBACK:
         print(f"moto_launcher: refusing to bind {args.host}: only {LOOPBACK} is allowed", file=sys.stderr)
@@ -104,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["MOTO_LAMBDA_SDK_MODULES"] = os.path.abspath(args.lambda_sdk_modules)
     common.STATE.calls = common.CallLog(args.calls_file)
     common.STATE.state_delay = max(0.0, args.state_delay)
+    common.STATE.lenient = bool(args.lenient)
+    common.STATE.iam_propagation_seconds = max(0.0, args.iam_propagation_seconds)
     try:
         apply_all()
     except common.LauncherError as error:

@@ -116,6 +116,7 @@ from . import (
     ec2_security_groups,
     ec2_vpc_endpoints,
     elbv2_load_balancers,
+    iam_enforcement,
     lambda_node_runtime,
     privatelink_cross_account,
     privatelink_endpoint_zones,
@@ -155,3 +156,4 @@ def apply_all() -> None:
     lambda_node_runtime.patch_lambda_node_runtime()
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()
+    iam_enforcement.apply()
