@@ -47,8 +47,8 @@ turns all of this off, for debugging only.
 from __future__ import annotations
 
 import json
-import threading
-import time
+import os
+import sys
 from typing import Any, Callable
 
 from werkzeug.datastructures import MultiDict
@@ -71,7 +71,8 @@ PASSED_ROLES: dict[tuple[str, str], tuple[str, str]] = {
 ORGANIZATION_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_ACCOUNT = "123456789012"
 
-_local = threading.local()
+# MOTO_IAM_DEBUG=1 prints each refused simulation (policies, context) to stderr.
+DEBUG = os.environ.get("MOTO_IAM_DEBUG", "") == "1"
 
 
 class Settings:
@@ -171,6 +172,8 @@ def judge(principal: iam_principals.Principal, operation: str, checks: list[Chec
         if check.via:
             fields["via"] = check.via
         if decision != "Allowed":
+            if DEBUG:
+                print(f"moto_launcher: IAM refused: {json.dumps(simulation)} -> {json.dumps(answer)}", file=sys.stderr, flush=True)
             why = iam_denials.reason(answer, has_identity)
             if snapshot is None and has_identity:
                 why = "because no identity-based policy allows"

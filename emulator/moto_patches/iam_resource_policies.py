@@ -21,6 +21,7 @@ Other resources have no resource policy here.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from . import iam_principals
@@ -113,8 +114,8 @@ def policy_for(arn: str, action: str) -> tuple[bool, Any]:
 
             name = rest.split(":")[1]
             fn = lambda_backends[account][region].get_function(name)
-            document = fn.policy.get_policy() if fn.policy is not None else None
-            statements = (document or {}).get("Statement") or []
+            statements = list(fn.policy.statements) if fn.policy is not None else []
+            document = {"Version": "2012-10-17", "Id": "default", "Statement": statements}
             return (True, document) if statements else (False, None)
         if service == "secretsmanager":
             from moto.secretsmanager.models import secretsmanager_backends
@@ -127,7 +128,9 @@ def policy_for(arn: str, action: str) -> tuple[bool, Any]:
             snapshot = iam_principals.HISTORY.effective(arn)
             # A role not (yet) visible to IAM trusts nobody.
             return True, snapshot.trust if snapshot is not None else {"Version": "2012-10-17", "Statement": []}
-    except Exception:
+    except Exception as problem:
+        # Reported, not hidden: a lost resource policy changes decisions.
+        print(f"moto_launcher: IAM: the resource policy of {arn} could not be read: {problem!r}", file=sys.stderr, flush=True)
         return False, None
     return False, None
 
