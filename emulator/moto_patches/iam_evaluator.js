@@ -38,11 +38,10 @@ lines.on("line", (line) => {
         reply({ id, error: outcome.errors.message, details: outcome.errors });
         return;
       }
-      if (outcome.resultType !== "single") {
-        reply({ id, error: `expected one resource, the simulator answered ${outcome.resultType}` });
-        return;
-      }
-      const analysis = outcome.result.analysis;
+      // A resource ARN with a wildcard (a resource a request creates: "vpc-endpoint/*") is simulated
+      // against each pattern the policies name; the overall result is the most restrictive.
+      const single = outcome.resultType === "single" ? outcome.result : outcome.results.find((r) => r.analysis.result === outcome.overallResult) ?? outcome.results[0];
+      const analysis = single ? single.analysis : {};
       reply({
         id,
         result: outcome.overallResult,
@@ -51,7 +50,7 @@ lines.on("line", (line) => {
         resource: analysis.resourceAnalysis?.result,
         boundary: analysis.permissionBoundaryAnalysis?.result,
         sameAccount: analysis.sameAccount,
-        ignoredContextKeys: outcome.result.ignoredContextKeys ?? [],
+        ignoredContextKeys: single ? single.ignoredContextKeys ?? [] : [],
       });
     })
     .catch((problem) => reply({ id, error: String(problem && problem.stack ? problem.stack : problem) }));
