@@ -40,7 +40,8 @@ describeEmulator("emulator: PrivateLink and AZ IDs across accounts", () => {
   const refusal = (name: string) => `(InvalidServiceName) when calling the CreateVpcEndpoint operation: The Vpc Endpoint Service '${name}' does not exist`;
 
   beforeAll(async () => {
-    emu = await startEmulator({ region: "ap-northeast-1" });
+    // Not about IAM's timing: the roles made below are usable at once.
+    emu = await startEmulator({ region: "ap-northeast-1", iamPropagationSeconds: 0 });
     [b, c] = await Promise.all([
       assumeRole(emu, `arn:aws:iam::${B}:role/OrganizationAccountAccessRole`, "setup"),
       assumeRole(emu, `arn:aws:iam::${C}:role/OrganizationAccountAccessRole`, "setup"),

@@ -94,7 +94,8 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-lambda-"));
     fs.writeFileSync(path.join(dir, "function.zip"), zipSync({ "index.js": strToU8(HANDLER) }));
-    emu = await startEmulator();
+    // Not about IAM's timing: roles are usable at once.
+    emu = await startEmulator({ iamPropagationSeconds: 0 });
     await aws(emu, ["iam", "create-role", "--role-name", ROLE_NAME, "--assume-role-policy-document", JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
