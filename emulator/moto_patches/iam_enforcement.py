@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any, Callable
 
@@ -130,6 +131,34 @@ def _protocol(resp: Any) -> str:
 
 
 # ---------------------------------------------------------------- judging
+# The simulator (0.1.173) does not resolve condition keys whose variable part follows a colon,
+# kms:EncryptionContext:<key> (it maps them onto the key's spec name, so no condition sees them;
+# __tests__/client-instance-iam.test.ts shows it). They are evaluated under a stand-in key it does
+# resolve, renamed alike in every policy and in the request: aws:RequestTag/kms:EncryptionContext:<key>,
+# a single-valued string key, on which String* conditions behave as on the original.
+ENCRYPTION_CONTEXT = re.compile(r"^kms:encryptioncontext:(.+)$", re.IGNORECASE)
+STAND_IN = "aws:RequestTag/kms:EncryptionContext:"
+
+
+def _stand_in(key: str) -> str:
+    match = ENCRYPTION_CONTEXT.match(key)
+    return f"{STAND_IN}{match.group(1)}" if match else key
+
+
+def _rename_conditions(document: Any) -> Any:
+    if isinstance(document, list):
+        return [_rename_conditions(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    out = {}
+    for key, value in document.items():
+        if key == "Condition" and isinstance(value, dict):
+            out[key] = {op: {_stand_in(k): v for k, v in block.items()} if isinstance(block, dict) else block for op, block in value.items()}
+        else:
+            out[key] = _rename_conditions(value)
+    return out
+
+
 def _simulation(principal: iam_principals.Principal, check: Check, snapshot: iam_principals.Snapshot | None) -> tuple[dict[str, Any], bool]:
     simulation: dict[str, Any] = {
         "request": {
@@ -150,6 +179,9 @@ def _simulation(principal: iam_principals.Principal, check: Check, snapshot: iam
     present, document = iam_resource_policies.policy_for(check.resource, check.action)
     if present:
         simulation["resourcePolicy"] = document
+    if any(ENCRYPTION_CONTEXT.match(key) for key in check.context):
+        simulation = _rename_conditions(simulation)
+        simulation["request"]["contextVariables"] = {_stand_in(k): v for k, v in check.context.items()}
     return simulation, has_identity
 
 

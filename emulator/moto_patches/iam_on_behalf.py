@@ -146,7 +146,7 @@ def _ssm(principal: iam_principals.Principal, request: Request) -> list[Check]:
             names = iam_request_map._strings(p.get("Name")) + iam_request_map._strings(p.get("Names"))
             params = [backend.get_parameter(n.split(":")[0]) for n in names]
         for prm in params:
-            if prm is None or prm.type != "SecureString":
+            if prm is None or getattr(prm, "parameter_type", None) != "SecureString":
                 continue
             key = iam_resource_policies.kms_key(request.account, request.region, str(prm.keyid or "alias/aws/ssm"))
             if key is not None:

@@ -27,7 +27,7 @@ def _issue(body: dict[str, Any]) -> dict[str, Any]:
     service = str(body.get("service") or "")
     if not service.endswith(".amazonaws.com"):
         raise ValueError('"service" must be a service principal such as "transfer.amazonaws.com"')
-    account = str(body.get("account") or body.get("sourceAccount") or "123456789012")
+    account = str(body.get("account") or "123456789012")
     backend = iam_principals._iam(account)
     key = backend.create_temp_access_key()
     principal = iam_principals.Principal(

@@ -31,6 +31,7 @@ ANSWER_TIMEOUT_SECONDS = 30.0
 class Sidecar:
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self._process: subprocess.Popen[bytes] | None = None
         self._next_id = 0
         self._waiting: dict[int, dict[str, Any]] = {}
@@ -94,6 +95,9 @@ class Sidecar:
             self._next_id += 1
             ident = self._next_id
             self._events[ident] = event
+        # Written under a lock of its own: the reader thread must always be able to deliver answers
+        # (holding the answers' lock while a full pipe blocks the write could deadlock both ends).
+        with self._write_lock:
             assert process.stdin is not None
             process.stdin.write((json.dumps({"id": ident, "simulation": simulation}) + "\n").encode())
             process.stdin.flush()
