@@ -34,6 +34,10 @@ from urllib.parse import unquote
 from . import common
 
 
+class Unmapped(Exception):
+    """The emulator cannot say what IAM evaluates for a request: it refuses the request."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One role's or user's IAM state at a moment (documents parsed)."""

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from . import iam_principals, iam_resource_policies
+from .iam_principals import Unmapped
 
 IAM_DATA = Path(__file__).resolve().parents[2] / "node_modules" / "@cloud-copilot" / "iam-data" / "data"
 
@@ -133,10 +134,6 @@ EC2_ID_TYPES = [
     ("nat-", "natgateway"),
 ]
 EC2_ID = re.compile(r"^(vpce-svc|vpce|vpc|subnet|sgr|sg|eni|i|ami|vol|snap|rtb|igw|eipalloc|pl|lt|key|dopt|acl|nat)-[0-9a-f]{8,17}$")
-
-
-class Unmapped(Exception):
-    """The emulator cannot say what IAM evaluates for this request: it refuses it."""
 
 
 @dataclass

@@ -5,13 +5,11 @@
 - KMS key: the key policy. A KMS key is usable only if its key policy allows it, directly or
   by delegating to the account's IAM policies through the account root principal (KMS
   developer guide, "Key policies in AWS KMS"); without a key policy nobody may use it.
-- AWS managed keys (alias aws/<service>): the policy AWS sets and nobody can change. Their
-  documented form: every principal of the account may use the key for cryptographic operations
-  only through the service (kms:ViaService = <service>.<region>.amazonaws.com and
-  kms:CallerAccount = the account), and the account root may read its metadata (KMS developer
-  guide, "How Amazon DynamoDB uses AWS KMS", CMK key policy, Id "auto-dynamodb-1"; Secrets
-  Manager user guide, "Secret encryption and decryption", key policy "auto-secretsmanager-1";
-  KMS developer guide, "AWS managed keys").
+- AWS managed keys (alias aws/<service>): the policy AWS sets and nobody can change, from
+  lib/aws-managed-key-policies.json (each with its source: every principal of the account may use
+  the key only through the service, kms:ViaService = <service>.<region>.amazonaws.com and
+  kms:CallerAccount = the account; the account root may read its metadata). An AWS managed key
+  that file does not describe is not judged but refused (Unmapped).
 - Lambda function: its resource policy (AddPermission).
 - Secrets Manager secret: its resource policy (PutResourcePolicy).
 - IAM role, for sts:AssumeRole: the role's trust policy, as IAM sees it after the propagation
@@ -21,40 +19,30 @@ Other resources have no resource policy here.
 
 from __future__ import annotations
 
+import json
 import sys
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from . import iam_principals
 
-# KMS: services whose AWS managed key (alias/aws/<name>) the emulator knows, and the service
-# name kms:ViaService carries for them.
-MANAGED_KEY_SERVICES = {"dynamodb": "dynamodb", "secretsmanager": "secretsmanager", "ssm": "ssm", "lambda": "lambda", "s3": "s3", "ebs": "ec2", "logs": "logs"}
+# The documented policies of AWS managed keys: one data file the IAM evaluation tests read too.
+MANAGED_KEY_POLICIES = Path(__file__).resolve().parents[2] / "lib" / "aws-managed-key-policies.json"
 
 
-def managed_key_policy(service: str, account: str, region: str, partition: str = "aws") -> dict[str, Any]:
+@lru_cache(maxsize=None)
+def _managed_key_entries() -> dict[str, Any]:
+    return json.loads(MANAGED_KEY_POLICIES.read_text())["keys"]
+
+
+def managed_key_policy(service: str, account: str, region: str, partition: str = "aws") -> Any:
     """The documented policy of the AWS managed key aws/<service> (see the module docstring)."""
-    via = MANAGED_KEY_SERVICES.get(service, service)
-    return {
-        "Version": "2012-10-17",
-        "Id": f"auto-{service}-1",
-        "Statement": [
-            {
-                "Sid": f"Allow access through {via} for all principals in the account that are authorized to use {via}",
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"kms:CallerAccount": account, "kms:ViaService": f"{via}.{region}.amazonaws.com"}},
-            },
-            {
-                "Sid": "Allow direct access to key metadata to the account",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
-                "Resource": "*",
-            },
-        ],
-    }
+    entry = _managed_key_entries().get(f"aws/{service}")
+    if entry is None:
+        raise iam_principals.Unmapped(f"no documented key policy for the AWS managed key aws/{service} in {MANAGED_KEY_POLICIES.name}")
+    text = json.dumps(entry["policy"]).replace("{{partition}}", partition).replace("{{region}}", region).replace("{{account}}", account)
+    return json.loads(text)
 
 
 def kms_key(account: str, region: str, key_id: str) -> Any:
@@ -128,6 +116,8 @@ def policy_for(arn: str, action: str) -> tuple[bool, Any]:
             snapshot = iam_principals.HISTORY.effective(arn)
             # A role not (yet) visible to IAM trusts nobody.
             return True, snapshot.trust if snapshot is not None else {"Version": "2012-10-17", "Statement": []}
+    except iam_principals.Unmapped:
+        raise
     except Exception as problem:
         # Reported, not hidden: a lost resource policy changes decisions.
         print(f"moto_launcher: IAM: the resource policy of {arn} could not be read: {problem!r}", file=sys.stderr, flush=True)
