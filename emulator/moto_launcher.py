@@ -4,6 +4,7 @@
 Usage:
     python3 emulator/moto_launcher.py [--host 127.0.0.1] [--port 0] [--calls-file calls.jsonl]
                                       [--state-delay SECONDS] [--lambda-sdk-modules DIR]
+                                      [--iam-propagation-seconds SECONDS] [--lenient]
 
 Binds to 127.0.0.1 only (any other --host is refused). With --port 0 (the default) the
 operating system picks a free port; either way the first line on stdout is
@@ -20,6 +21,15 @@ A recorded call is {"action", "serverId" | "serviceId", "time" (ISO 8601 UTC, ms
 UpdateServer, "vpcEndpointIds" for Accept/RejectVpcEndpointConnections, the added and
 removed ARNs for ModifyVpcEndpointServiceConfiguration. With
 --calls-file each record is also appended to that file as one JSON line.
+
+IAM is judged on every request signed by an assumed-role session, an IAM user or a service
+principal (moto_patches/iam_enforcement.py and its modules; the README's "IAM in the emulator"):
+refused requests answer AccessDenied in the protocol's shape and every decision is recorded as
+{"action": "IamDecision", ...}. IAM changes take effect after --iam-propagation-seconds (env
+MOTO_IAM_PROPAGATION_SECONDS, default 0 here; the tests' client defaults to 5). More paths:
+    POST   /_launcher/iam/service-credentials  -> keys acting as an AWS service principal
+    GET|PUT /_launcher/iam/propagation         -> {"seconds": N}, the propagation delay
+--lenient (env MOTO_LENIENT=1) judges nothing: for debugging only; tests and the demo never use it.
 
 Transfer state changes take --state-delay seconds (default: env
 MOTO_TRANSFER_STATE_DELAY_SECONDS, else 0): StopServer shows STOPPING for that long,

@@ -104,6 +104,13 @@ with its runner lambda_node_runner.js),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
+
+IAM enforcement (not numbered: it judges every request rather than imitating one behaviour):
+iam_enforcement wraps the dispatch last, so it runs first; its parts are iam_principals (who
+signed, their policies after the propagation delay), iam_request_map (request -> IAM actions,
+resources, context), iam_resource_policies, iam_on_behalf (KMS calls services make for the
+caller), iam_denials (AWS's refusals per protocol), iam_sidecar with iam_evaluator.js (the policy
+evaluator) and iam_service_credentials (launcher endpoints).
 """
 
 from __future__ import annotations
