@@ -147,6 +147,19 @@ describeEmulator("the emulator judges IAM like AWS", () => {
       expect.stringContaining(`(AccessDeniedException) when calling the ListTables operation: User: ${who} is not authorized to perform: dynamodb:ListTables`),
     ]);
     // Each decision is in the call log: who, which operation, the action and resource evaluated, the outcome.
+    // EC2 authorizes tags given at creation as ec2:CreateTags on the new resource.
+    await createRole("sg-maker", trustAccount, policy({ Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: "*" }));
+    const sgMaker = await assumeRole(emu, `arn:aws:iam::${A}:role/sg-maker`, "test");
+    const vpcId = new RegExp("<vpcId>([^<]+)</vpcId>").exec((await query("ec2", "CreateVpc", { CidrBlock: "10.0.0.0/16" })).text)?.[1] ?? "";
+    const createGroup = (name: string, tags: string[]) => as(sgMaker, ["ec2", "create-security-group", "--group-name", name, "--description", "d", "--vpc-id", vpcId, ...tags]);
+    const [untagged, tagged] = await Promise.all([
+      createGroup("untagged", []),
+      createGroup("tagged", ["--tag-specifications", "ResourceType=security-group,Tags=[{Key=Name,Value=tagged}]"]).then(() => "allowed", (e: Error) => e.message),
+    ]);
+    expect(untagged.GroupId).toMatch(/^sg-/);
+    expect(tagged).toContain(
+      `(UnauthorizedOperation) when calling the CreateSecurityGroup operation: You are not authorized to perform this operation. User: ${sessionArn("sg-maker")} is not authorized to perform: ec2:CreateTags on resource: arn:aws:ec2:${REGION}:${A}:security-group/* because no identity-based policy allows the ec2:CreateTags action`,
+    );
     expect(await decisions((c) => c.principal === who)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ operation: "ec2:DescribeVpcs", iamAction: "ec2:DescribeVpcs", resource: "*", decision: "Allowed", principalArn: `arn:aws:iam::${A}:role/reader` }),

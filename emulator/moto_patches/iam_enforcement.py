@@ -224,9 +224,14 @@ def _record_unmapped(principal: iam_principals.Principal, operation: str, proble
 
 
 def _extra_checks(principal: iam_principals.Principal, request: Request) -> list[Check]:
-    """Checks beyond the operation's own action: iam:PassRole for a role handed to a service."""
+    """Checks beyond the operation's own action: iam:PassRole for a role handed to a service, and
+    EC2's ec2:CreateTags on a resource tagged as it is created."""
+    if principal.is_service:
+        return []
+    if request.service == "ec2" and request.operation != "CreateTags":
+        return _ec2_tags_on_create(principal, request)
     passed = PASSED_ROLES.get((request.service, request.operation))
-    if passed is None or principal.is_service:
+    if passed is None:
         return []
     role = request.params.get(passed[0])
     if not role:
@@ -236,6 +241,28 @@ def _extra_checks(principal: iam_principals.Principal, request: Request) -> list
         context.pop(name)
     context["iam:PassedToService"] = passed[1]
     return [Check(action="iam:PassRole", resource=str(role), context=context, resource_account=str(role).split(":")[4])]
+
+
+def _ec2_tags_on_create(principal: iam_principals.Principal, request: Request) -> list[Check]:
+    """EC2 authorizes tags given at creation (TagSpecifications) as ec2:CreateTags on the new resource,
+    with ec2:CreateAction = the creating operation (EC2 user guide, "Grant permission to tag Amazon EC2
+    resources during creation")."""
+    specs = request.params.get("TagSpecifications") or request.params.get("TagSpecification") or []
+    tagged = [spec.get("ResourceType") for spec in specs if isinstance(spec, dict) and (spec.get("Tags") or spec.get("Tag"))]
+    if not tagged:
+        return []
+    context = iam_request_map.base_context(principal, request)
+    context["ec2:CreateAction"] = request.operation
+    checks = []
+    for resource_type in dict.fromkeys(tagged):
+        kind = str(resource_type or "").lower()
+        template = iam_request_map.resource_arn_format("ec2", kind)
+        if template is None:
+            raise Unmapped(f"ec2 {request.operation}: tags for a resource type the reference does not know ({resource_type})")
+        arn = re.sub(r"\$\{(?!Partition|Region|Account)[^}]+\}", "*", template)
+        arn = arn.replace("${Partition}", request.partition).replace("${Region}", request.region).replace("${Account}", request.account)
+        checks.append(Check(action="ec2:CreateTags", resource=arn, context=dict(context), resource_account=request.account))
+    return checks
 
 
 # ---------------------------------------------------------------- trust, as services assume roles
