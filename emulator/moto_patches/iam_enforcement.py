@@ -50,6 +50,8 @@ import json
 import os
 import re
 import sys
+import threading
+import time
 from typing import Any, Callable
 
 from werkzeug.datastructures import MultiDict
@@ -81,6 +83,29 @@ class Settings:
 
 
 SETTINGS = Settings()
+
+
+class Stats:
+    """What judging costs (GET /_launcher/iam/stats): requests seen, judged, and the time spent."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.judged = 0
+        self.seconds = 0.0
+
+    def add(self, judged: bool, seconds: float) -> None:
+        with self.lock:
+            self.requests += 1
+            self.judged += int(judged)
+            self.seconds += seconds
+
+    def as_dict(self) -> dict[str, Any]:
+        with self.lock:
+            return {"requests": self.requests, "judged": self.judged, "seconds": round(self.seconds, 3)}
+
+
+STATS = Stats()
 
 
 # ---------------------------------------------------------------- request parameters
@@ -324,6 +349,7 @@ def _judge_response(resp: Any) -> tuple[int, dict[str, str], str] | None:
         else:
             return _lambda_role_check(service, operation, parsed)
     label = f"{service}:{operation}"
+    resp._iam_judged = True
     try:
         if not operation:
             raise Unmapped(f"the emulator could not tell which {service} operation this {resp.method} {resp.path} is")
@@ -370,7 +396,9 @@ def patch_call_action() -> None:
 
     def make(original: Callable[..., Any]) -> Callable[..., Any]:
         def call_action(self: Any) -> Any:
+            started = time.perf_counter()
             refusal = _judge_response(self)
+            STATS.add(getattr(self, "_iam_judged", False), time.perf_counter() - started)
             if refusal is not None:
                 return refusal
             result = original(self)
@@ -391,12 +419,13 @@ def patch_s3() -> None:
     def make(original: Callable[..., Any], is_key: bool) -> Callable[..., Any]:
         def entry(self: Any, request: Any, full_url: str, headers: Any) -> Any:
             if not SETTINGS.lenient:
+                started = time.perf_counter()
                 self.setup_class(request, full_url, headers)
                 principal = iam_principals.resolve(self.get_access_key(), self.current_account, self.partition)
-                if principal is not None:
-                    refusal = _judge_s3(self, principal, request, full_url, is_key)
-                    if refusal is not None:
-                        return refusal
+                refusal = _judge_s3(self, principal, request, full_url, is_key) if principal is not None else None
+                STATS.add(principal is not None, time.perf_counter() - started)
+                if refusal is not None:
+                    return refusal
             return original(self, request, full_url, headers)
 
         return entry

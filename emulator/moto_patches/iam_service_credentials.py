@@ -10,6 +10,8 @@ POST /_launcher/iam/service-credentials
   service principal: no identity policies, the resource's policy (a function's policy, a role's
   trust policy) alone decides, with aws:SourceArn and aws:SourceAccount as given. An AssumeRole
   made with them hands out an ordinary role session (with the session policy passed as Policy).
+GET /_launcher/iam/stats  -> {"requests", "judged", "seconds"}
+  How many requests the enforcement saw, how many it judged, and the seconds it spent on them.
 GET|PUT /_launcher/iam/propagation  {"seconds": N}
   The IAM propagation delay (moto_launcher --iam-propagation-seconds), readable and changeable
   while running so one emulator can serve tests that need different delays.
@@ -60,6 +62,10 @@ def handle(method: str, path: str, raw: bytes) -> tuple[int, Any] | None:
             return 200, _issue(body)
         except ValueError as problem:
             return 400, {"error": str(problem)}
+    if path == "/_launcher/iam/stats" and method == "GET":
+        from .iam_enforcement import STATS
+
+        return 200, STATS.as_dict()
     if path == "/_launcher/iam/propagation":
         if method == "PUT":
             seconds = body.get("seconds")
