@@ -112,7 +112,8 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-test-"));
-    emu = await startEmulator({ startTimeoutMs: START_TIMEOUT_MS });
+    // Not about IAM's timing: the function's role made below is usable at once.
+    emu = await startEmulator({ startTimeoutMs: START_TIMEOUT_MS, iamPropagationSeconds: 0 });
     net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24", "10.0.4.0/24"], "transfer-vpce");
     const role = await aws(emu, [
       "iam",
