@@ -197,6 +197,20 @@ describeEmulator("the emulator judges IAM like AWS", () => {
     expect((await emu.calls()).slice(before).filter((c) => c.action === "IamDecision")).toEqual([]);
   });
 
+  test("a permissions boundary caps what the role's own policies allow", async () => {
+    const { text } = await query("iam", "CreatePolicy", {
+      PolicyName: "vpcs-only",
+      PolicyDocument: JSON.stringify(policy({ Effect: "Allow", Action: "ec2:DescribeVpcs", Resource: "*" })),
+    });
+    const boundaryArn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1] ?? "";
+    await setup("iam", "CreateRole", { RoleName: "bounded", AssumeRolePolicyDocument: JSON.stringify(trustAccount), PermissionsBoundary: boundaryArn });
+    await setup("iam", "PutRolePolicy", { RoleName: "bounded", PolicyName: "describe", PolicyDocument: JSON.stringify(policy({ Effect: "Allow", Action: "ec2:Describe*", Resource: "*" })) });
+    const bounded = await assumeRole(emu, `arn:aws:iam::${A}:role/bounded`, "test");
+    const [vpcs, subnets] = await Promise.all([as(bounded, ["ec2", "describe-vpcs"]), as(bounded, ["ec2", "describe-subnets"]).then(() => "allowed", (e: Error) => e.message)]);
+    expect(vpcs.Vpcs).toBeDefined();
+    expect(subnets).toContain(`User: ${sessionArn("bounded")} is not authorized to perform: ec2:DescribeSubnets because no permissions boundary allows the ec2:DescribeSubnets action`);
+  });
+
   test("Transfer assumes the user role only for this server's users; the session can do the role ∩ the session policy", async () => {
     const bucket = "iam-transfer-bucket";
     const trust = {
