@@ -100,13 +100,13 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
     })]);
-    // The emulator judges the function's requests by its role's policies.
-    await aws(emu, ["iam", "put-role-policy", "--role-name", ROLE_NAME, "--policy-name", "read-value", "--policy-document", JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${emu.region}:${ACCOUNT_ID}:parameter/tiny/value` }],
-    })]);
-    await aws(emu, ["ssm", "put-parameter", "--name", "/tiny/value", "--value", "from-ssm", "--type", "String"]);
     await Promise.all([
+      // The emulator judges the function's requests by its role's policies.
+      aws(emu, ["iam", "put-role-policy", "--role-name", ROLE_NAME, "--policy-name", "read-value", "--policy-document", JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${emu.region}:${ACCOUNT_ID}:parameter/tiny/value` }],
+      })]),
+      aws(emu, ["ssm", "put-parameter", "--name", "/tiny/value", "--value", "from-ssm", "--type", "String"]),
       createFunction("tiny", { env: { GREETING: "hello from the environment" } }),
       createFunction("tiny-callback", { handler: "index.callbackStyle" }),
       createFunction("tiny-short", { timeout: 1 }),
