@@ -98,6 +98,14 @@ describeEmulator("the emulator judges IAM like AWS", () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-iam-"));
     fs.writeFileSync(path.join(dir, "function.zip"), zipSync({ "index.js": strToU8("exports.handler = async () => ({ ok: true });") }));
+    // A function that reads a parameter as its role (the AWS SDK v3 comes with the runtime).
+    fs.writeFileSync(
+      path.join(dir, "reader.zip"),
+      zipSync({
+        "index.js": strToU8(`const { SSMClient, GetParameterCommand } = require("@aws-sdk/client-ssm");
+exports.handler = async () => ({ value: (await new SSMClient({}).send(new GetParameterCommand({ Name: "/iam/for-function" }))).Parameter.Value });`),
+      }),
+    );
     // The delay is switched on by the test about it; the others make roles and use them at once.
     emu = await startEmulator({ region: REGION, iamPropagationSeconds: 0 });
   }, 120_000);
@@ -396,11 +404,12 @@ describeEmulator("the emulator judges IAM like AWS", () => {
 
     await setIamPropagationSeconds(emu, seconds);
     try {
-      const created = Date.now();
+      // Each change is in effect `seconds` after the emulator made it, i.e. at the latest that long after its answer.
       await Promise.all([
         query("iam", "CreateRole", { RoleName: "late", AssumeRolePolicyDocument: JSON.stringify(trustAccount) }),
         query("iam", "CreateRole", { RoleName: "late-function", AssumeRolePolicyDocument: JSON.stringify(trustLambda) }),
       ]);
+      const created = Date.now();
       const [assumeNow, functionNow] = await Promise.all([assumeRaw(`arn:aws:iam::${A}:role/late`), createFunctionRaw("late-fn", `arn:aws:iam::${A}:role/late-function`)]);
       expect(Date.now() - created).toBeLessThan(seconds * 1000);
       expect(assumeNow.status).toBe(403);
@@ -430,6 +439,31 @@ describeEmulator("the emulator judges IAM like AWS", () => {
       expect(Date.now() - deleted).toBeLessThan(seconds * 1000);
       await sleepUntil(deleted);
       expect((await describeVpcs(session)).text).toContain("<Code>UnauthorizedOperation</Code>");
+    } finally {
+      await setIamPropagationSeconds(emu, 0);
+    }
+  });
+
+  test("a function invoked right after its role's policy is put acts without it until the policy has propagated", async () => {
+    // What a deployment that invokes a function in the same apply as its role policy meets on AWS.
+    const role = await createRole("reader-fn", trustLambda);
+    await Promise.all([
+      json("ssm", "PutParameter", { Name: "/iam/for-function", Value: "v1", Type: "String" }),
+      aws(emu, ["lambda", "create-function", "--function-name", "reader-fn", "--runtime", "nodejs22.x", "--handler", "index.handler", "--role", role, "--timeout", "10", "--zip-file", `fileb://${path.join(dir, "reader.zip")}`]),
+    ]);
+    const seconds = 8;
+    await setIamPropagationSeconds(emu, seconds);
+    try {
+      await setup("iam", "PutRolePolicy", { RoleName: "reader-fn", PolicyName: "read", PolicyDocument: JSON.stringify(policy({ Effect: "Allow", Action: "ssm:GetParameter", Resource: "*" })) });
+      const put = Date.now();
+      const early = await invoke(undefined, "reader-fn");
+      expect(Date.now() - put).toBeLessThan(seconds * 1000);
+      expect(early.functionError).toBe("Unhandled");
+      expect(early.payload.errorMessage).toContain(
+        `User: ${sessionArn("reader-fn", "reader-fn")} is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:${REGION}:${A}:parameter/iam/for-function because no identity-based policy allows the ssm:GetParameter action`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, put + seconds * 1000 + 300 - Date.now())));
+      expect(await invoke(undefined, "reader-fn")).toEqual({ functionError: undefined, payload: { value: "v1" } });
     } finally {
       await setIamPropagationSeconds(emu, 0);
     }

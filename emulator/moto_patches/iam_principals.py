@@ -16,10 +16,10 @@ account's administrator) is not judged.
 Propagation: IAM is eventually consistent ("Changes that I make are not always immediately
 visible", IAM user guide, troubleshooting IAM). After every request that changes IAM (any
 IAM operation but Get*/List*/Generate*/Simulate*), the emulator snapshots each role and user
-of that account (trust policy, identity policies, boundary) and keeps the snapshots with their
-time. A judgement at time T uses the snapshot in force at T minus the propagation delay: a
-role created, a policy put, attached, changed or deleted less than that long ago is not yet
-seen (a new role does not exist yet for evaluation). With a delay of 0 the current state is used.
+of that account (trust policy, identity policies, boundary) and keeps each snapshot with the
+time it becomes effective: the time of the change plus the propagation delay. A judgement uses
+the latest snapshot already effective: a role created, a policy put, attached, changed or
+deleted less than the delay ago is not yet seen (a new role does not exist yet for evaluation).
 """
 
 from __future__ import annotations
@@ -137,16 +137,20 @@ def current_snapshot(arn: str) -> Snapshot | None:
 
 
 class PolicyHistory:
-    """Snapshots of each role and user, by time, for the propagation delay."""
+    """Snapshots of each role and user with the time each becomes effective, for the propagation delay.
+
+    A change becomes effective at the time it was made plus the delay in force then, so changing
+    the delay while the emulator runs affects later changes only."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # arn -> [(effective at, snapshot or None when deleted)], in the order the changes were made.
         self._history: dict[str, list[tuple[float, Snapshot | None]]] = {}
         self.delay = 0.0
 
     def record_account(self, account: str, partition: str = "aws", at: float | None = None) -> None:
         """Snapshots every role and user of an account; keeps those that changed."""
-        now = time.time() if at is None else at
+        effective = (time.time() + self.delay) if at is None else at
         backend = _iam(account, partition)
         seen: dict[str, Snapshot] = {}
         for role in list(backend.roles.values()):
@@ -160,38 +164,30 @@ class PolicyHistory:
             for arn, snap in seen.items():
                 entries = self._history.setdefault(arn, [])
                 if not entries or entries[-1][1] is None or entries[-1][1].fingerprint != snap.fingerprint:
-                    entries.append((now, snap))
+                    entries.append((effective, snap))
             for arn, entries in self._history.items():
                 if arn.startswith(prefix) and arn not in seen and entries and entries[-1][1] is not None:
-                    entries.append((now, None))
+                    entries.append((effective, None))
 
     def effective(self, arn: str, at: float | None = None) -> Snapshot | None:
         """The role's or user's state as evaluation sees it now (None: does not exist yet / any more)."""
-        if self.delay <= 0:
-            return current_snapshot(arn)
-        horizon = (time.time() if at is None else at) - self.delay
+        now = time.time() if at is None else at
         with self._lock:
             entries = self._history.get(arn)
-            if entries is None:
-                recorded = False
-            else:
-                recorded = True
+            if entries is not None:
                 found: Snapshot | None = None
                 for when, snap in entries:
-                    if when <= horizon:
+                    if when <= now:
                         found = snap
-                    else:
-                        break
-        if not recorded:
-            # Never seen changing (made before the launcher watched, or in-process): as it is.
-            return current_snapshot(arn)
-        return found
+                return found
+        # Never seen changing (made before the launcher watched, or in-process): as it is.
+        return current_snapshot(arn)
 
     def visible_after(self, arn: str) -> float | None:
         """When the role's or user's latest change becomes effective (for messages and tests)."""
         with self._lock:
             entries = self._history.get(arn) or []
-            return entries[-1][0] + self.delay if entries else None
+            return entries[-1][0] if entries else None
 
 
 HISTORY = PolicyHistory()
