@@ -138,6 +138,7 @@ exports.handler = async () => ({ value: (await new SSMClient({}).send(new GetPar
         ["s3api", "list-objects-v2", "--bucket", "iam-reader-bucket"],
         ["lambda", "list-functions"],
         ["dynamodb", "list-tables"],
+        ["cloudwatch", "describe-alarms", "--alarm-name-prefix", "tf-ftp"],
       ].map((args) => as(reader, args).then(() => "allowed", (error: Error) => error.message)),
     );
     expect(refusals).toEqual([
@@ -153,6 +154,10 @@ exports.handler = async () => ({ value: (await new SSMClient({}).send(new GetPar
       ),
       expect.stringContaining(`(AccessDeniedException) when calling the ListFunctions operation: User: ${who} is not authorized to perform: lambda:ListFunctions`),
       expect.stringContaining(`(AccessDeniedException) when calling the ListTables operation: User: ${who} is not authorized to perform: dynamodb:ListTables`),
+      // A read that names no resource (alarms by prefix) is judged on all of the type.
+      expect.stringContaining(
+        `(AccessDenied) when calling the DescribeAlarms operation: User: ${who} is not authorized to perform: cloudwatch:DescribeAlarms on resource: arn:aws:cloudwatch:${REGION}:${A}:alarm:* because no identity-based policy allows the cloudwatch:DescribeAlarms action`,
+      ),
     ]);
     // Each decision is in the call log: who, which operation, the action and resource evaluated, the outcome.
     // EC2 authorizes tags given at creation as ec2:CreateTags on the new resource.

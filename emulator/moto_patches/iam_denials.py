@@ -12,7 +12,8 @@ authorized on "*".
 Shape, per protocol (each service's API reference, "Common Errors" / error structure):
 - JSON (DynamoDB, KMS, Secrets Manager, SSM, CloudWatch Logs, Transfer): HTTP 400,
   {"__type": "AccessDeniedException", "message": ...}, DynamoDB's type namespaced
-  (com.amazonaws.dynamodb.v20120810#AccessDeniedException);
+  (com.amazonaws.dynamodb.v20120810#AccessDeniedException); a query-compatible service answering in
+  JSON (CloudWatch) keeps its query code AccessDenied (x-amzn-query-error);
 - REST-JSON (Lambda): HTTP 403, x-amzn-ErrorType AccessDeniedException, {"Type": "User", "message"};
 - Query (IAM, STS, ELBv2, SNS, CloudWatch): HTTP 403, <ErrorResponse><Error><Type>Sender</Type>
   <Code>AccessDenied</Code><Message>...;
@@ -62,7 +63,9 @@ def message(principal_arn: str, action: str, resource: str, why: str) -> str:
     return f"User: {principal_arn} is not authorized to perform: {action}{on} {why}"
 
 
-def response(protocol: str, service: str, text: str, code: str | None = None, status: int | None = None, method: str = "") -> tuple[int, dict[str, str], str]:
+def response(
+    protocol: str, service: str, text: str, code: str | None = None, status: int | None = None, method: str = "", query_compatible: bool = False
+) -> tuple[int, dict[str, str], str]:
     """(status, headers, body) of a refusal in the protocol's shape. code/status override AccessDenied/403."""
     request_id = str(uuid.uuid4())
     if service == "s3":
@@ -95,8 +98,11 @@ def response(protocol: str, service: str, text: str, code: str | None = None, st
             json.dumps({"Type": "User", "message": text}),
         )
     full_type = f"com.amazonaws.dynamodb.v20120810#{error_type}" if service == "dynamodb" else error_type
-    return (
-        status or 400,
-        {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error_type, "x-amzn-RequestId": request_id},
-        json.dumps({"__type": full_type, "message": text}),
-    )
+    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error_type, "x-amzn-RequestId": request_id}
+    if query_compatible:
+        # A query-compatible service (CloudWatch, SQS) answering in JSON keeps its query error code in
+        # x-amzn-query-error, which the SDKs report (the awsQueryCompatible trait of its API model).
+        query_code = code or "AccessDenied"
+        headers["x-amzn-query-error"] = f"{query_code};Sender"
+        full_type = query_code
+    return status or 400, headers, json.dumps({"__type": full_type, "message": text})

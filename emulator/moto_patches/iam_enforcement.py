@@ -144,6 +144,15 @@ def request_params(resp: Any, operation: str) -> dict[str, Any]:
         return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in (resp.querystring or {}).items()}
 
 
+def _query_compatible(resp: Any) -> bool:
+    from moto.core.utils import get_service_model
+
+    try:
+        return get_service_model(resp.boto3_service_name).metadata.get("awsQueryCompatible") is not None
+    except Exception:
+        return False
+
+
 def _protocol(resp: Any) -> str:
     from moto.core.request import determine_request_protocol
     from moto.core.utils import get_service_model
@@ -366,10 +375,10 @@ def _judge_response(resp: Any) -> tuple[int, dict[str, str], str] | None:
     except Unmapped as problem:
         _record_unmapped(principal, label, str(problem))
         text = f"The emulator cannot judge {label} under IAM: {problem}. Map it in emulator/moto_patches/iam_request_map.py."
-        return iam_denials.response(protocol, service, text, code="UnmappedIamOperation", status=400)
+        return iam_denials.response(protocol, service, text, code="UnmappedIamOperation", status=400, query_compatible=_query_compatible(resp))
     if refusal is None:
         return _lambda_role_check(service, operation, parsed)
-    return iam_denials.response(protocol, service, refusal)
+    return iam_denials.response(protocol, service, refusal, query_compatible=_query_compatible(resp))
 
 
 def _lambda_role_check(service: str, operation: str, parsed: Callable[[], dict[str, Any]]) -> tuple[int, dict[str, str], str] | None:

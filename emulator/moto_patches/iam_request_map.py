@@ -406,9 +406,10 @@ def resources_for(request: Request, action: str) -> list[str]:
         elif t["required"]:
             missing_required.append(kind)
     if not arns:
-        if prefix == "ec2" or missing_required == []:
-            # EC2 lists many optional resource types per action; one the request does not name is not evaluated.
-            # Judge against the action's first required type's wildcard ARN.
+        if prefix == "ec2" or missing_required == [] or info.get("accessLevel") in ("List", "Read"):
+            # EC2 lists many optional resource types per action, and a List/Read request that names no resource
+            # (DescribeAlarms by prefix, ...) reads all of the type: judge against the first required type's
+            # ARN with a wildcard ID.
             kind = missing_required[0] if missing_required else types[0]
             template = resource_arn_format(prefix, kind)
             filled = template and re.sub(r"\$\{(?!Partition|Region|Account)[^}]+\}", "*", template)
