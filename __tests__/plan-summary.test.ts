@@ -7,7 +7,11 @@ import * as path from "path";
 import { TransferConfig } from "../config/schema";
 import { buildApp } from "../stacks/app";
 import { FTP_LISTENER_PORTS } from "../lib/ftp-ports";
+import MarkdownIt from "markdown-it";
+import { ALLOW_LIST } from "../cli/check-stacks-command";
+import { checkSynthOutput } from "../lib/stack-gate";
 import {
+  code,
   JsonObject,
   readSynthesizedStacks,
   renderMarkdown,
@@ -91,8 +95,8 @@ describe("plan summary of the example config", () => {
     expect(markdown).toContain("| `aws_lb_listener` | 10 |");
     expect(markdown).toContain("| `aws_lb_target_group_attachment` | 10 |");
     expect(markdown).toContain(`| **Total** | **${provider.resourceTotal}** |`);
-    expect(markdown).toContain(`| \`provider\` | local | ${provider.resourceTotal} | ${provider.dataSources.length} | 6 |`);
-    expect(markdown).toContain(`| \`consumer\` | local | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 5 |`);
+    expect(markdown).toContain(`| \`provider\` | \`local\` | ${provider.resourceTotal} | ${provider.dataSources.length} | 6 | 0 |`);
+    expect(markdown).toContain(`| \`consumer\` | \`local\` | ${consumer.resourceTotal} | ${consumer.dataSources.length} | 5 | 0 |`);
   });
 
   test("lists the data sources", () => {
@@ -110,8 +114,8 @@ describe("plan summary of the example config", () => {
     );
     expect(FTP_LISTENER_PORTS).toEqual([21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200]);
     expect(markdown).toContain("| Listener port | Protocol | Target group | Target port | Health check |");
-    expect(markdown).toContain("| 21 | TCP | tf-ftp-21-9916a2 | 21 | TCP 21 |");
-    expect(markdown).toContain("| 8200 | TCP | tf-ftp-8200-9916a2 | 8200 | TCP 21 |");
+    expect(markdown).toContain("| 21 | `TCP` | `tf-ftp-21-9916a2` | 21 | `TCP 21` |");
+    expect(markdown).toContain("| 8200 | `TCP` | `tf-ftp-8200-9916a2` | 8200 | `TCP 21` |");
     expect(consumer.listeners).toEqual([]);
     expect(markdown.match(/^### FTP ports/gm)).toHaveLength(1);
   });
@@ -127,7 +131,7 @@ describe("plan summary of the example config", () => {
         passiveIp: "10.0.3.119",
       },
     ]);
-    expect(markdown).toContain("| tf-ftp-ftp | FTP | VPC | `10.0.3.119` |");
+    expect(markdown).toContain("| `tf-ftp-ftp` | `FTP` | `VPC` | `10.0.3.119` |");
   });
 
   test("NLB: internal, cross-zone off, pinned to its subnet and IP", () => {
@@ -141,7 +145,7 @@ describe("plan summary of the example config", () => {
         placement: ["subnet-0a1b2c3d4e5f60003 = 10.0.3.119"],
       },
     ]);
-    expect(markdown).toContain("| tf-ftp-nlb-9916a2 | network | yes | no | subnet-0a1b2c3d4e5f60003 = 10.0.3.119 |");
+    expect(markdown).toContain("| `tf-ftp-nlb-9916a2` | `network` | yes | no | `subnet-0a1b2c3d4e5f60003 = 10.0.3.119` |");
   });
 
   test("endpoint service: acceptance required, the configured principals", () => {
@@ -153,7 +157,7 @@ describe("plan summary of the example config", () => {
         allowedPrincipals: ["arn:aws:iam::123456789012:root"],
       },
     ]);
-    expect(markdown).toContain("| tf-ftp-ftp | yes | `arn:aws:iam::123456789012:root` |");
+    expect(markdown).toContain("| `tf-ftp-ftp` | yes | `arn:aws:iam::123456789012:root` |");
   });
 
   test("security group ingress: ports with their CIDR or source group, by name", () => {
@@ -170,8 +174,8 @@ describe("plan summary of the example config", () => {
       ["tf-ftp-consumer-endpoint", "tcp", "21", "security group tf-ftp-ftp-client"],
       ["tf-ftp-consumer-endpoint", "tcp", "8192-8200", "security group tf-ftp-ftp-client"],
     ]);
-    expect(markdown).toContain("| tf-ftp-nlb | tcp | 8192-8200 | 10.0.0.0/16 | FTP passive data (8192-8200) from 10.0.0.0/16 |");
-    expect(markdown).toContain("| tf-ftp-transfer-endpoint | tcp | 21 | security group tf-ftp-nlb | FTP control (21) from the nlb |");
+    expect(markdown).toContain("| `tf-ftp-nlb` | `tcp` | `8192-8200` | `10.0.0.0/16` | `FTP passive data (8192-8200) from 10.0.0.0/16` |");
+    expect(markdown).toContain("| `tf-ftp-transfer-endpoint` | `tcp` | `21` | `security group tf-ftp-nlb` | `FTP control (21) from the nlb` |");
   });
 
   test("restart resource: null_resource, replaced when the server or its passive IP changes", () => {
@@ -198,7 +202,7 @@ describe("plan summary of the example config", () => {
       },
     ]);
     expect(markdown).toContain(
-      `passive\\_ip = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`<br>server\\_id = \`\${aws_transfer_server.${server}.id}\` | local-exec |`,
+      `\`passive_ip\` = \`\${aws_transfer_server.${server}.protocol_details[0].passive_ip}\`, \`server_id\` = \`\${aws_transfer_server.${server}.id}\` | \`local-exec\` |`,
     );
     expect(consumer.restarts).toEqual([]);
   });
@@ -206,7 +210,7 @@ describe("plan summary of the example config", () => {
   test("backend: local state files, relative to the stack folder", () => {
     expect(provider.backend).toEqual({ type: "local", detail: "../../../state/provider.tfstate" });
     expect(consumer.backend).toEqual({ type: "local", detail: "../../../state/consumer.tfstate" });
-    expect(markdown).toContain("**Backend:** local (`../../../state/provider.tfstate`)");
+    expect(markdown).toContain("**Backend:** `local` (`../../../state/provider.tfstate`)");
   });
 
   test("outputs with their descriptions", () => {
@@ -220,7 +224,7 @@ describe("plan summary of the example config", () => {
     ]);
     expect(provider.outputs.find((o) => o.name === "nlb_private_ip")?.value).toBe("10.0.3.119");
     expect(consumer.outputs.map((o) => o.name)).toEqual(["client_instance_id", "ftp_host", "smoke_password_key_arn", "vpc_endpoint_dns_name", "vpc_endpoint_id"]);
-    expect(markdown).toContain("| `nlb_private_ip` | Private IP of the internal NLB (comma-separated when it spans several AZs) | `10.0.3.119` |");
+    expect(markdown).toContain("| `nlb_private_ip` | `Private IP of the internal NLB (comma-separated when it spans several AZs)` | `10.0.3.119` |");
   });
 
   test("the Markdown has one section per stack, in order, and nothing machine-specific", () => {
@@ -274,7 +278,7 @@ describe("plan summary of other configurations", () => {
     const summary = summarizeStack(provider);
     expect(summary.transferServers.map((s) => s.passiveIp)).toEqual([`\${data.aws_network_interface.${lookups[0]}.private_ip}`]);
     expect(summary.loadBalancers.map((lb) => lb.placement)).toEqual([["subnet-0a1b2c3d4e5f60003"]]);
-    expect(renderMarkdown([summary])).toContain(`| tf-ftp-ftp | FTP | VPC | \`\${data.aws_network_interface.${lookups[0]}.private_ip}\` |`);
+    expect(renderMarkdown([summary])).toContain(`| \`tf-ftp-ftp\` | \`FTP\` | \`VPC\` | \`\${data.aws_network_interface.${lookups[0]}.private_ip}\` |`);
   });
 
   test("S3 and Terraform Cloud backends", () => {
@@ -290,57 +294,147 @@ describe("plan summary of other configurations", () => {
     expect(cloud.consumer.backend).toEqual({ type: "cloud", detail: "app.terraform.io, organization acme, workspace ftp-consumer" });
   });
 
-  test("table cells escape pipes and line breaks; expressions are code", () => {
-    const markdown = renderMarkdown([
-      summarizeStack({
-        name: "s",
-        document: {
-          resource: {
-            aws_security_group: { g: { name: "g|1" } },
-            aws_vpc_security_group_ingress_rule: {
-              r: {
-                security_group_id: "${aws_security_group.g.id}",
-                ip_protocol: "-1",
-                cidr_ipv4: "${var.cidr}",
-                description: "a|b\nc",
-              },
-            },
-          },
+});
+
+/** The comment as GitHub parses it: CommonMark with raw HTML and GFM tables (markdown-it, html on). */
+function parse(markdown: string) {
+  const tokens = new MarkdownIt({ html: true }).parse(markdown, {});
+  const flat = tokens.flatMap((t) => [t, ...(t.children ?? [])]);
+  return {
+    tokens,
+    types: new Set(flat.map((t) => t.type)),
+    html: flat.filter((t) => t.type === "html_block" || t.type === "html_inline").map((t) => t.content),
+    code: flat.filter((t) => t.type === "code_inline").map((t) => t.content),
+    text: flat.filter((t) => t.type === "text").map((t) => t.content).join(""),
+  };
+}
+
+describe("a pull request's JSON in the summary: escaped, and what cannot be summarized is counted", () => {
+  // Strings a pull request could put anywhere in its synthesized JSON.
+  const HOSTILE = [
+    "<!-- hide the rest",
+    "</details></table><img src=x onerror=alert(1)>",
+    "x\n\n## No changes\n\n_The synthesized HCL is the same as on the base commit._",
+    "**bold** [approve](https://evil.example/) ![x](https://evil.example/x.png) ~~gone~~ @admin #1",
+    "a | b || c \\| d",
+    "``` fence ``` and ` tick",
+    "`leading and trailing`",
+    " padded ",
+    "cr\rlf\r\nline\u2028separator",
+    "bidi \u202eevil\u202c",
+    "ansi \u001b[31mred",
+    "https://evil.example/",
+  ];
+
+  function hostileStack(value: string): SynthesizedStack {
+    return {
+      name: value,
+      document: {
+        terraform: { backend: { [value]: { path: value } } },
+        resource: {
+          aws_security_group: { g: { name: value, ingress: [{ protocol: value, from_port: 1, to_port: 2, cidr_blocks: [value], description: value }] } },
+          aws_vpc_security_group_ingress_rule: { r: { security_group_id: "${aws_security_group.g.id}", ip_protocol: value, cidr_ipv4: value, description: value, from_port: value, to_port: value } },
+          aws_lb: { l: { name: value, load_balancer_type: value, internal: value, subnets: [value] } },
+          aws_lb_target_group: { t: { name: value, port: value, protocol: value, health_check: { port: value, protocol: value } } },
+          aws_lb_listener: { n: { port: value, protocol: value, default_action: [{ type: "forward", target_group_arn: "${aws_lb_target_group.t.arn}" }] } },
+          aws_transfer_server: { s: { protocols: [value], endpoint_type: value, protocol_details: { passive_ip: value }, tags: { Name: value } } },
+          aws_vpc_endpoint_service: { e: { acceptance_required: true, allowed_principals: [value], tags: { Name: value } } },
+          null_resource: { x: { triggers: { [value]: value }, provisioner: [{ [value]: {} }] } },
+          [value]: { [value]: {} },
         },
-      }),
-    ]);
-    expect(markdown).toContain("| g\\|1 | -1 | all | `${var.cidr}` | a\\|b<br>c |");
-    expect(markdown).toContain("**Backend:** local (cdktf default)");
+        data: { [value]: { [value]: {} } },
+        output: { [value]: { value, description: value } },
+      },
+    };
+  }
+
+  test.each(HOSTILE)("%j renders only as code, in code spans holding it exactly (controls as \\u escapes)", (value) => {
+    const markdown = renderMarkdown([summarizeStack(hostileStack(value))]);
+    const benign = parse(renderMarkdown([summarizeStack(hostileStack("benign"))]));
+    const rendered = parse(markdown);
+    // No HTML, link, image, emphasis or strike-through: nothing but the structure a benign value gives.
+    expect(rendered.html).toEqual([]);
+    for (const type of ["link_open", "image", "em_open", "s_open", "html_block", "html_inline"]) expect({ type, found: rendered.types.has(type) }).toEqual({ type, found: false });
+    expect(rendered.tokens.map((t) => t.type)).toEqual(benign.tokens.map((t) => t.type));
+    // The value, as written (controls and line breaks made visible), is inside code spans.
+    const shown = value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    expect(rendered.code.filter((c) => c === shown || c === shown.replace(/\\(?=\|)/g, "\\u005c")).length).toBeGreaterThanOrEqual(10);
+    // Outside code spans, none of it: the text nodes are the summary's own words.
+    expect(rendered.text).toBe(benign.text);
   });
 
-  test("values from the synthesized JSON (a pull request's) cannot render as HTML or Markdown in the comment", () => {
-    const markdown = renderMarkdown([
-      summarizeStack({
-        name: "s",
-        document: {
-          resource: {
-            aws_security_group: { g: { name: "<img src=x onerror=alert(1)>" } },
-            aws_vpc_security_group_ingress_rule: {
-              r: {
-                security_group_id: "${aws_security_group.g.id}",
-                ip_protocol: "tcp",
-                from_port: 21,
-                to_port: 21,
-                cidr_ipv4: "${var.a}``${var.b}",
-                description: "**No changes** [approve](https://evil.example/) ![x](https://evil.example/x.png) `code` ~~gone~~ & <b>",
-              },
-            },
-          },
-        },
-      }),
-    ]);
-    expect(markdown).toContain("| &lt;img src=x onerror=alert(1)&gt; |");
-    expect(markdown).toContain(
-      "| \\*\\*No changes\\*\\* \\[approve\\](https://evil.example/) \\!\\[x\\](https://evil.example/x.png) \\`code\\` \\~\\~gone\\~\\~ &amp; &lt;b&gt; |",
+  test("the code() and table cell escaping: fences longer than any backtick run, pipes escaped in cells", () => {
+    expect(code("a")).toBe("`a`");
+    expect(code("a``b")).toBe("```a``b```");
+    expect(code("`x`")).toBe("`` `x` ``");
+    expect(code("")).toBe("_(empty)_");
+    expect(code("line\nbreak")).toBe("`line\\u000abreak`");
+  });
+
+  test("duplicate keys: everything Terraform would read is counted, and each duplicate listed", () => {
+    const stack = (text: string): SynthesizedStack => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-summary-dup-"));
+      temporary.push(dir);
+      fs.mkdirSync(path.join(dir, "stacks", "s"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "stacks", "s", "cdk.tf.json"), text);
+      return readSynthesizedStacks(dir)[0];
+    };
+    const summary = summarizeStack(
+      stack('{"resource": {"aws_lb": {"a": {"name": "first"}}}, "resource": {"aws_lb": {"b": {"name": "second"}}, "aws_security_group_rule": {"r": {"type": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["0.0.0.0/0"]}}}}'),
     );
-    // A code span whose fence is longer than any backtick run inside it.
-    expect(markdown).toContain("| ```${var.a}``${var.b}``` |");
-    expect(markdown).not.toMatch(/<img|<b>/);
+    expect(summary.resourceCounts).toEqual([
+      ["aws_lb", 2],
+      ["aws_security_group_rule", 1],
+    ]);
+    expect(summary.ingressRules.map((r) => r.source)).toEqual(["0.0.0.0/0"]);
+    expect(summary.notSummarized).toEqual([{ path: "$.resource", why: "a duplicate key: Terraform reads every copy (merged here)" }]);
+    const markdown = renderMarkdown([summary]);
+    expect(markdown).toContain("### Not summarized (1)");
+    expect(markdown).toContain("| `$.resource` | `a duplicate key: Terraform reads every copy (merged here)` |");
+  });
+
+  test("dynamic blocks, count/for_each, array-form blocks and non-literal discriminators are counted, never skipped", () => {
+    const summary = summarizeStack({
+      name: "s",
+      document: {
+        resource: [
+          {
+            aws_security_group: {
+              g: { name: "g", dynamic: { ingress: { for_each: "${var.ports}", content: { from_port: "${ingress.value}", to_port: "${ingress.value}", protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] } } } },
+            },
+            aws_security_group_rule: {
+              templated: { type: '${"ingress"}', protocol: "tcp", from_port: 22, to_port: 22, cidr_blocks: ["0.0.0.0/0"], security_group_id: "${aws_security_group.g.id}" },
+              egress: { type: "egress", protocol: "-1", cidr_blocks: ["0.0.0.0/0"], security_group_id: "${aws_security_group.g.id}" },
+            },
+            aws_lb: { l: { name: "l", load_balancer_type: "network", internal: "${true}", count: 3 } },
+          },
+        ],
+      },
+    });
+    expect(summary.notSummarized.map((n) => [n.path, n.why.split(":")[0].split(" (")[0]])).toEqual([
+      ["$.resource", "an array-form block"],
+      ["$.resource[0].aws_security_group.g.dynamic", "dynamic block"],
+      ["$.resource[0].aws_lb.l.count", "count"],
+      ["$.resource.aws_security_group_rule.templated.type", 'a rule whose type is "${\\"ingress\\"}", not the literal "ingress" or "egress"'],
+    ]);
+    expect(summary.resourceCounts).toEqual([
+      ["aws_lb", 1],
+      ["aws_security_group", 1],
+      ["aws_security_group_rule", 2],
+    ]);
+    // A flag that is an expression is shown as one, never read as "no".
+    expect(summary.loadBalancers[0].internal).toBe("${true}");
+    expect(renderMarkdown([summary])).toContain("| `l` | `network` | `${true}` (not a literal) | no |");
+  });
+
+  test("the gate's verdict heads the summary, each reason a code span", () => {
+    const summary = summarizeStack({ name: "s", document: {} });
+    const refused = renderMarkdown([summary], "pr", { problems: ["stacks/s/cdk.tf.json: $.module: a module <!--", "x"], stacks: [] });
+    expect(refused).toContain("**Gate (`npm run check-stacks`): refused, 2 problems.**");
+    expect(refused).toContain("- `stacks/s/cdk.tf.json: $.module: a module <!--`");
+    expect(parse(refused).html).toEqual([]);
+    expect(renderMarkdown([summary], "pr", { problems: [], stacks: [] })).toContain("**Gate (`npm run check-stacks`): accepted.**");
+    expect(renderMarkdown([summary])).toContain("This summary, like the HCL diff, shows what the pull request's code emitted");
   });
 });
 
@@ -361,7 +455,8 @@ describe("npm run plan-summary (CLI)", () => {
   test("reads cdktf.out of the working directory by default and prints Markdown", () => {
     const { out, io: cli } = io();
     expect(runPlanSummary([], cli)).toBe(0);
-    expect(out.stdout).toBe(renderMarkdown(readSynthesizedStacks(outdir).map(summarizeStack)));
+    expect(out.stdout).toBe(renderMarkdown(readSynthesizedStacks(outdir).map(summarizeStack), "cdktf.out", checkSynthOutput(outdir, ALLOW_LIST)));
+    expect(out.stdout).toContain("**Gate (`npm run check-stacks`): accepted.**");
     expect(out.stderr).toBe("");
   });
 
@@ -369,7 +464,7 @@ describe("npm run plan-summary (CLI)", () => {
     const { out, io: cli } = io();
     const file = path.join(path.dirname(outdir), "reports", "plan-summary.md");
     expect(runPlanSummary(["--dir", outdir, "--out", file], cli)).toBe(0);
-    expect(fs.readFileSync(file, "utf8")).toBe(renderMarkdown(readSynthesizedStacks(outdir).map(summarizeStack), outdir));
+    expect(fs.readFileSync(file, "utf8")).toBe(renderMarkdown(readSynthesizedStacks(outdir).map(summarizeStack), outdir, checkSynthOutput(outdir, ALLOW_LIST)));
     expect(out.stdout).toBe("");
     expect(out.stderr).toBe(`plan-summary: wrote ${file} (provider, consumer)\n`);
   });
