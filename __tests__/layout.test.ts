@@ -34,11 +34,22 @@ describe("project layout", () => {
     expect(productFiles).toEqual(expect.arrayContaining(["main.ts", "cli/users.ts", "emulator/client.ts", "synthesis/hcl-output.ts"]));
   });
 
+  // The emulator's own patches are test tooling (the launcher the tests and the demo run), not the
+  // product: its IAM evaluator process may use the simulator; nothing that ships may.
+  const SIMULATOR_ALLOWED = (file: string) => file.startsWith(path.join("emulator", "moto_patches") + path.sep);
+
   it.each(productFiles)("%s imports nothing from __tests__/ and not the test-only IAM simulator", (file) => {
     const offending = importsOf(file).filter(
-      (spec) => (spec.startsWith(".") && path.normalize(path.join(path.dirname(file), spec)).split(path.sep)[0] === "__tests__") || spec.startsWith("@cloud-copilot/"),
+      (spec) =>
+        (spec.startsWith(".") && path.normalize(path.join(path.dirname(file), spec)).split(path.sep)[0] === "__tests__") ||
+        (spec.startsWith("@cloud-copilot/") && !SIMULATOR_ALLOWED(file)),
     );
     expect(offending).toEqual([]);
+  });
+
+  it("only the emulator's IAM evaluator uses the simulator, outside the tests", () => {
+    const users = productFiles.filter((file) => importsOf(file).some((spec) => spec.startsWith("@cloud-copilot/")));
+    expect(users).toEqual([path.join("emulator", "moto_patches", "iam_evaluator.js")]);
   });
 
   // The app builder (buildApp makes the cdktf App, the root construct) is the one exception.

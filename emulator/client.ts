@@ -42,6 +42,13 @@ function defaultSdkModules(): string | undefined {
 }
 
 export const DEFAULT_REGION = "us-east-1";
+/**
+ * The emulator's IAM propagation delay unless a test says otherwise: long enough that a request
+ * made right after the IAM change it needs fails every time (as it may on AWS), short enough that
+ * the retries AWS's clients make for it (Terraform's AWS provider retries CreateFunction while the
+ * role propagates) cost little.
+ */
+export const DEFAULT_IAM_PROPAGATION_SECONDS = 5;
 /** moto's default account. */
 export const ACCOUNT_ID = "123456789012";
 
@@ -77,6 +84,20 @@ export interface Call {
   readonly functionError?: string;
   readonly errorType?: string;
   readonly durationMs?: number;
+  /**
+   * IamDecision (a request signed by a role session, an IAM user or a service principal, judged by
+   * the emulator's IAM evaluation): who, the operation ("dynamodb:GetItem"), the IAM action and
+   * resource evaluated, the decision ("Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied" |
+   * "Unmapped"), `via` for a call a service made on the caller's behalf
+   * ("dynamodb.us-east-1.amazonaws.com"), and AWS's reason for a refusal.
+   */
+  readonly principal?: string;
+  readonly principalArn?: string;
+  readonly operation?: string;
+  readonly resource?: string;
+  readonly decision?: string;
+  readonly via?: string;
+  readonly reason?: string;
   /** ISO 8601 UTC with milliseconds, and the same instant in epoch milliseconds. */
   readonly time: string;
   readonly epochMs: number;
@@ -110,6 +131,14 @@ export interface EmulatorOptions {
    * default 0 (available at once).
    */
   readonly transferEndpointPendingSeconds?: number;
+  /**
+   * Seconds before an IAM change (a role created, a policy put, attached, changed or deleted, a
+   * trust policy updated) takes effect for the emulator's IAM evaluation
+   * (emulator/moto_patches/iam_principals.py), as IAM is eventually consistent; default
+   * DEFAULT_IAM_PROPAGATION_SECONDS (0 for a test that is not about IAM's timing).
+   * Changeable while running with `setIamPropagationSeconds`.
+   */
+  readonly iamPropagationSeconds?: number;
   /**
    * A node_modules folder whose @aws-sdk packages invoked Node.js functions can require
    * (emulator/moto_patches/lambda_node_runtime.py), as Lambda's Node.js runtimes include the
@@ -150,6 +179,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const args = [LAUNCHER, "--host", "127.0.0.1", "--port", "0"];
   if (options.stateDelaySeconds !== undefined) args.push("--state-delay", String(options.stateDelaySeconds));
   if (options.callsFile) args.push("--calls-file", options.callsFile);
+  args.push("--iam-propagation-seconds", String(options.iamPropagationSeconds ?? DEFAULT_IAM_PROPAGATION_SECONDS));
   const sdkModules = options.lambdaSdkModules ?? defaultSdkModules();
   if (sdkModules) args.push("--lambda-sdk-modules", sdkModules);
   for (const [major, binary] of options.lambdaNodes ?? defaultLambdaNodes()) args.push("--lambda-node", `${major}=${binary}`);
@@ -157,6 +187,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env: {
       ...withoutAwsVariables(process.env),
       PYTHONUNBUFFERED: "1",
+      // Tests and the demo always run the strict emulator.
+      MOTO_LENIENT: "0",
       MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS: String(options.transferEndpointPendingSeconds ?? 0),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -251,9 +283,11 @@ function waitForListeningLine(child: ChildProcess, timeoutMs: number): Promise<s
   });
 }
 
-function httpJson(method: string, url: string): Promise<unknown> {
+function httpJson(method: string, url: string, body?: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method, timeout: 10_000 }, (response) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = payload === undefined ? {} : { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(payload) };
+    const request = http.request(url, { method, timeout: 10_000, headers }, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
@@ -271,7 +305,7 @@ function httpJson(method: string, url: string): Promise<unknown> {
     });
     request.on("timeout", () => request.destroy(new Error(`${method} ${url}: timed out`)));
     request.on("error", reject);
-    request.end();
+    request.end(payload);
   });
 }
 
@@ -358,4 +392,29 @@ export async function assumeRole(emulator: Emulator, roleArn: string, sessionNam
   const args = ["sts", "assume-role", "--role-arn", roleArn, "--role-session-name", sessionName];
   const { Credentials } = as ? await awsAs(emulator, as, args) : await aws(emulator, args);
   return { accessKeyId: Credentials.AccessKeyId, secretAccessKey: Credentials.SecretAccessKey, sessionToken: Credentials.SessionToken };
+}
+
+/**
+ * Credentials that act as an AWS service principal (e.g. "transfer.amazonaws.com") for the
+ * emulator's IAM evaluation: what they may do is decided by the resource's policy alone (a
+ * function's resource policy, a role's trust policy), with aws:SourceArn and aws:SourceAccount as
+ * given, the way a service calls other services for your resource
+ * (emulator/moto_patches/iam_service_credentials.py).
+ */
+export async function serviceCredentials(
+  emulator: Emulator,
+  service: string,
+  context: { readonly sourceArn?: string; readonly sourceAccount?: string; readonly account?: string } = {},
+): Promise<AwsCredentials> {
+  const answer = (await httpJson("POST", `${emulator.endpoint}/_launcher/iam/service-credentials`, { service, ...context })) as {
+    accessKeyId: string;
+    secretAccessKey: string;
+    sessionToken: string;
+  };
+  return { accessKeyId: answer.accessKeyId, secretAccessKey: answer.secretAccessKey, sessionToken: answer.sessionToken };
+}
+
+/** Changes the emulator's IAM propagation delay (see EmulatorOptions.iamPropagationSeconds) while it runs. */
+export async function setIamPropagationSeconds(emulator: Emulator, seconds: number): Promise<void> {
+  await httpJson("PUT", `${emulator.endpoint}/_launcher/iam/propagation`, { seconds });
 }

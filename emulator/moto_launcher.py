@@ -5,6 +5,7 @@ Usage:
     python3 emulator/moto_launcher.py [--host 127.0.0.1] [--port 0] [--calls-file calls.jsonl]
                                       [--state-delay SECONDS] [--lambda-sdk-modules DIR]
                                       [--lambda-node MAJOR=PATH ...]
+                                      [--iam-propagation-seconds SECONDS] [--lenient]
 
 Binds to 127.0.0.1 only (any other --host is refused). With --port 0 (the default) the
 operating system picks a free port; either way the first line on stdout is
@@ -21,6 +22,15 @@ A recorded call is {"action", "serverId" | "serviceId", "time" (ISO 8601 UTC, ms
 UpdateServer, "vpcEndpointIds" for Accept/RejectVpcEndpointConnections, the added and
 removed ARNs for ModifyVpcEndpointServiceConfiguration. With
 --calls-file each record is also appended to that file as one JSON line.
+
+IAM is judged on every request signed by an assumed-role session, an IAM user or a service
+principal (moto_patches/iam_enforcement.py and its modules; the README's "IAM in the emulator"):
+refused requests answer AccessDenied in the protocol's shape and every decision is recorded as
+{"action": "IamDecision", ...}. IAM changes take effect after --iam-propagation-seconds (env
+MOTO_IAM_PROPAGATION_SECONDS, default 0 here; the tests' client defaults to 5). More paths:
+    POST   /_launcher/iam/service-credentials  -> keys acting as an AWS service principal
+    GET|PUT /_launcher/iam/propagation         -> {"seconds": N}, the propagation delay
+--lenient (env MOTO_LENIENT=1) judges nothing: for debugging only; tests and the demo never use it.
 
 Transfer state changes take --state-delay seconds (default: env
 MOTO_TRANSFER_STATE_DELAY_SECONDS, else 0): StopServer shows STOPPING for that long,
@@ -66,13 +76,26 @@ def launcher_app(inner: Any) -> Callable[..., Any]:
             return inner(environ, start_response)
         method = environ.get("REQUEST_METHOD")
         if path == "/_launcher/health" and method == "GET":
-            body: Any = {"moto": common.moto_version(), "patches": common.PATCHES, "stateDelaySeconds": common.STATE.state_delay}
+            body: Any = {
+                "moto": common.moto_version(),
+                "patches": common.PATCHES,
+                "stateDelaySeconds": common.STATE.state_delay,
+                "lenient": common.STATE.lenient,
+            }
         elif path == "/_launcher/calls" and method == "GET":
             body = common.STATE.calls.all()
         elif path == "/_launcher/calls" and method == "DELETE":
             common.STATE.calls.clear()
             body = {}
         else:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length) if length else b""
+            for route in common.ROUTES:
+                answered = route(method or "", path, raw)
+                if answered is not None:
+                    status, body = answered
+                    start_response(f"{status} {'OK' if status < 300 else 'Error'}", [("Content-Type", "application/json")])
+                    return [json.dumps(body).encode()]
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"error": "unknown launcher path"}']
         start_response("200 OK", [("Content-Type", "application/json")])
@@ -104,6 +127,18 @@ def main(argv: list[str] | None = None) -> int:
         metavar="MAJOR=PATH",
         help="the Node.js binary for nodejs<MAJOR>.x functions, e.g. 22=/opt/node22/bin/node (repeatable)",
     )
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        default=os.environ.get("MOTO_LENIENT", "").lower() in ("1", "true", "yes"),
+        help="judge nothing (no IAM, no AWS validation): for debugging only; tests and the demo never use it (env MOTO_LENIENT=1)",
+    )
+    parser.add_argument(
+        "--iam-propagation-seconds",
+        type=float,
+        default=float(os.environ.get("MOTO_IAM_PROPAGATION_SECONDS", "0") or 0),
+        help="seconds before an IAM change (role, policy, trust) takes effect (env MOTO_IAM_PROPAGATION_SECONDS)",
+    )
     args = parser.parse_args(argv)
     if args.host != LOOPBACK:
         print(f"moto_launcher: refusing to bind {args.host}: only {LOOPBACK} is allowed", file=sys.stderr)
@@ -119,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"moto_launcher: {error}", file=sys.stderr)
         return 2
     common.STATE.state_delay = max(0.0, args.state_delay)
+    common.STATE.lenient = bool(args.lenient)
+    common.STATE.iam_propagation_seconds = max(0.0, args.iam_propagation_seconds)
     try:
         apply_all()
     except common.LauncherError as error:

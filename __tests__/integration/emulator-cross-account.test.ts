@@ -40,12 +40,24 @@ describeEmulator("emulator: PrivateLink and AZ IDs across accounts", () => {
   const refusal = (name: string) => `(InvalidServiceName) when calling the CreateVpcEndpoint operation: The Vpc Endpoint Service '${name}' does not exist`;
 
   beforeAll(async () => {
-    emu = await startEmulator({ region: "ap-northeast-1" });
-    [b, bDeploy, bOther, c] = await Promise.all([
+    // Not about IAM's timing: the roles made below are usable at once.
+    emu = await startEmulator({ region: "ap-northeast-1", iamPropagationSeconds: 0 });
+    [b, c] = await Promise.all([
       assumeRole(emu, `arn:aws:iam::${B}:role/OrganizationAccountAccessRole`, "setup"),
+      assumeRole(emu, `arn:aws:iam::${C}:role/OrganizationAccountAccessRole`, "setup"),
+    ]);
+    // B's own roles, made by B's administrator: trusted by A, allowed EC2 (the emulator judges their requests).
+    const trustA = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${A}:root` }, Action: "sts:AssumeRole" }] };
+    const ec2 = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:*", Resource: "*" }] };
+    await Promise.all(
+      ["consumer-deploy", "other"].map(async (name) => {
+        await awsAs(emu, b, ["iam", "create-role", "--role-name", name, "--assume-role-policy-document", JSON.stringify(trustA)]);
+        await awsAs(emu, b, ["iam", "put-role-policy", "--role-name", name, "--policy-name", "ec2", "--policy-document", JSON.stringify(ec2)]);
+      }),
+    );
+    [bDeploy, bOther] = await Promise.all([
       assumeRole(emu, `arn:aws:iam::${B}:role/consumer-deploy`, "deploy"),
       assumeRole(emu, `arn:aws:iam::${B}:role/other`, "other"),
-      assumeRole(emu, `arn:aws:iam::${C}:role/OrganizationAccountAccessRole`, "setup"),
     ]);
     // A: a VPC, a subnet, an NLB and an endpoint service that requires acceptance.
     const vpcId = (await aws(emu, ["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"])).Vpc.VpcId;

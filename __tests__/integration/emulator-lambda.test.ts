@@ -105,13 +105,22 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "emulator-lambda-"));
     fs.writeFileSync(path.join(dir, "function.zip"), zipSync({ "index.js": strToU8(HANDLER) }));
-    [emu, only22] = await Promise.all([startEmulator(), startEmulator({ lambdaNodes: new Map([[22, defaultLambdaNodes().get(22)!]]) })]);
+    // Not about IAM's timing: roles are usable at once.
+    [emu, only22] = await Promise.all([
+      startEmulator({ iamPropagationSeconds: 0 }),
+      startEmulator({ iamPropagationSeconds: 0, lambdaNodes: new Map([[22, defaultLambdaNodes().get(22)!]]) }),
+    ]);
     await aws(emu, ["iam", "create-role", "--role-name", ROLE_NAME, "--assume-role-policy-document", JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
     })]);
-    await aws(emu, ["ssm", "put-parameter", "--name", "/tiny/value", "--value", "from-ssm", "--type", "String"]);
     await Promise.all([
+      // The emulator judges the function's requests by its role's policies.
+      aws(emu, ["iam", "put-role-policy", "--role-name", ROLE_NAME, "--policy-name", "read-value", "--policy-document", JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:${emu.region}:${ACCOUNT_ID}:parameter/tiny/value` }],
+      })]),
+      aws(emu, ["ssm", "put-parameter", "--name", "/tiny/value", "--value", "from-ssm", "--type", "String"]),
       createFunction("tiny", { env: { GREETING: "hello from the environment" } }),
       createFunction("tiny-callback", { handler: "index.callbackStyle" }),
       createFunction("tiny-short", { timeout: 1 }),

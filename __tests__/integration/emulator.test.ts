@@ -112,7 +112,8 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "emu-test-"));
-    emu = await startEmulator({ startTimeoutMs: START_TIMEOUT_MS });
+    // Not about IAM's timing: the function's role made below is usable at once.
+    emu = await startEmulator({ startTimeoutMs: START_TIMEOUT_MS, iamPropagationSeconds: 0 });
     net = await createNetwork(emu, "10.0.0.0/16", ["10.0.3.0/24", "10.0.4.0/24"], "transfer-vpce");
     const role = await aws(emu, [
       "iam",
@@ -672,7 +673,8 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     callsFile = path.join(tmp, "calls.jsonl");
     // A transition delay long enough that the polling loop sees STOPPING and STARTING even
     // when each AWS CLI call takes seconds (a loaded 2-core CI machine).
-    emu = await startEmulator({ stateDelaySeconds: 20, callsFile, startTimeoutMs: START_TIMEOUT_MS });
+    // Not about IAM's timing: the deployer role made below is usable at once.
+    emu = await startEmulator({ stateDelaySeconds: 20, callsFile, startTimeoutMs: START_TIMEOUT_MS, iamPropagationSeconds: 0 });
   });
 
   afterAll(async () => {
@@ -731,6 +733,14 @@ describeEmulator("restart command smoke (stop, poll OFFLINE, start, poll ONLINE)
     ]);
     // The restart's marker: an older PassiveIp in effect, so the command restarts (see PassiveIpRestart).
     const marker = markerParameterName("tf-ftp", serverId);
+    // What the restart needs, and no more: the emulator judges the role's requests.
+    await aws(emu, ["iam", "put-role-policy", "--role-name", "ftp-deployer", "--policy-name", "restart", "--policy-document", JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: ["transfer:DescribeServer", "transfer:StopServer", "transfer:StartServer"], Resource: `arn:aws:transfer:${emu.region}:${ACCOUNT_ID}:server/${serverId}` },
+        { Effect: "Allow", Action: ["ssm:GetParameter", "ssm:PutParameter"], Resource: `arn:aws:ssm:${emu.region}:${ACCOUNT_ID}:parameter${marker}` },
+      ],
+    })]);
     await aws(emu, ["ssm", "put-parameter", "--name", marker, "--type", "String", "--value", "10.0.3.9"]);
     await emu.clearCalls();
     // The real AWS CLI behind a wrapper that notes the access key of each call.
@@ -780,7 +790,11 @@ exec "${realAws}" "$@"
       ),
     );
     expect(identity).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/ftp-deployer/passive-ip-restart-${serverId}`);
-    expect(calls.filter((c) => c.action !== "RoleRequest").map((c) => c.action)).toEqual(["StopServer", "StartServer"]);
+    expect(calls.filter((c) => c.action !== "RoleRequest" && c.action !== "IamDecision").map((c) => c.action)).toEqual(["StopServer", "StartServer"]);
+    // Each of the role's requests was judged by its policy, and allowed.
+    const decisions = calls.filter((c) => c.action === "IamDecision");
+    expect(decisions.length).toBeGreaterThanOrEqual(5);
+    expect(decisions.every((c) => c.decision === "Allowed" && c.principalArn === `arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`)).toBe(true);
     // The emulator records what each assumed-role session did (patch 18): the restart's Transfer calls, all as the role.
     const asRole = calls.filter((c) => c.action === "RoleRequest");
     expect(new Set(asRole.map((c) => c.roleArn))).toEqual(new Set([`arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`]));

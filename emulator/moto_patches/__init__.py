@@ -111,6 +111,13 @@ with its runner lambda_node_runner.js), lambda_runtimes (25), dynamodb_condition
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
+
+IAM enforcement (not numbered: it judges every request rather than imitating one behaviour):
+iam_enforcement wraps the dispatch last, so it runs first; its parts are iam_principals (who
+signed, their policies after the propagation delay), iam_request_map (request -> IAM actions,
+resources, context), iam_resource_policies, iam_on_behalf (KMS calls services make for the
+caller), iam_denials (AWS's refusals per protocol), iam_sidecar with iam_evaluator.js (the policy
+evaluator) and iam_service_credentials (launcher endpoints).
 """
 
 from __future__ import annotations
@@ -124,6 +131,7 @@ from . import (
     ec2_security_groups,
     ec2_vpc_endpoints,
     elbv2_load_balancers,
+    iam_enforcement,
     lambda_node_runtime,
     lambda_runtimes,
     privatelink_cross_account,
@@ -166,3 +174,4 @@ def apply_all() -> None:
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()
     dynamodb_conditional_writes.patch_dynamodb_conditional_writes()
+    iam_enforcement.apply()

@@ -75,8 +75,12 @@ class CallLog:
 
 
 # Launcher-wide state the patches read at call time; moto_launcher.main() sets it from its
-# command line (--calls-file, --state-delay) before serving.
-STATE = SimpleNamespace(calls=CallLog(None), state_delay=0.0)
+# command line (--calls-file, --state-delay, --lenient, --iam-propagation-seconds) before serving.
+STATE = SimpleNamespace(calls=CallLog(None), state_delay=0.0, lenient=False, iam_propagation_seconds=0.0)
+
+# Extra /_launcher/ paths a patch serves: each handler takes (method, path, body bytes) and
+# returns (HTTP status, JSON-able body), or None when the path is not its own.
+ROUTES: list[Callable[[str, str, bytes], "tuple[int, Any] | None"]] = []
 
 
 def ec2(account_id: str, region: str) -> Any:
