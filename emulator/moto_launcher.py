@@ -15,6 +15,8 @@ Extra HTTP paths on the same port (not AWS APIs; for tests):
     GET    /_launcher/health  -> {"moto": "<version>", "patches": [...]}  (readiness probe)
     GET    /_launcher/calls   -> JSON array of recorded calls, oldest first
     DELETE /_launcher/calls   -> forget recorded calls
+    GET    /_launcher/transfer/service-keys?serverId=s-...  -> a Transfer server's host key and
+           FTPS certificate key, for the Transfer stand-in (moto_patches/transfer_service_keys.py)
 A recorded call is {"action", "serverId" | "serviceId", "time" (ISO 8601 UTC, ms),
 "epochMs", ...}: "fromState" for Transfer StopServer/StartServer, "params" for
 UpdateServer, "vpcEndpointIds" for Accept/RejectVpcEndpointConnections, the added and
@@ -50,7 +52,7 @@ import sys
 import threading
 from typing import Any, Callable
 
-from moto_patches import apply_all, common
+from moto_patches import apply_all, common, transfer_service_keys
 
 LOOPBACK = "127.0.0.1"
 
@@ -69,6 +71,11 @@ def launcher_app(inner: Any) -> Callable[..., Any]:
         elif path == "/_launcher/calls" and method == "DELETE":
             common.STATE.calls.clear()
             body = {}
+        elif path == "/_launcher/transfer/service-keys" and method == "GET":
+            status, body = transfer_service_keys.service_keys(environ.get("QUERY_STRING", ""))
+            if status != 200:
+                start_response(f"{status} Not Found", [("Content-Type", "application/json")])
+                return [json.dumps(body).encode()]
         else:
             start_response("404 Not Found", [("Content-Type", "application/json")])
             return [b'{"error": "unknown launcher path"}']
