@@ -19,7 +19,10 @@
 //   connection's TLS context issued - each control connection has a context of
 //   its own - is refused with 522); ENABLED resumes but does not require it;
 //   DISABLED "creates a new TLS session for each request" (a fresh context per
-//   data connection, so nothing can be resumed).
+//   data connection, so nothing can be resumed). Both ways of resuming a TLS 1.2
+//   session work: tickets (lftp with GnuTLS) and session IDs (curl with OpenSSL
+//   sends no ticket), the latter from a session cache of the control connection's
+//   own, so a session can only be resumed by the connections of one FTPS session.
 // - PassiveIp (API reference, ProtocolDetails): a 227 reply carries that
 //   address; AUTO "responds with one of the endpoint IPs" (here the address the
 //   control connection reached); 0.0.0.0 is sent as is ("This tells the client
@@ -70,6 +73,18 @@ function mlsxFacts(e: Entry): string {
 
 type DataChannel = { socket: net.Socket } | { refusal: string };
 
+/** An object that stores TLS sessions by ID for the sockets given it as their `server`. */
+function sessionCache(): net.Server {
+  const sessions = new Map<string, Buffer>();
+  const store = new net.Server();
+  store.on("newSession", (id: Buffer, data: Buffer, done: () => void) => {
+    if (sessions.size < 100) sessions.set(id.toString("hex"), data);
+    done();
+  });
+  store.on("resumeSession", (id: Buffer, done: (error: Error | null, data: Buffer | null) => void) => done(null, sessions.get(id.toString("hex")) ?? null));
+  return store;
+}
+
 export function startFtpServer(options: FtpServerOptions): Promise<net.Server> {
   const { config, listenAddress } = options;
   const passive = new PassivePorts(listenAddress);
@@ -101,6 +116,8 @@ class FtpSession {
   private closed = false;
   private secure = false;
   private context?: tls.SecureContext;
+  /** The TLS session cache of this control connection (Node keeps server-side sessions through these events). */
+  private readonly sessionStore = sessionCache();
   private prot: "C" | "P" = "C";
   private pendingUser?: string;
   private user?: string;
@@ -108,7 +125,8 @@ class FtpSession {
   private cwd = "/";
   private renameFrom?: string;
   private listener?: PassiveListener;
-  private data?: Promise<DataChannel | undefined>;
+  /** The data connection of the last PASV/EPSV: its TCP connection, then its TLS readiness. */
+  private data?: Promise<{ ready: Promise<DataChannel> } | undefined>;
   private readonly client: string;
   private readonly ftps: boolean;
   private readonly plain: boolean;
@@ -347,7 +365,7 @@ class FtpSession {
     this.context = tls.createSecureContext(this.tlsOptions);
     const raw = this.socket;
     raw.removeAllListeners("data");
-    const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: this.context });
+    const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: this.context, server: this.sessionStore });
     secured.once("secure", () => {
       this.secure = true;
       this.log("tls", { version: secured.getProtocol(), cipher: secured.getCipher()?.name });
@@ -378,7 +396,7 @@ class FtpSession {
   private dropData(): void {
     this.listener?.close();
     this.listener = undefined;
-    void this.data?.then((d) => d && "socket" in d && d.socket.destroy());
+    void this.data?.then((d) => d?.ready.then((c) => "socket" in c && c.socket.destroy()));
     this.data = undefined;
   }
 
@@ -388,7 +406,7 @@ class FtpSession {
     const listener = await this.passive.open(this.client);
     if (!listener) return this.reply("425 No passive port is free.");
     this.listener = listener;
-    this.data = listener.connection.then((socket) => (socket ? this.prepareData(socket) : undefined));
+    this.data = listener.connection.then((socket) => (socket ? { ready: this.prepareData(socket) } : undefined));
     this.data.catch(() => undefined);
     if (extended) return this.reply(`229 Entering Extended Passive Mode (|||${listener.port}|)`);
     const configured = this.options.config.passiveIp;
@@ -402,8 +420,10 @@ class FtpSession {
     this.log("data-connect", { port: raw.localPort });
     if (this.prot !== "P") return Promise.resolve({ socket: raw });
     const mode = this.options.config.tlsSessionResumptionMode;
-    const context = mode === "DISABLED" ? tls.createSecureContext(this.tlsOptions) : this.context!;
-    const secured = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+    const secured =
+      mode === "DISABLED"
+        ? new tls.TLSSocket(raw, { isServer: true, secureContext: tls.createSecureContext(this.tlsOptions) })
+        : new tls.TLSSocket(raw, { isServer: true, secureContext: this.context!, server: this.sessionStore });
     raw.resume();
     return new Promise((resolve) => {
       secured.once("secure", () => {
@@ -421,8 +441,13 @@ class FtpSession {
     });
   }
 
-  /** Waits for the data connection opened by the last PASV/EPSV. */
-  private async dataChannel(): Promise<net.Socket | undefined> {
+  /**
+   * Waits for the data connection opened by the last PASV/EPSV, sends the
+   * preliminary reply once it is connected (a client may wait for it before its
+   * TLS handshake on the data connection: lftp does for downloads), then waits
+   * for TLS. Any failure is the command's final reply.
+   */
+  private async dataChannel(preliminary: string): Promise<net.Socket | undefined> {
     const pending = this.data;
     this.data = undefined;
     this.listener = undefined;
@@ -430,11 +455,13 @@ class FtpSession {
       this.reply("425 Use PASV or EPSV first.");
       return undefined;
     }
-    const channel = await pending;
-    if (!channel) {
+    const connected = await pending;
+    if (!connected) {
       this.reply("425 Failed to establish connection.");
       return undefined;
     }
+    this.reply(preliminary);
+    const channel = await connected.ready;
     if ("refusal" in channel) {
       this.reply(channel.refusal);
       return undefined;
@@ -445,6 +472,7 @@ class FtpSession {
   private closeData(socket: net.Socket): Promise<void> {
     return new Promise((resolve) => {
       socket.once("close", () => resolve());
+      socket.resume(); // read the client's end of the connection too, or "close" never comes
       socket.end();
       setTimeout(() => {
         socket.destroy();
@@ -468,9 +496,8 @@ class FtpSession {
       this.dropData();
       throw error;
     }
-    const socket = await this.dataChannel();
+    const socket = await this.dataChannel("150 Here comes the directory listing.");
     if (!socket) return;
-    this.reply("150 Here comes the directory listing.");
     socket.write(lines.map((l) => `${l}\r\n`).join(""));
     await this.closeData(socket);
     this.reply("226 Directory send OK.");
@@ -491,12 +518,11 @@ class FtpSession {
       this.dropData();
       throw error;
     }
-    const socket = await this.dataChannel();
+    const socket = await this.dataChannel("150 Opening BINARY mode data connection.");
     if (!socket) {
       body.destroy();
       return;
     }
-    this.reply("150 Opening BINARY mode data connection.");
     const sent = await new Promise<boolean>((resolve) => {
       body.on("error", () => resolve(false));
       socket.on("error", () => resolve(false));
@@ -510,9 +536,8 @@ class FtpSession {
 
   private async storCommand(argument: string, unique = false): Promise<void> {
     const target = this.path(argument);
-    const socket = await this.dataChannel();
+    const socket = await this.dataChannel(unique ? `150 FILE: ${target.split("/").pop()}` : "150 Ok to send data.");
     if (!socket) return;
-    this.reply(unique ? `150 FILE: ${target.split("/").pop()}` : "150 Ok to send data.");
     let aborted = false;
     socket.on("error", () => (aborted = true));
     try {

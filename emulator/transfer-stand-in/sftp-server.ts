@@ -281,6 +281,8 @@ class SftpConnection {
         : sftp.status(reqid, STATUS_CODE.PERMISSION_DENIED, "SETSTAT is not supported on S3 (SetStatOption DEFAULT)");
     sftp.on("SETSTAT", (reqid) => setstat(reqid));
     sftp.on("FSETSTAT", (reqid) => setstat(reqid));
+    // The client's end of the subsystem (sftp's "bye", or end of its batch) ends the channel.
+    sftp.on("end", () => sftp.end());
     sftp.on("READLINK", (reqid) => sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED));
     sftp.on("SYMLINK", (reqid) => sftp.status(reqid, STATUS_CODE.OP_UNSUPPORTED));
   }
