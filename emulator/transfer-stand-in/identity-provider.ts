@@ -49,10 +49,11 @@ export type LoginOutcome =
   | { readonly ok: true; readonly session: UserSession }
   | { readonly ok: false; readonly reason: string };
 
-/** The AWS clients Transfer uses as itself (the service principal). */
+/** The AWS clients Transfer uses as itself (the service principal; service-principal.ts). */
 export interface ServiceClients {
   readonly lambda: LambdaClient;
-  readonly sts: STSClient;
+  /** STS as Transfer acting for this user (aws:SourceArn = the Transfer user's ARN). */
+  stsFor(username: string): Promise<STSClient>;
 }
 
 function sessionName(username: string): string {
@@ -106,7 +107,8 @@ export async function login(config: ServerConfig, clients: ServiceClients, reque
 
   let credentials: AwsCredentialIdentity;
   try {
-    const assumed = await clients.sts.send(
+    const sts = await clients.stsFor(request.username);
+    const assumed = await sts.send(
       new AssumeRoleCommand({
         RoleArn: fields.Role,
         RoleSessionName: sessionName(request.username),

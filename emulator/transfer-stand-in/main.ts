@@ -73,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
   }
   // Transfer invokes the function and assumes the user's role as itself; here with
   // the credentials the stand-in was started with.
-  const clients = { lambda: new LambdaClient({ region: args.region }), sts: new STSClient({ region: args.region }) };
+  const sts = new STSClient({ region: args.region });
+  const clients = { lambda: new LambdaClient({ region: args.region }), stsFor: async () => sts };
   const servers: { close(): void }[] = [];
   const common = { config, clients, listenAddress: args.listenAddress, s3Endpoint: endpoint, log };
   if (config.protocols.includes("FTP") || config.protocols.includes("FTPS")) {
