@@ -541,8 +541,8 @@ class FtpSession {
     let aborted = false;
     socket.on("error", () => (aborted = true));
     try {
-      const bytes = await this.home!.write(target, socket);
-      this.log("transfer", { direction: "upload", path: target, bytes, complete: !aborted });
+      const { bytes, parts } = await this.home!.write(target, socket);
+      this.log("transfer", { direction: "upload", path: target, bytes, parts, complete: !aborted });
       this.reply(aborted ? "426 Connection closed; transfer aborted." : "226 Transfer complete.");
     } catch (error) {
       socket.destroy();

@@ -139,19 +139,25 @@ export class S3Home {
     }
   }
 
-  /** Streams `data` into the object: a multipart upload once it outgrows one part (5 MiB). */
-  async write(logical: string, data: Readable): Promise<number> {
+  /**
+   * Streams `data` into the object: a multipart upload once it outgrows one part
+   * (5 MiB, S3's minimum part size), aborted if the transfer fails. Returns the
+   * bytes written and the parts used (1: a single PutObject).
+   */
+  async write(logical: string, data: Readable): Promise<{ bytes: number; parts: number }> {
     const { bucket, key } = this.object(logical);
     let bytes = 0;
+    let parts = 0;
     data.on("data", (chunk: Buffer) => (bytes += chunk.length));
     const upload = new Upload({ client: this.s3, params: { Bucket: bucket, Key: key, Body: data }, queueSize: 2, leavePartsOnError: false });
+    upload.on("httpUploadProgress", (progress) => (parts = Math.max(parts, progress.part ?? 1)));
     try {
       await upload.done();
     } catch (error) {
       data.resume(); // drain what the client still sends
       throw s3Error(error, logical);
     }
-    return bytes;
+    return { bytes, parts: Math.max(parts, 1) };
   }
 
   async remove(logical: string): Promise<void> {

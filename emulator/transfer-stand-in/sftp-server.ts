@@ -178,7 +178,7 @@ class SftpConnection {
     const home = new S3Home(this.session!.mappings, this.session!.credentials, this.options.config.region, this.options.s3Endpoint);
     type Handle =
       | { kind: "read"; data: Buffer; entry: Entry }
-      | { kind: "write"; path: string; stream: PassThrough; done: Promise<number>; offset: number; pending: Map<number, Buffer> }
+      | { kind: "write"; path: string; stream: PassThrough; done: Promise<{ bytes: number; parts: number }>; offset: number; pending: Map<number, Buffer> }
       | { kind: "dir"; entries: Entry[]; sent: boolean };
     const handles = new Map<number, Handle>();
     let nextHandle = 1;
@@ -264,8 +264,8 @@ class SftpConnection {
       if (h.pending.size > 0) h.stream.destroy(new Error("gaps in the written data"));
       else h.stream.end();
       h.done.then(
-        (bytes) => {
-          this.log("transfer", { direction: "upload", path: h.path, bytes, complete: true });
+        ({ bytes, parts }) => {
+          this.log("transfer", { direction: "upload", path: h.path, bytes, parts, complete: true });
           sftp.status(reqid, STATUS_CODE.OK);
         },
         (e) => fail(reqid, e),

@@ -157,6 +157,21 @@ export function ftpPathSuite(context: ContextSource): void {
       expect(sha256(landed!)).toBe(sha256(known));
     });
 
+    it("a 6 MiB upload (an S3 multipart upload: more than one 5 MiB part) lands byte for byte", async () => {
+      const big = crypto.randomBytes(6 * 1024 * 1024);
+      const local = path.join(scratch, "big.bin");
+      fs.writeFileSync(local, big);
+      const since = transferPath.standInLog().length;
+      const run = await transferPath.run(
+        "consumer",
+        ["lftp", "-c", `source "${LFTPRC}"; open --env-password -u ${user.name} ${ADDRESSES.endpoint}; put "${local}" -o big.bin`],
+        { env: { PATH: process.env.PATH, HOME: path.join(scratch, "home"), LFTP_PASSWORD: user.password }, timeoutMs: 60_000 },
+      );
+      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: "" });
+      expect(transferPath.standInLog().slice(since).filter((e) => e.event === "transfer").map((e) => [e.bytes, e.parts])).toEqual([[big.length, 2]]);
+      expect(sha256((await homeObject(context(), user.name, "big.bin"))!)).toBe(sha256(big));
+    }, 60_000);
+
     it("with EPSV off and the PASV address trusted, the data connection fails (the article's failure), quickly", async () => {
       const rc = rcFile("pasv-trusted.rc", ["set ftp:prefer-epsv no", "set ftp:ignore-pasv-address no", ...QUICK]);
       const started = Date.now();
