@@ -8,7 +8,8 @@
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { aws, AwsCredentials, awsAs } from "../emulator/client";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { aws, AwsCredentials } from "../emulator/client";
 import { ADDRESSES, createTopology, PrivateLinkPath, RunResult } from "../emulator/privatelink-path";
 import { commandExists, isRoot, Prerequisite } from "../emulator/prerequisites";
 import { run, Session } from "./demo-session";
@@ -79,19 +80,36 @@ export function openTransferPath(session: Session, serverId: string, tag: string
   });
 }
 
+/** An S3 client of the emulator, as the account (or as `as`): in-process, no AWS CLI start-up per call. */
+export function emulatorS3(session: Session, as?: AwsCredentials): S3Client {
+  const env = session.emulator.env;
+  return new S3Client({
+    region: session.emulator.region,
+    endpoint: session.emulator.endpoint,
+    forcePathStyle: true,
+    credentials: as ?? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+  });
+}
+
 /** An object's bytes from the emulator's S3, or undefined when there is none. */
 export async function bucketObject(session: Session, bucket: string, key: string, as?: AwsCredentials): Promise<Buffer | undefined> {
-  const file = path.join(session.tmpDir, `object-${crypto.randomBytes(4).toString("hex")}`);
   try {
-    const args = ["s3api", "get-object", "--bucket", bucket, "--key", key, file];
-    await (as ? awsAs(session.emulator, as, args) : aws(session.emulator, args));
-    return fs.readFileSync(file);
+    const object = await emulatorS3(session, as).send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from(await object.Body!.transformToByteArray());
   } catch (error) {
-    if (/NoSuchKey|Not Found|404/.test(String(error))) return undefined;
+    if ((error as { name?: string }).name === "NoSuchKey") return undefined;
     throw error;
-  } finally {
-    fs.rmSync(file, { force: true });
   }
+}
+
+/** Keys under a prefix of the emulator's bucket. */
+export async function bucketKeys(session: Session, bucket: string, prefix: string): Promise<string[]> {
+  const answer = await emulatorS3(session).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  return (answer.Contents ?? []).map((o) => o.Key!);
+}
+
+export async function putBucketObject(session: Session, bucket: string, key: string, body: Buffer): Promise<void> {
+  await emulatorS3(session).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 }
 
 /** One decision the identity provider logged (its JSON log line in CloudWatch Logs). */
@@ -269,7 +287,7 @@ export async function articleLastStep(session: Session, options: ArticleStepOpti
       await bucketObject(session, bucket, objectKey, otherCredentials);
       otherInS3 = { allowed: true };
     } catch (error) {
-      otherInS3 = { allowed: false, error: String(error).split("\n")[0] };
+      otherInS3 = { allowed: false, error: `${(error as Error).name}: ${(error as Error).message}`.split("\n")[0] };
     }
     say(`  ${otherInS3.allowed ? "ALLOWED (the emulator did not apply the session policy)" : `denied: ${otherInS3.error}`}`);
 

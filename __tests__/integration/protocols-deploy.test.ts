@@ -227,7 +227,7 @@ describeE2E("three protocols (FTP, FTPS, SFTP) on the emulator: deploy, read bac
 
   step("going back to FTP only plans updates and removals: the server, NLB and security groups stay", async () => {
     const s = session!;
-    writeConfig(s, configDocument(pre, { dnsName: DNS_NAME, passiveIpMode: "control-connection" }));
+    writeConfig(s, configDocument(pre, { dnsName: DNS_NAME, passiveIpMode: "control-connection", nlbPrivateIp: ADDRESSES.nlb }));
     const diff = await plan(s, ["provider"], "cdktf diff provider (three protocols -> FTP only)");
     const output = diff.output.replace(/\x1b\[[0-9;]*m/g, "");
     expect(output).toMatch(/aws_transfer_server\.\S+ (\([^)]*\) )?will be updated in-place/);

@@ -5,10 +5,10 @@
 // Each suite builds its own namespaces and stand-in and adds its own users
 // with `npm run users`, so the suites do not depend on each other's order.
 import * as crypto from "crypto";
-import { aws } from "../../emulator/client";
+import { DescribeServerCommand, StartServerCommand, StopServerCommand, TransferClient, UpdateServerCommand } from "@aws-sdk/client-transfer";
 import type { PrivateLinkPath } from "../../emulator/privatelink-path";
 import type { Session } from "../../cli/demo-session";
-import { addUser, bucketObject, openTransferPath } from "../../cli/demo-transfer-path";
+import { addUser, bucketKeys, bucketObject, openTransferPath, putBucketObject } from "../../cli/demo-transfer-path";
 
 export interface PathContext {
   readonly session: Session;
@@ -46,12 +46,11 @@ export function homeObject(ctx: PathContext, user: string, name: string): Promis
 
 /** Object names under home/<user>/ (what the user's "/" holds). */
 export async function homeListing(ctx: PathContext, user: string): Promise<string[]> {
-  const answer = await aws(ctx.session.emulator, ["s3api", "list-objects-v2", "--bucket", ctx.bucket, "--prefix", `home/${user}/`]);
-  return (answer?.Contents ?? []).map((o: { Key: string }) => o.Key.slice(`home/${user}/`.length));
+  return (await bucketKeys(ctx.session, ctx.bucket, `home/${user}/`)).map((key) => key.slice(`home/${user}/`.length));
 }
 
-export async function putHomeObject(ctx: PathContext, user: string, name: string, file: string): Promise<void> {
-  await aws(ctx.session.emulator, ["s3api", "put-object", "--bucket", ctx.bucket, "--key", `home/${user}/${name}`, "--body", file]);
+export function putHomeObject(ctx: PathContext, user: string, name: string, body: Buffer): Promise<void> {
+  return putBucketObject(ctx.session, ctx.bucket, `home/${user}/${name}`, body);
 }
 
 /**
@@ -61,22 +60,46 @@ export async function putHomeObject(ctx: PathContext, user: string, name: string
  * Transfer API reference, ProtocolDetails) and restarts the stand-in, which
  * reads it at start. Nothing happens when the value is already in effect.
  */
+/** The emulator's Transfer API, in-process (no AWS CLI start-up per call). */
+export function transferApi(ctx: PathContext): TransferClient {
+  const { emulator } = ctx.session;
+  return new TransferClient({
+    region: emulator.region,
+    endpoint: emulator.endpoint,
+    credentials: { accessKeyId: emulator.env.AWS_ACCESS_KEY_ID, secretAccessKey: emulator.env.AWS_SECRET_ACCESS_KEY },
+  });
+}
+
+async function waitForState(api: TransferClient, serverId: string, state: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { Server } = await api.send(new DescribeServerCommand({ ServerId: serverId }));
+    if (Server?.State === state) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server ${serverId} did not become ${state} within 10 s`);
+}
+
 export async function usePassiveIp(ctx: PathContext, transferPath: PrivateLinkPath, value: string): Promise<void> {
-  const emu = ctx.session.emulator;
   const ready = [...transferPath.standInLog()].reverse().find((e) => e.event === "ready");
   if (ready?.passiveIp === value) return;
-  await aws(emu, ["transfer", "update-server", "--server-id", ctx.serverId, "--protocol-details", `PassiveIp=${value}`]);
-  await aws(emu, ["transfer", "stop-server", "--server-id", ctx.serverId]);
-  await aws(emu, ["transfer", "wait", "server-offline", "--server-id", ctx.serverId]);
-  await aws(emu, ["transfer", "start-server", "--server-id", ctx.serverId]);
-  await aws(emu, ["transfer", "wait", "server-online", "--server-id", ctx.serverId]);
+  const api = transferApi(ctx);
+  await api.send(new UpdateServerCommand({ ServerId: ctx.serverId, ProtocolDetails: { PassiveIp: value } }));
+  await api.send(new StopServerCommand({ ServerId: ctx.serverId }));
+  await waitForState(api, ctx.serverId, "OFFLINE");
+  await api.send(new StartServerCommand({ ServerId: ctx.serverId }));
+  await waitForState(api, ctx.serverId, "ONLINE");
   await transferPath.restartStandIn();
 }
 
 /** Sets TlsSessionResumptionMode (UpdateServer) and restarts the stand-in. */
 export async function useTlsSessionResumption(ctx: PathContext, transferPath: PrivateLinkPath, mode: "DISABLED" | "ENABLED" | "ENFORCED"): Promise<void> {
-  await aws(ctx.session.emulator, ["transfer", "update-server", "--server-id", ctx.serverId, "--protocol-details", `TlsSessionResumptionMode=${mode}`]);
+  await transferApi(ctx).send(new UpdateServerCommand({ ServerId: ctx.serverId, ProtocolDetails: { TlsSessionResumptionMode: mode } }));
   await transferPath.restartStandIn();
+}
+
+/** Sets the server's protocols (UpdateServer); the stand-in must be restarted to serve them. */
+export async function useProtocols(ctx: PathContext, protocols: ("FTP" | "FTPS" | "SFTP")[]): Promise<void> {
+  await transferApi(ctx).send(new UpdateServerCommand({ ServerId: ctx.serverId, Protocols: protocols }));
 }
 
 /** The stand-in's FTP log lines of one user's sessions (commands, replies), in order. */

@@ -226,7 +226,7 @@ export function ftpPathSuite(context: ContextSource): void {
       } finally {
         await usePassiveIp(context(), transferPath, ADDRESSES.nlb);
       }
-    });
+    }, 90_000);
 
     it("reports a wrong password as 'login refused' with its exit code; the identity provider logged the refusal", async () => {
       const wrong = `${user.password}-wrong`;
@@ -260,7 +260,7 @@ export function ftpPathSuite(context: ContextSource): void {
       } finally {
         await aws(session.emulator, ["s3api", "delete-bucket-policy", "--bucket", bucket]);
       }
-    });
+    }, 60_000);
 
     it("reports an unreachable control port as 'control connection failed'", async () => {
       const rc = rcFile("quick.rc", QUICK);
