@@ -8,10 +8,9 @@ const Sequencer = require("@jest/test-sequencer").default;
 
 const LONGEST_FIRST = [
   "day2-changes.test.ts",
-  // The three-protocol deploy also runs the PrivateLink path suites on its deployment.
-  "protocols-deploy.test.ts",
   "deploy.test.ts",
   "emulator.test.ts",
+  "protocols-deploy.test.ts",
   "cross-account.test.ts",
 ];
 
