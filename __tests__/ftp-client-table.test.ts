@@ -1,5 +1,5 @@
 // The FTP client table (docs/passive-ip.md, "Which FTP clients work") says what
-// __tests__/integration/ftp-clients.test.ts proves: both come from
+// __tests__/support/path-suites/client-matrix.ts proves: both come from
 // __tests__/support/ftp-clients.ts. And CI installs every client it names.
 import * as fs from "fs";
 import * as path from "path";

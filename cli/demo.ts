@@ -2,9 +2,16 @@
 //
 // Starts the local AWS emulator (emulator/moto_launcher.py, on 127.0.0.1),
 // creates what the article assumes already exists (two VPCs with the same
-// CIDR, a subnet in each, the S3 bucket), writes a config for them, adds an FTP
-// user, runs `cdktf deploy provider consumer`, prints what was created, then
-// `cdktf destroy consumer provider`, and stops the emulator. Cleanup also runs
+// CIDR, a subnet in each, the S3 bucket), writes a config for them (FTP and
+// SFTP), runs `cdktf deploy provider consumer`, prints what was created, then
+// the article's last step (cli/demo-transfer-path.ts): users added with
+// `npm run users`, an lftp upload from the consumer side through the
+// PrivateLink path (network namespaces) to the Transfer stand-in, which asks
+// the deployed identity provider, and the object shown in the bucket; another
+// user cannot read it; wrong passwords and the backoff; an SFTP key login.
+// Then `cdktf destroy consumer provider`, and the emulator stops. The last
+// step needs root (network namespaces) and lftp, socat, curl and sftp;
+// without them it is skipped with a message and a user is only added. Cleanup also runs
 // on failure and on Ctrl-C (a second Ctrl-C skips the destroy).
 //
 // Your AWS credentials and config are never read: every command runs with the
@@ -16,6 +23,7 @@
 //   npm run demo -- --verbose    # every line cdktf and terraform print
 //   npm run demo -- --keep       # keep the temporary folder (config, state, cdktf.out)
 import { inCi } from "../emulator/prerequisites";
+import { articleLastStep, transferPathPrerequisites } from "./demo-transfer-path";
 import {
   addFtpUser,
   closeSession,
@@ -136,7 +144,8 @@ async function main(argv: string[]): Promise<number> {
     say(`S3 bucket ${pre.bucketName}`);
 
     heading("Writing the config");
-    writeConfig(session, configDocument(pre, { nlbPrivateIp: "10.0.3.119", restartTimeoutSeconds: 120 }));
+    // SFTP beside the article's FTP: the last step shows a key login too.
+    writeConfig(session, configDocument(pre, { nlbPrivateIp: "10.0.3.119", restartTimeoutSeconds: 120, protocols: ["FTP", "SFTP"] }));
     say(`TRANSFER_CONFIG=${session.configFile}`);
 
     heading("Deploying: cdktf deploy provider consumer --auto-approve --skip-provider-lock");
@@ -144,13 +153,31 @@ async function main(argv: string[]): Promise<number> {
     deployed = true;
     await out.phase("deploying", () => deploy(current));
 
-    // After the deploy: the user's secret is encrypted with the provider stack's user-secrets key.
-    heading("Adding an FTP user: npm run users -- add demo");
-    const secret = await out.phase("adding the FTP user", () => addFtpUser(current, "demo", "demo-password-123"));
-    say(`secret ${secret} (an scrypt hash, never the password)`);
-
     heading("What was created");
     say(formatDeployment(await out.phase("reading back what was created", () => describeDeployment(current))));
+
+    // After the deploy: users' secrets are encrypted with the provider stack's user-secrets key.
+    const missingForPath = transferPathPrerequisites.filter((p) => {
+      try {
+        return !p.check();
+      } catch {
+        return true;
+      }
+    });
+    let uploaded = true;
+    if (missingForPath.length === 0) {
+      heading("The article's last step: a user logs in through PrivateLink and puts test.txt into the bucket");
+      const step = await out.phase("the article's last step", () =>
+        articleLastStep(current, { bucket: pre.bucketName, tag: `${process.pid}d`, say: (line) => say(line) }),
+      );
+      uploaded = step.upload.code === 0 && step.stored !== undefined && step.stored.equals(step.sent);
+      say(uploaded ? `test.txt is in the bucket at s3://${pre.bucketName}/${step.key}` : "the upload did not arrive in the bucket");
+    } else {
+      heading("Adding an FTP user: npm run users -- add demo");
+      const secret = await out.phase("adding the FTP user", () => addFtpUser(current, "demo", "demo-password-123"));
+      say(`secret ${secret} (an scrypt hash, never the password)`);
+      say(`The article's last step (an upload through the PrivateLink path) needs: ${missingForPath.map((p) => p.name).join("; ")}. Skipped.`);
+    }
 
     heading("Destroying: cdktf destroy consumer provider --auto-approve --skip-provider-lock");
     await out.phase("destroying", () => destroy(current));
@@ -161,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
     heading(`Done in ${formatDuration(Date.now() - started)}`);
     say(formatTimings(session));
     for (const note of session.notes) say(`note: ${note}`);
-    return left.length === 0 ? 0 : 1;
+    return left.length === 0 && uploaded ? 0 : 1;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // After Ctrl-C the command's own complaint (the last lines of cdktf's output) is noise.

@@ -17,6 +17,8 @@ Extra HTTP paths on the same port (not AWS APIs; for tests):
     GET    /_launcher/health  -> {"moto": "<version>", "patches": [...]}  (readiness probe)
     GET    /_launcher/calls   -> JSON array of recorded calls, oldest first
     DELETE /_launcher/calls   -> forget recorded calls
+    GET    /_launcher/transfer/service-keys?serverId=s-...  -> a Transfer server's host key and
+           FTPS certificate key, for the Transfer stand-in (moto_patches/transfer_service_keys.py)
 A recorded call is {"action", "serverId" | "serviceId", "time" (ISO 8601 UTC, ms),
 "epochMs", ...}: "fromState" for Transfer StopServer/StartServer, "params" for
 UpdateServer, "vpcEndpointIds" for Accept/RejectVpcEndpointConnections, the added and
@@ -63,7 +65,7 @@ import sys
 import threading
 from typing import Any, Callable
 
-from moto_patches import apply_all, common, lambda_runtimes
+from moto_patches import apply_all, common, lambda_runtimes, transfer_service_keys
 
 LOOPBACK = "127.0.0.1"
 
@@ -87,6 +89,11 @@ def launcher_app(inner: Any) -> Callable[..., Any]:
         elif path == "/_launcher/calls" and method == "DELETE":
             common.STATE.calls.clear()
             body = {}
+        elif path == "/_launcher/transfer/service-keys" and method == "GET":
+            status, body = transfer_service_keys.service_keys(environ.get("QUERY_STRING", ""))
+            if status != 200:
+                start_response(f"{status} Not Found", [("Content-Type", "application/json")])
+                return [json.dumps(body).encode()]
         else:
             length = int(environ.get("CONTENT_LENGTH") or 0)
             raw = environ["wsgi.input"].read(length) if length else b""

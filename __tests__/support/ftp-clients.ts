@@ -1,12 +1,12 @@
 // The FTP client matrix of issue 12: which common client moves bytes through
 // PrivateLink under each passiveIpMode, and why the others fail. One source of
-// truth: __tests__/integration/ftp-clients.test.ts runs every cell against the
-// network-namespace topology (__tests__/support/netns.ts) and asserts the
+// truth: __tests__/support/path-suites/client-matrix.ts runs every cell against the
+// PrivateLink path in network namespaces (emulator/privatelink-path.ts) and asserts the
 // outcome written here; __tests__/ftp-client-table.test.ts checks that the
 // README's client table says the same.
 import * as fs from "fs";
 import * as path from "path";
-import { ADDRESSES } from "./netns";
+import { ADDRESSES } from "../../emulator/privatelink-path";
 
 export const MODES = ["nlb", "control-connection", "consumer-endpoint"] as const;
 export type Mode = (typeof MODES)[number];

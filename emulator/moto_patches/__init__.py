@@ -102,12 +102,15 @@ Patches (by number, as the README and the tests refer to them):
     Node.js runtime the emulator has no binary for.
 26. DynamoDB PutItem, UpdateItem, DeleteItem and TransactWriteItems apply their condition and
     their write atomically (moto checked, then wrote, with other requests' threads in between).
+27. Transfer servers have a real SSH host key (the HostKey sent, else a new RSA 2048-bit key) and
+    report its `ssh-keygen -l` fingerprint; the Transfer stand-in reads the key and the FTPS
+    certificate's private key (from the emulator's ACM) at GET /_launcher/transfer/service-keys.
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 23, 24),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
 ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zones (19),
 ec2_endpoint_pinned_addresses (20), route53_private_zones (21), lambda_node_runtime (22,
-with its runner lambda_node_runner.js), lambda_runtimes (25), dynamodb_conditional_writes (26),
+with its runner lambda_node_runner.js), lambda_runtimes (25), dynamodb_conditional_writes (26), transfer_service_keys (27),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
 off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
 the call log.
@@ -141,6 +144,7 @@ from . import (
     route53_private_zones,
     transfer,
     transfer_endpoint_pending,
+    transfer_service_keys,
 )
 
 
@@ -156,6 +160,7 @@ def apply_all() -> None:
     elbv2_load_balancers.patch_elbv2_subnet_addresses()
     privatelink_nlb_in_use.patch_endpoint_service_load_balancers()
     transfer.patch_transfer()
+    transfer_service_keys.patch_transfer_service_keys()
     ec2_instances.patch_ec2_root_volume_defaults()
     elbv2_load_balancers.patch_elbv2_private_link_enforcement()
     ec2_vpc_endpoints.patch_endpoint_service_ip_address_types()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import time
 from typing import Any, Callable
@@ -67,16 +66,12 @@ def patch_transfer() -> None:
             details.setdefault("TlsSessionResumptionMode", "ENFORCED")
             details.setdefault("SetStatOption", "DEFAULT")
             kwargs["protocol_details"] = details
-            host_key = kwargs.get("host_key")
             if kwargs["endpoint_type"] == "VPC":
                 endpoint = kwargs.get("endpoint_details") or {}
                 if not endpoint.get("SubnetIds"):
                     raise InvalidRequest("SubnetIds are required for EndpointType VPC")
             server_id = original(self, **kwargs)
             server = self.servers[server_id]
-            server.host_key_fingerprint = (
-                "SHA256:" + hashlib.sha256((host_key or server_id).encode()).hexdigest()[:43]
-            )
             if server.endpoint_type == "VPC":
                 create_server_endpoint(self, server)
             return server_id
@@ -178,8 +173,6 @@ def patch_transfer() -> None:
                     "PreAuthenticationLoginBanner", "StructuredLogDestinations"):
             if key in params:
                 setattr(server, common.snake(key), params[key] or None)
-        if params.get("HostKey"):
-            server.host_key_fingerprint = "SHA256:" + hashlib.sha256(params["HostKey"].encode()).hexdigest()[:43]
         if "WorkflowDetails" in params:
             workflows = params["WorkflowDetails"] or {}
             server.workflow_details = {

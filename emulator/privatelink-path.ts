@@ -1,10 +1,11 @@
 // The FTP path of the architecture, rebuilt with network namespaces so that
-// real lftp and a real FTP server talk over the article's own addresses:
+// real clients and the Transfer stand-in (emulator/transfer-stand-in/) talk
+// over the article's own addresses:
 //
 //   consumer ns            endpoint ns              nlb ns                 provider ns
 //   (consumer VPC)         ("PrivateLink            ("internal NLB")       (provider VPC)
 //                           endpoint")
-//   lftp                   socat :21,8192-8200  ->  socat :21,8192-8200 -> vsftpd
+//   lftp, curl, sftp       socat :21,22,8192-8200 -> socat :21,22,...   -> Transfer stand-in
 //   10.0.3.10/24 ------- 10.0.3.50/24              10.0.3.119/24 ------- 10.0.3.225/24
 //                          192.168.255.1/30 ------- 192.168.255.2/30
 //
@@ -12,11 +13,10 @@
 // interfaces in the same subnet with separate meanings, so the hop in the
 // middle is two namespaces joined by a private /30 (simpler and more portable
 // than policy routing or VRFs, which need kernel modules CI may lack). Each
-// forwarder is a socat per port (21 and the passive ports 8192-8200): the
+// forwarder is a socat per port (21, 22 and the passive ports 8192-8200): the
 // endpoint side accepts on 10.0.3.50 and forwards over the /30; the NLB side
-// connects to the server from 10.0.3.119, so vsftpd sees the NLB address as
-// the client, as Transfer does behind an NLB. vsftpd advertises 10.0.3.119 in
-// its PASV replies, as Transfer does with PassiveIp = the NLB's IP.
+// connects to the server from 10.0.3.119, so the stand-in sees the NLB address
+// as the client, as Transfer does behind an NLB.
 //
 // From the consumer namespace 10.0.3.119 leads nowhere: the consumer's
 // neighbour entry for it points at the endpoint namespace, which does not
@@ -25,11 +25,19 @@
 // rewrites a loopback PASV address, and a server bound to all addresses
 // answers on any 127.x address.)
 //
+// The stand-in plays a Transfer server of the local AWS emulator, which listens
+// on the host's 127.0.0.1 only - an address no namespace reaches. A tunnel
+// that touches no network interface of the host carries its AWS calls: socat
+// on the provider namespace's own loopback (127.0.0.1:<the emulator's port>)
+// -> a UNIX socket in the work directory -> socat on the host -> the
+// emulator's 127.0.0.1:<port>. UNIX sockets belong to the file system, not to
+// a network namespace.
+//
 // Every address lives only inside namespaces created here (veth ends are
 // created directly in their namespaces, never in the host's), under names
-// unique to the test process; destroyTopology removes them, and
-// createTopology first removes leftovers with the same names. All waits are
-// bounded in count and time.
+// unique to the calling process; destroyTopology removes them (and the host
+// end of the tunnel), and createTopology first removes leftovers with the same
+// names. All waits are bounded in count and time.
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -49,9 +57,8 @@ const TRANSIT_PREFIX = 30;
 export const CONTROL_PORT = 21;
 export const SFTP_PORT = 22;
 export const PASSIVE_PORTS: readonly number[] = [8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
-const FORWARDED_PORTS = [CONTROL_PORT, ...PASSIVE_PORTS];
-/** uid/gid the FTP user's files belong to (nobody/nogroup on Debian). */
-const FTP_UID = 65534;
+/** What the endpoint and the NLB forward: Transfer's ports (FTP, SFTP, passive data). */
+const FORWARDED_PORTS = [CONTROL_PORT, SFTP_PORT, ...PASSIVE_PORTS];
 
 export type NamespaceRole = "consumer" | "endpoint" | "nlb" | "provider";
 
@@ -209,7 +216,9 @@ function signalAll(pids: readonly number[], signal: NodeJS.Signals): void {
  * Removes everything a topology with these names may have left: the processes
  * inside its namespaces (found by `ip netns pids`, so only processes living
  * in namespaces this module created), the namespaces (their veth ends go with
- * them) and its work directories. Safe to call when nothing exists.
+ * them), the host end of its tunnel (the socat listening on a UNIX socket in
+ * its work directory, found by that path in its command line) and its work
+ * directories. Safe to call when nothing exists.
  */
 export async function destroyTopology(names: TopologyNames): Promise<string[]> {
   const problems: string[] = [];
@@ -233,6 +242,19 @@ export async function destroyTopology(names: TopologyNames): Promise<string[]> {
   }
 
   const tmp = os.tmpdir();
+  const tunnel = `UNIX-LISTEN:${path.join(tmp, names.workDirPrefix)}`;
+  const hostEnds = fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").some((arg) => arg.startsWith(tunnel));
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+  signalAll(hostEnds, "SIGKILL");
   for (const entry of fs.readdirSync(tmp)) {
     if (entry.startsWith(names.workDirPrefix)) fs.rmSync(path.join(tmp, entry), { recursive: true, force: true });
   }
@@ -266,178 +288,39 @@ export async function destroyStaleTopologies(): Promise<string[]> {
   for (const tag of tags) problems.push(...(await destroyTopology(topologyNames(tag))));
   return problems;
 }
-
-export interface FtpUser {
-  readonly name: string;
-  readonly password: string;
+export interface StandInEvent {
+  readonly time: string;
+  readonly event: string;
+  readonly [field: string]: unknown;
 }
 
-export interface FtpTopology {
+export interface PrivateLinkPath {
   readonly names: TopologyNames;
-  readonly user: FtpUser;
-  /** Scratch space of the test (0755, root). */
+  /** Scratch space of the caller (0755, root). */
   readonly workDir: string;
-  /** The FTP user's home (and chroot) on the server: uploads land here. */
-  readonly serverHome: string;
-  /** vsftpd's protocol log (passwords are logged as <password>). */
-  readonly serverLog: string;
   /** Runs a command in one of the namespaces. */
   run(role: NamespaceRole, argv: readonly string[], options?: RunOptions): Promise<RunResult>;
-  /** What vsftpd printed on stdout/stderr (startup errors). */
-  serverOutput(): string;
-  /** What sshd printed (its log: -e), when the topology has SFTP. */
-  sshdOutput(): string;
+  /** The stand-in's JSON log lines so far (every start since the path was built). */
+  standInLog(): StandInEvent[];
+  /** Everything the stand-in printed that was not a JSON log line (start-up errors). */
+  standInOutput(): string;
+  /**
+   * Stops the stand-in and starts it again, so it reads the server's
+   * configuration anew - the stand-in's StartServer (Transfer applies a new
+   * PassiveIp only after a stop and start).
+   */
+  restartStandIn(): Promise<void>;
   destroy(): Promise<string[]>;
 }
 
-/** FTPS (explicit TLS, AUTH TLS on 21) for vsftpd, standing in for Transfer's FTPS. */
-export interface FtpsServerOptions {
-  readonly certFile: string;
-  readonly keyFile: string;
-  /**
-   * vsftpd's require_ssl_reuse: a data connection must resume the control
-   * connection's TLS session, as Transfer's TlsSessionResumptionMode ENFORCED
-   * (its default); false imitates ENABLED/DISABLED.
-   */
-  readonly requireSessionReuse: boolean;
-}
-
-/** OpenSSH's sshd beside vsftpd in the provider namespace, standing in for Transfer's SFTP on 22. */
-export interface SftpServerOptions {
-  /** Private host key file (its .pub beside it). */
-  readonly hostKeyFile: string;
-  /** authorized_keys content for the test user. */
-  readonly authorizedKeys: string;
-}
-
-function ftpsConfigLines(ftps: FtpsServerOptions | undefined): string[] {
-  if (!ftps) return [];
-  return [
-    "# FTPS: TLS forced on the control and every data connection (Transfer's FTPS accepts no plain FTP).",
-    "ssl_enable=YES",
-    `rsa_cert_file=${ftps.certFile}`,
-    `rsa_private_key_file=${ftps.keyFile}`,
-    "force_local_logins_ssl=YES",
-    "force_local_data_ssl=YES",
-    "allow_anon_ssl=NO",
-    "ssl_sslv2=NO",
-    "ssl_sslv3=NO",
-    "ssl_tlsv1=YES",
-    "ssl_ciphers=HIGH",
-    `require_ssl_reuse=${ftps.requireSessionReuse ? "YES" : "NO"}`,
-  ];
-}
-
-function sshdConfig(work: string, home: string, sftp: SftpServerOptions): string {
-  return [
-    "# sshd standing in for AWS Transfer Family's SFTP (test only): SFTP only, password or key.",
-    `ListenAddress ${ADDRESSES.server}:${SFTP_PORT}`,
-    `HostKey ${sftp.hostKeyFile}`,
-    `PidFile ${path.join(work, "sshd.pid")}`,
-    `AuthorizedKeysFile ${path.join(work, "authorized_keys")}`,
-    // The work directory lies under the world-writable /tmp.
-    "StrictModes no",
-    "UsePAM no",
-    "PasswordAuthentication yes",
-    "KbdInteractiveAuthentication no",
-    "PubkeyAuthentication yes",
-    "PermitRootLogin no",
-    "AllowTcpForwarding no",
-    "X11Forwarding no",
-    "Subsystem sftp internal-sftp",
-    `ForceCommand internal-sftp -d ${home}`,
-    "LogLevel VERBOSE",
-    "",
-  ].join("\n");
-}
-
-function vsftpdConfig(work: string, pamService: string, passiveAddress: string, ftps?: FtpsServerOptions): string {
-  return [
-    "# vsftpd standing in for the AWS Transfer Family server (test only).",
-    "listen=YES",
-    "listen_ipv6=NO",
-    `listen_address=${ADDRESSES.server}`,
-    `listen_port=${CONTROL_PORT}`,
-    "background=NO",
-    "ftpd_banner=Stand-in for AWS Transfer Family (ftp-path test)",
-    "anonymous_enable=NO",
-    "local_enable=YES",
-    "write_enable=YES",
-    "local_umask=022",
-    // The user is locked into its home, like a Transfer user into its home directory.
-    "chroot_local_user=YES",
-    "allow_writeable_chroot=YES",
-    `pam_service_name=${pamService}`,
-    `secure_chroot_dir=${path.join(work, "empty")}`,
-    // Passive only, ports 8192-8200, and the NLB's address in PASV replies,
-    // like Transfer with PassiveIp = the NLB's private IP. No active mode.
-    "pasv_enable=YES",
-    `pasv_address=${passiveAddress}`,
-    "pasv_addr_resolve=NO",
-    `pasv_min_port=${PASSIVE_PORTS[0]}`,
-    `pasv_max_port=${PASSIVE_PORTS[PASSIVE_PORTS.length - 1]}`,
-    "port_enable=NO",
-    // Protocol log in the work directory (nothing under /var/log).
-    "xferlog_enable=YES",
-    "xferlog_std_format=NO",
-    "dual_log_enable=NO",
-    `xferlog_file=${path.join(work, "xferlog")}`,
-    `vsftpd_log_file=${path.join(work, "vsftpd.log")}`,
-    "log_ftp_protocol=YES",
-    "syslog_enable=NO",
-    // Container-friendly: vsftpd's own sandboxing (seccomp, extra namespaces)
-    // is beside the point for a throwaway server inside a test namespace.
-    "seccomp_sandbox=NO",
-    "isolate=NO",
-    "isolate_network=NO",
-    "delay_failed_login=1",
-    ...ftpsConfigLines(ftps),
-    "",
-  ].join("\n");
-}
-
-async function hashPassword(password: string): Promise<string> {
-  // SHA-512 crypt, the format /etc/shadow uses; the password goes over stdin.
-  const result = await mustRun(["openssl", "passwd", "-6", "-stdin"], { input: `${password}\n`, timeoutMs: 5_000 });
-  const hash = result.stdout.trim();
-  if (!hash.startsWith("$6$")) throw new Error(`openssl passwd -6 gave an unexpected hash format`);
-  return hash;
-}
-
-/**
- * Writes the server's files. The FTP user exists only for vsftpd: vsftpd runs
- * in a private mount namespace in which copies of /etc/passwd, /etc/shadow and
- * /etc/pam.d from the work directory are bind-mounted over the real ones
- * (pam_unix checks the password against the copied shadow file). The host's
- * /etc is never modified. (pam_exec would avoid the shadow file, but its
- * child process confuses vsftpd's SIGCHLD handling and the login hangs.)
- */
-async function writeServerFiles(work: string, user: FtpUser, pamService: string, passiveAddress: string, ftps?: FtpsServerOptions) {
-  const home = path.join(work, "home");
-  const etc = path.join(work, "etc");
-  const pamDir = path.join(etc, "pam.d");
-  fs.mkdirSync(home);
-  fs.chownSync(home, FTP_UID, FTP_UID);
-  fs.mkdirSync(path.join(work, "empty"), { mode: 0o755 });
-  fs.mkdirSync(pamDir, { recursive: true, mode: 0o755 });
-
-  const passwd = fs
-    .readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .filter((line) => line && !line.startsWith(`${user.name}:`));
-  passwd.push(`${user.name}:x:${FTP_UID}:${FTP_UID}:FTP path test user:${home}:/bin/sh`);
-  fs.writeFileSync(path.join(etc, "passwd"), `${passwd.join("\n")}\n`, { mode: 0o644 });
-  fs.writeFileSync(path.join(etc, "shadow"), `${user.name}:${await hashPassword(user.password)}:19000:0:99999:7:::\n`, {
-    mode: 0o600,
-  });
-  fs.writeFileSync(
-    path.join(pamDir, pamService),
-    ["auth required pam_unix.so nodelay", "account required pam_unix.so", "session required pam_permit.so", ""].join("\n"),
-    { mode: 0o644 },
-  );
-  const config = path.join(work, "vsftpd.conf");
-  fs.writeFileSync(config, vsftpdConfig(work, pamService, passiveAddress, ftps), { mode: 0o600 });
-  return { home, etc, pamDir, config };
+/** Where the stand-in finds the server it plays. */
+export interface StandInTarget {
+  /** The emulator's endpoint on the host, http://127.0.0.1:<port>. */
+  readonly emulatorEndpoint: string;
+  /** AWS_* variables for the stand-in (credentials, region); AWS_ENDPOINT_URL is set to the tunnel. */
+  readonly awsEnv: Readonly<Record<string, string>>;
+  readonly serverId: string;
+  readonly region: string;
 }
 
 /** Listening TCP sockets ("addr:port") in a namespace. */
@@ -451,37 +334,28 @@ async function listeners(namespace: string): Promise<Set<string>> {
   return found;
 }
 
-async function waitForListeners(namespace: string, expected: readonly string[], what: () => string): Promise<void> {
-  // Up to 5 s.
+async function waitForListeners(namespace: string, expected: readonly string[], what: () => string, seconds = 5): Promise<void> {
   let found = new Set<string>();
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < seconds * 20; i++) {
     found = await listeners(namespace);
     if (expected.every((e) => found.has(e))) return;
     await sleep(50);
   }
   const missing = expected.filter((e) => !found.has(e));
-  throw new Error(`${namespace}: not listening on ${missing.join(", ")} after 5 s. ${what()}`);
+  throw new Error(`${namespace}: not listening on ${missing.join(", ")} after ${seconds} s. ${what()}`);
 }
 
 export interface CreateOptions {
   readonly tag: string;
-  readonly user: FtpUser;
-  /**
-   * The address the server puts in PASV replies, like Transfer's PassiveIp:
-   * the NLB's IP (default, passiveIpMode "nlb") or "0.0.0.0"
-   * (passiveIpMode "control-connection": reuse the control connection's address).
-   */
-  readonly passiveAddress?: string;
+  readonly target: StandInTarget;
+  /** The checkout or working copy the stand-in runs from (scripts/run-ts.js, emulator/transfer-stand-in/). */
+  readonly projectRoot: string;
   /**
    * Imitates the interface endpoint's idle timeout (PrivateLink: 350 s, fixed)
    * on the consumer -> endpoint leg, scaled down to this many seconds. See
    * imitateIdleTimeout.
    */
   readonly idleTimeoutSeconds?: number;
-  /** Issue 13: vsftpd serves FTPS (TLS forced) instead of plain FTP. */
-  readonly ftps?: FtpsServerOptions;
-  /** Issue 13: sshd serves SFTP on 22 too, forwarded by the endpoint and the NLB like 21. */
-  readonly sftp?: SftpServerOptions;
 }
 
 /**
@@ -503,7 +377,7 @@ export interface CreateOptions {
  * network namespace; the host's are not touched.
  */
 /** Packets the imitated idle timeout dropped so far (both directions), read from the nftables counters. */
-export async function idleTimeoutDrops(topology: FtpTopology): Promise<number> {
+export async function idleTimeoutDrops(topology: PrivateLinkPath): Promise<number> {
   const result = await topology.run("endpoint", ["nft", "list", "table", "inet", "imitated_idle_timeout"], { timeoutMs: 5_000 });
   if (result.code !== 0) throw new Error(`nft list table failed: ${result.stderr}`);
   return [...result.stdout.matchAll(/counter packets (\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
@@ -538,20 +412,8 @@ async function imitateIdleTimeout(namespace: string, consumerLink: string, secon
   );
 }
 
-/** Keeps a server's stdout and stderr (up to `limit` characters) and how it exited, for failure messages. */
-function captureOutput(child: ChildProcess, name: string, limit: number, log: { text: string }): void {
-  const collect = (chunk: Buffer) => {
-    if (log.text.length < limit) log.text += chunk.toString("utf8");
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  child.on("exit", (code, signal) => {
-    log.text += `\n[${name} exited: ${code ?? signal}]`;
-  });
-}
-
-/** Builds the four namespaces, starts vsftpd and the forwarders, and waits until all listen. */
-export async function createTopology(options: CreateOptions): Promise<FtpTopology> {
+/** Builds the four namespaces, the forwarders and the tunnel, starts the stand-in, and waits until all listen. */
+export async function createTopology(options: CreateOptions): Promise<PrivateLinkPath> {
   const names = topologyNames(options.tag);
   const leftovers = [...(await destroyStaleTopologies()), ...(await destroyTopology(names))];
   if (leftovers.length > 0) throw new Error(`cannot clear leftovers of an earlier run:\n${leftovers.join("\n")}`);
@@ -559,24 +421,91 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
   const { consumer, endpoint, nlb, provider } = names.namespaces;
   const l = names.links;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), names.workDirPrefix));
-  fs.chmodSync(work, 0o755); // the FTP user (uid 65534) must reach its home below
+  fs.chmodSync(work, 0o755);
   const children: ChildProcess[] = [];
-  const serverLog = { text: "" };
-  const sshdLog = { text: "" };
-  const forwardedPorts = [...FORWARDED_PORTS, ...(options.sftp ? [SFTP_PORT] : [])];
+  const emulator = new URL(options.target.emulatorEndpoint);
+  if (emulator.hostname !== "127.0.0.1" || !emulator.port) throw new Error(`the emulator must listen on 127.0.0.1:<port>, not ${options.target.emulatorEndpoint}`);
+  const socketPath = path.join(work, "emulator.sock");
+  const events: StandInEvent[] = [];
+  const output = { text: "" };
+  let standIn: ChildProcess | undefined;
 
-  const topology: FtpTopology = {
+  const startStandIn = async () => {
+    const startedAt = events.length;
+    const child = spawn(
+      "ip",
+      inNamespace(provider, [
+        process.execPath,
+        path.join(options.projectRoot, "scripts", "run-ts.js"),
+        path.join(options.projectRoot, "emulator", "transfer-stand-in", "main.ts"),
+        "--server-id",
+        options.target.serverId,
+        "--listen-address",
+        ADDRESSES.server,
+        "--region",
+        options.target.region,
+      ]).slice(1),
+      {
+        cwd: options.projectRoot,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.target.awsEnv, AWS_ENDPOINT_URL: options.target.emulatorEndpoint },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
+    standIn = child;
+    children.push(child);
+    let partial = "";
+    child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
+      partial += chunk;
+      let index: number;
+      while ((index = partial.indexOf("\n")) >= 0) {
+        const line = partial.slice(0, index);
+        partial = partial.slice(index + 1);
+        try {
+          events.push(JSON.parse(line) as StandInEvent);
+        } catch {
+          if (output.text.length < 64 * 1024) output.text += `${line}\n`;
+        }
+      }
+    });
+    child.stderr!.setEncoding("utf8").on("data", (chunk: string) => {
+      if (output.text.length < 64 * 1024) output.text += chunk;
+    });
+    child.on("exit", (code, signal) => (output.text += `[stand-in exited: ${code ?? signal}]\n`));
+    // Up to 60 s: it compiles (once), reads the server and its keys through the tunnel.
+    for (let i = 0; i < 600 && !events.slice(startedAt).some((e) => e.event === "ready"); i++) {
+      if (child.exitCode !== null || child.signalCode !== null) break;
+      await sleep(100);
+    }
+    if (!events.slice(startedAt).some((e) => e.event === "ready")) {
+      throw new Error(`the Transfer stand-in did not start: ${output.text.trim() || "(no output)"}`);
+    }
+  };
+
+  const stopStandIn = async () => {
+    const child = standIn;
+    standIn = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 3_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const topology: PrivateLinkPath = {
     names,
-    user: options.user,
     workDir: work,
-    serverHome: path.join(work, "home"),
-    serverLog: path.join(work, "vsftpd.log"),
     run: (role, argv, runOptions) => runCommand(inNamespace(names.namespaces[role], argv), runOptions),
-    serverOutput: () => serverLog.text,
-    sshdOutput: () => sshdLog.text,
+    standInLog: () => [...events],
+    standInOutput: () => output.text,
+    restartStandIn: async () => {
+      await stopStandIn();
+      await startStandIn();
+    },
     destroy: async () => {
       const problems = await destroyTopology(names);
-      // The children were inside the namespaces; wait (bounded) for their exit events.
+      // The children were inside the namespaces (the tunnel's host end too, by its socket); wait (bounded) for their exits.
       for (let i = 0; i < 20 && children.some((c) => c.exitCode === null && c.signalCode === null); i++) await sleep(50);
       for (const child of children) if (child.exitCode === null && child.signalCode === null) killGroup(child, "SIGKILL");
       return problems;
@@ -613,57 +542,21 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
     await mustRun(["ip", "-n", consumer, "neigh", "replace", ADDRESSES.nlb, "lladdr", link[0].address, "dev", l.consumer, "nud", "permanent"]);
     if (options.idleTimeoutSeconds !== undefined) await imitateIdleTimeout(endpoint, l.endpointToConsumer, options.idleTimeoutSeconds);
 
-    const pamService = `ftp-path-${names.tag}`;
-    const files = await writeServerFiles(work, options.user, pamService, options.passiveAddress ?? ADDRESSES.nlb, options.ftps);
-    const server = spawn(
-      "ip",
-      inNamespace(provider, [
-        "unshare",
-        "--mount",
-        "--propagation",
-        "private",
-        "sh",
-        "-c",
-        'mount --bind "$1" /etc/pam.d && mount --bind "$2" /etc/passwd && mount --bind "$3" /etc/shadow && exec vsftpd "$4"',
-        "vsftpd-launcher",
-        files.pamDir,
-        path.join(files.etc, "passwd"),
-        path.join(files.etc, "shadow"),
-        files.config,
-      ]).slice(1),
-      { stdio: ["ignore", "pipe", "pipe"], detached: true },
+    // The tunnel to the emulator: host end (UNIX socket -> 127.0.0.1:<port>), then the provider namespace's end.
+    children.push(
+      spawn("socat", [`UNIX-LISTEN:${socketPath},fork,mode=600`, `TCP4:127.0.0.1:${emulator.port}`], { stdio: "ignore", detached: true }),
     );
-    children.push(server);
-    captureOutput(server, "vsftpd", 64 * 1024, serverLog);
-
-    if (options.sftp) {
-      fs.writeFileSync(path.join(work, "authorized_keys"), options.sftp.authorizedKeys, { mode: 0o644 });
-      const sshdConfigFile = path.join(work, "sshd_config");
-      fs.writeFileSync(sshdConfigFile, sshdConfig(work, path.join(work, "home"), options.sftp), { mode: 0o600 });
-      // The same private mount namespace trick as vsftpd's: the test user exists only for sshd.
-      // sshd needs its privilege separation directory (/run/sshd, made by the Debian service script otherwise).
-      const sshd = spawn(
+    for (let i = 0; i < 50 && !fs.existsSync(socketPath); i++) await sleep(50);
+    if (!fs.existsSync(socketPath)) throw new Error(`socat did not create ${socketPath}`);
+    children.push(
+      spawn(
         "ip",
-        inNamespace(provider, [
-          "unshare",
-          "--mount",
-          "--propagation",
-          "private",
-          "sh",
-          "-c",
-          'mkdir -p /run/sshd && mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/shadow && exec /usr/sbin/sshd -D -e -f "$3"',
-          "sshd-launcher",
-          path.join(files.etc, "passwd"),
-          path.join(files.etc, "shadow"),
-          sshdConfigFile,
-        ]).slice(1),
-        { stdio: ["ignore", "pipe", "pipe"], detached: true },
-      );
-      children.push(sshd);
-      captureOutput(sshd, "sshd", 256 * 1024, sshdLog);
-    }
+        inNamespace(provider, ["socat", `TCP4-LISTEN:${emulator.port},bind=127.0.0.1,reuseaddr,fork`, `UNIX-CONNECT:${socketPath}`]).slice(1),
+        { stdio: "ignore", detached: true },
+      ),
+    );
 
-    for (const port of forwardedPorts) {
+    for (const port of FORWARDED_PORTS) {
       // "PrivateLink endpoint": accepts in the consumer VPC, forwards over the /30.
       children.push(
         spawn(
@@ -689,19 +582,18 @@ export async function createTopology(options: CreateOptions): Promise<FtpTopolog
         ),
       );
     }
-
-    await waitForListeners(provider, [`${ADDRESSES.server}:${CONTROL_PORT}`], () => `vsftpd output: ${serverLog.text || "(none)"}`);
-    if (options.sftp) await waitForListeners(provider, [`${ADDRESSES.server}:${SFTP_PORT}`], () => `sshd output: ${sshdLog.text || "(none)"}`);
+    await waitForListeners(provider, [`127.0.0.1:${emulator.port}`], () => "socat (tunnel, provider side) did not start");
     await waitForListeners(
       endpoint,
-      forwardedPorts.map((p) => `${ADDRESSES.endpoint}:${p}`),
+      FORWARDED_PORTS.map((p) => `${ADDRESSES.endpoint}:${p}`),
       () => "socat (endpoint side) did not start",
     );
     await waitForListeners(
       nlb,
-      forwardedPorts.map((p) => `${ADDRESSES.transitNlbSide}:${p}`),
+      FORWARDED_PORTS.map((p) => `${ADDRESSES.transitNlbSide}:${p}`),
       () => "socat (NLB side) did not start",
     );
+    await startStandIn();
     return topology;
   } catch (error) {
     await topology.destroy();
