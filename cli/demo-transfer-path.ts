@@ -9,7 +9,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { aws, AwsCredentials } from "../emulator/client";
+import { aws, AwsCredentials, awsAs, serviceCredentials } from "../emulator/client";
 import { ADDRESSES, createTopology, PrivateLinkPath, RunResult } from "../emulator/privatelink-path";
 import { commandExists, isRoot, Prerequisite } from "../emulator/prerequisites";
 import { run, Session } from "./demo-session";
@@ -158,11 +158,21 @@ export async function identityProviderDecisions(session: Session, functionName: 
 export async function userCredentials(session: Session, serverId: string, functionName: string, user: string, password: string): Promise<AwsCredentials> {
   const out = path.join(session.tmpDir, `idp-${crypto.randomBytes(4).toString("hex")}.json`);
   try {
+    const { Server } = await aws(session.emulator, ["transfer", "describe-server", "--server-id", serverId]);
+    const account = String(Server.Arn).split(":")[4];
+    const region = session.emulator.region;
+    // As Transfer: the service principal, for the server (invocation) and for the Transfer user (the role).
+    const asServer = await serviceCredentials(session.emulator, "transfer.amazonaws.com", { sourceArn: Server.Arn, sourceAccount: account, account });
+    const asUser = await serviceCredentials(session.emulator, "transfer.amazonaws.com", {
+      sourceArn: `arn:aws:transfer:${region}:${account}:user/${serverId}/${user}`,
+      sourceAccount: account,
+      account,
+    });
     const event = { username: user, password, protocol: "FTP", serverId, sourceIp: ADDRESSES.nlb };
-    await aws(session.emulator, ["lambda", "invoke", "--function-name", functionName, "--payload", JSON.stringify(event), out]);
+    await awsAs(session.emulator, asServer, ["lambda", "invoke", "--function-name", functionName, "--payload", JSON.stringify(event), out]);
     const answer = JSON.parse(fs.readFileSync(out, "utf8"));
     if (!answer.Role) throw new Error(`the identity provider refused ${user}`);
-    const { Credentials } = await aws(session.emulator, [
+    const { Credentials } = await awsAs(session.emulator, asUser, [
       "sts",
       "assume-role",
       "--role-arn",

@@ -14,12 +14,11 @@
 // once every port listens, and stops on SIGTERM.
 //
 // What it cannot prove and only real Transfer can: README "The Transfer stand-in".
-import { LambdaClient } from "@aws-sdk/client-lambda";
-import { STSClient } from "@aws-sdk/client-sts";
 import { TransferClient } from "@aws-sdk/client-transfer";
 import type * as net from "net";
 import { startFtpServer } from "./ftp-server";
 import { loadServerConfig, ServerConfigError } from "./server-config";
+import { transferServiceClients } from "./service-principal";
 import { startSftpServer } from "./sftp-server";
 import { TransferLog } from "./transfer-log";
 
@@ -71,10 +70,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`transfer stand-in: server ${config.serverId} is ${config.state}, not ONLINE\n`);
     return 3;
   }
-  // Transfer invokes the function and assumes the user's role as itself; here with
-  // the credentials the stand-in was started with.
-  const sts = new STSClient({ region: args.region });
-  const clients = { lambda: new LambdaClient({ region: args.region }), stsFor: async () => sts };
+  // Transfer invokes the function and assumes the user's role as itself, the service
+  // principal, for this server and for each user (service-principal.ts); the credentials
+  // the stand-in was started with only read the server's configuration.
+  const clients = await transferServiceClients(endpoint, config);
   const servers: { close(): void }[] = [];
   const common = { config, clients, listenAddress: args.listenAddress, s3Endpoint: endpoint, log };
   if (config.protocols.includes("FTP") || config.protocols.includes("FTPS")) {
