@@ -45,6 +45,27 @@ const REVIEWED = {
     if (typeof pty.spawn !== "function") throw new Error("no spawn()");
     return `@cdktf/node-pty-prebuilt-multiarch: the prebuilt binary for ABI ${process.versions.modules} loads`;
   },
+  // install (install.js): tries to compile ssh2's optional C++ crypto binding (AES-GCM and
+  // ChaCha20-Poly1305 through OpenSSL) with node-gyp and exits 0 either way; without it ssh2 uses
+  // Node's crypto module for the same ciphers. The Transfer stand-in's SFTP server runs on it.
+  ssh2: () => {
+    const { utils } = require(require.resolve("ssh2", { paths: [ROOT] }));
+    const key = utils.generateKeyPairSync("ed25519");
+    const parsed = utils.parseKey(key.public);
+    if (parsed instanceof Error || parsed.type !== "ssh-ed25519") throw new Error("ssh2 could not read the key it generated");
+    return "ssh2: generates and reads keys without its optional crypto binding";
+  },
+  // install: node-gyp compiles a binding that reads the CPU's features; ssh2 (an optional
+  // dependency of it) uses them only to order its cipher list, and loads it inside try/catch.
+  "cpu-features": () => {
+    let loaded = true;
+    try {
+      require(require.resolve("cpu-features", { paths: [ROOT] }));
+    } catch {
+      loaded = false;
+    }
+    return `cpu-features: ${loaded ? "its binding loads" : "not built (ssh2 orders its ciphers without it)"}`;
+  },
 };
 
 /** Packages of the lock file with an install script, by name (a name can occur at several paths). */
