@@ -14,9 +14,11 @@
 // and local-exec commands at the emulator. `awsEnv(emu)` is a whole environment
 // for such a child process: the parent's environment without its AWS_* variables
 // (no real profile or credentials can leak in), plus `emu.env`.
-import { ChildProcess, execFile, execFileSync, spawn } from "child_process";
+import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
+import * as os from "os";
 import * as path from "path";
 import { defaultLambdaNodes, lambdaNodePrerequisite } from "./lambda-nodes";
 import { commandExists, Prerequisite } from "./prerequisites";
@@ -333,32 +335,123 @@ export class AwsCliError extends Error {
   }
 }
 
+/** What one AWS CLI command did. */
+interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * emulator/aws_cli_server.py, started on the first `aws()` of this process: it imports the AWS
+ * CLI once and runs each command in a child forked from that warm state (the CLI's own entry
+ * point, the request's environment), so a command costs a tenth of the CPU of a new `aws`
+ * process. It exits with this process (its standard input closes).
+ */
+let cliServer: Promise<string> | undefined;
+
+function awsCliServer(): Promise<string> {
+  cliServer ??= new Promise<string>((resolve, reject) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-cli-"));
+    const socketPath = path.join(dir, "cli.sock");
+    const script = path.join(path.dirname(LAUNCHER), "aws_cli_server.py");
+    // The warm-up reads no real AWS configuration; each command brings its own environment.
+    const env = { ...withoutAwsVariables(process.env), AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" };
+    const child = spawn("python3", [script, socketPath], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    let ready = false;
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      if (!ready && chunk.toString().includes("aws_cli_server: ready")) {
+        ready = true;
+        resolve(socketPath);
+      }
+    });
+    child.on("error", (error) => reject(new Error(`could not start the AWS CLI server (${script}): ${error.message}`)));
+    child.on("exit", (code) => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (!ready) reject(new Error(`the AWS CLI server (${script}) exited with ${code} before it was ready: ${stderr.trim()}`));
+      cliServer = undefined;
+    });
+    process.once("exit", () => {
+      child.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+    // Neither the server nor its pipes keep this process alive.
+    child.unref();
+    for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
+  });
+  return cliServer;
+}
+
+/** `aws <args>` with `env`, run by the AWS CLI server; rejects only when the command could not be run. */
+async function runAwsCli(args: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<CliResult> {
+  const socketPath = await awsCliServer();
+  return new Promise<CliResult>((resolve, reject) => {
+    const conn = net.createConnection(socketPath);
+    let buffer = "";
+    let pid: number | undefined;
+    const timer = setTimeout(() => {
+      if (pid !== undefined) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      conn.destroy();
+      reject(new Error(`aws ${args.join(" ")}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    conn.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let newline;
+      while ((newline = buffer.indexOf("\n")) !== -1) {
+        const line = JSON.parse(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        if (pid === undefined && typeof line.pid === "number") {
+          pid = line.pid;
+          continue;
+        }
+        clearTimeout(timer);
+        conn.end();
+        resolve({ code: line.code, stdout: line.stdout, stderr: line.stderr });
+      }
+    });
+    conn.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    conn.on("close", () => {
+      clearTimeout(timer);
+      reject(new Error(`aws ${args.join(" ")}: the AWS CLI server closed the connection without an answer`));
+    });
+    conn.write(JSON.stringify({ args, env }) + "\n");
+  });
+}
+
 /**
  * Runs `aws <args> --output json` against the emulator and returns the parsed
  * output (undefined when the command prints nothing). Rejects with an
  * AwsCliError carrying stderr when the command fails.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function aws(emulator: Emulator, args: readonly string[], timeoutMs = 60_000): Promise<any> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      "aws",
-      [...args, "--output", "json"],
-      { env: awsEnv(emulator), timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) {
-          reject(new AwsCliError(`aws ${args.join(" ")} failed: ${stderr.trim() || error.message}`, args, stderr));
-          return;
-        }
-        const text = stdout.trim();
-        try {
-          resolve(text ? JSON.parse(text) : undefined);
-        } catch {
-          resolve(text);
-        }
-      },
-    );
-  });
+export async function aws(emulator: Emulator, args: readonly string[], timeoutMs = 60_000): Promise<any> {
+  let result: CliResult;
+  try {
+    result = await runAwsCli([...args, "--output", "json"], awsEnv(emulator), timeoutMs);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AwsCliError(`aws ${args.join(" ")} failed: ${message}`, args, "");
+  }
+  if (result.code !== 0) {
+    throw new AwsCliError(`aws ${args.join(" ")} failed: ${result.stderr.trim() || `exit status ${result.code}`}`, args, result.stderr);
+  }
+  const text = result.stdout.trim();
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return text;
+  }
 }
 
 /** Temporary credentials (e.g. from STS AssumeRole against the emulator). */
