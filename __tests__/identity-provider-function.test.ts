@@ -94,7 +94,7 @@ describe("identity-provider function in the provider stack", () => {
     });
   });
 
-  test("execution role: own logs, the user secrets (read, describe), the failed-login table, decrypt with the user key only, the one parameter", () => {
+  test("execution role: own logs, the user secrets (read, describe), the failed-login table, decrypt secrets with the user key only, the one parameter", () => {
     const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
     const statements = JSON.parse(policy.policy as string).Statement;
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
@@ -104,7 +104,13 @@ describe("identity-provider function in the provider stack", () => {
       { Sid: "ReadUserSecrets", Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
       { Sid: "DescribeUserSecrets", Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
       { Sid: "CountFailedLogins", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: ref(table, "arn") },
-      { Sid: "DecryptWithUserSecretsKeyOnly", Effect: "Deny", Action: "kms:Decrypt", NotResource: ref(key, "arn") },
+      {
+        Sid: "DecryptSecretsWithUserSecretsKeyOnly",
+        Effect: "Deny",
+        Action: "kms:Decrypt",
+        NotResource: ref(key, "arn"),
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.ap-northeast-1.amazonaws.com" } },
+      },
       { Sid: "ReadExpectedServerId", Effect: "Allow", Action: "ssm:GetParameter", Resource: `${arn("ssm")}:parameter/tf-ftp/transfer-server-id` },
     ]);
     expect(logGroup).toMatchObject({ name: "/aws/lambda/tf-ftp-identity-provider", retention_in_days: 30 });

@@ -110,14 +110,23 @@ export class IdentityProviderFunction extends Construct {
         },
         {
           // Decrypting is granted by the user-secrets key's policy. This Deny
-          // keeps every other key's policy from granting it too: a secret
-          // written under an attacker's key (and then moved onto ours, which
-          // leaves old versions under the old key: Secrets Manager user guide,
-          // "Change the encryption key for a secret") can never be read.
-          Sid: "DecryptWithUserSecretsKeyOnly",
+          // keeps every other key's policy from granting it for a secret too:
+          // a secret written under an attacker's key (and then moved onto
+          // ours, which leaves old versions under the old key: Secrets Manager
+          // user guide, "Change the encryption key for a secret") can never
+          // be read. Only through Secrets Manager (kms:ViaService): the other
+          // services that call KMS as this role must keep their keys -
+          // DynamoDB decrypts the login-attempts table's key aws/dynamodb "on
+          // behalf of the user who is accessing the DynamoDB resource" (AWS
+          // KMS developer guide, "How Amazon DynamoDB uses AWS KMS"), and
+          // Lambda decrypts the function's environment (aws/lambda) as its
+          // execution role. An unscoped Deny refused those too: every login
+          // failed closed (throttle-unavailable).
+          Sid: "DecryptSecretsWithUserSecretsKeyOnly",
           Effect: "Deny",
           Action: "kms:Decrypt",
           NotResource: userSecretsKeyArn,
+          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${options.region}.amazonaws.com` } },
         },
         {
           Sid: "ReadExpectedServerId",
