@@ -6,10 +6,10 @@
 // from the real identity-provider handler, run with the environment the stack
 // gives the Lambda. Requests are the ones AWS documents for each caller:
 // - Transfer assumes the user role "in the context of a Transfer user ARN"
-//   (aws:SourceArn arn:<p>:transfer:<region>:<account>:user/<server-id>/<user>),
-//   and the logging role in the context of the server ARN (AWS Transfer Family
-//   user guide, "Cross-service confused deputy prevention",
-//   awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md).
+//   (aws:SourceArn arn:<p>:transfer:<region>:<account>:user/<server-id>/<user>)
+//   (AWS Transfer Family user guide, "Cross-service confused deputy prevention",
+//   awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md). The server
+//   has no role of its own (no logging role: structured logs need none).
 // - Transfer invokes the identity provider as transfer.amazonaws.com with
 //   AWS:SourceArn = the server ARN and AWS:SourceAccount (Lambda developer
 //   guide, "Working with resource-based IAM policies in Lambda"; the Transfer
@@ -68,28 +68,9 @@ describe("the S3 access role Transfer assumes for authenticated users", () => {
     expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice", S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
     expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice"), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
   });
-  test("not in the context of the server (that is the logging role's context), nor by another service", async () => {
+  test("not in the context of the server, nor by another service", async () => {
     expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toEqual(DENIED);
     expect(await assumeRole(role, { service: "lambda.amazonaws.com", sourceArn: userArn("alice"), sourceAccount: A })).toEqual(DENIED);
-  });
-});
-
-describe("the Transfer logging role", () => {
-  const role = provider.roleNamed(`${config.namePrefix}-transfer-logging`);
-  const logGroup = `arn:${P}:logs:${R}:${A}:log-group:/aws/transfer/${config.namePrefix}-ftp`;
-
-  test("Transfer may assume it for this account's servers, not another account's", async () => {
-    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toBe(ALLOWED);
-    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
-    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
-  });
-  test("it writes its own log group only", async () => {
-    const session = sessionOf(role);
-    for (const action of ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]) {
-      expect(await evaluateSession(session, { action, resource: `${logGroup}:log-stream:s-0123456789abcdef0` })).toBe(ALLOWED);
-    }
-    const other = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/other:log-stream:x`;
-    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: other })).toEqual(DENIED);
   });
 });
 

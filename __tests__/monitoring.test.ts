@@ -26,25 +26,24 @@ jest.mock("../functions/identity-provider/password-hash", () => {
 describe("Transfer structured logging", () => {
   const { provider } = synthStacks(configWith({ provider: { logRetentionDays: 90 } }));
 
-  test("the server logs to its own log group with the configured retention, through a scoped role", () => {
+  test("the server logs to its own log group with the configured retention, structured logs only", () => {
     const server = onlyResource(provider, "aws_transfer_server");
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/transfer/tf-ftp-ftp")!;
-    const role = resourcesOf(provider, "aws_iam_role").find((r) => r.name === "tf-ftp-transfer-logging")!;
     expect(logGroup.retention_in_days).toBe(90);
     expect(server.structured_log_destinations).toEqual([`${ref(logGroup, "arn")}:*`]);
-    expect(server.logging_role).toBe(ref(role, "arn"));
-    expect(JSON.parse(role.assume_role_policy as string).Statement[0]).toMatchObject({
-      Principal: { Service: "transfer.amazonaws.com" },
-      Condition: { StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}" } },
-    });
-    const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(role, "id"))!;
-    expect(JSON.parse(policy.policy as string).Statement).toEqual([
-      {
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-        Resource: `${ref(logGroup, "arn")}:*`,
-      },
-    ]);
+  });
+
+  test("no logging_role: it would turn on Transfer's legacy logging, which needs no role here (Transfer user guide, server logging)", () => {
+    // LoggingRole and StructuredLogDestinations are configured and controlled separately; a
+    // logging role is needed only for workflows, which this server has none of.
+    for (const config of [configWith(), configWith({ provider: { protocols: ["FTP", "FTPS", "SFTP"], certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0b6e2f8a-3c1d-4e5f-8a9b-0c1d2e3f4a5b" } })]) {
+      const server = onlyResource(synthStacks(config).provider, "aws_transfer_server");
+      expect(server.logging_role).toBeUndefined();
+      expect(server.workflow_details).toBeUndefined();
+    }
+    // And so no role that Transfer may assume for a server (it would have to trust server/*).
+    const trusts = resourcesOf(provider, "aws_iam_role").map((r) => String(r.assume_role_policy));
+    expect(trusts.filter((trust) => trust.includes("transfer.amazonaws.com") && trust.includes(":server/"))).toEqual([]);
   });
 });
 

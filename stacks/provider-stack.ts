@@ -115,16 +115,9 @@ export class ProviderStack extends TerraformStack {
     // SFTP only: no PassiveIp (config validation refuses passiveIpMode then).
     const passiveIp = ftpPorts ? passiveIpFor(side.passiveIpMode, loadBalancer.privateIps[0], config.consumer.endpointIp) : undefined;
 
-    const logging = new TransferLogging(this, "transfer-logging", {
-      namePrefix: prefix,
-      partition: partition.partition,
-      accountId: account.accountId,
-      region: config.region,
-      retentionDays: side.logRetentionDays,
-    });
+    const logging = new TransferLogging(this, "transfer-logging", { namePrefix: prefix, retentionDays: side.logRetentionDays });
 
     const server = new FtpTransferServer(this, "transfer-server", {
-      loggingRoleArn: logging.role.arn,
       structuredLogDestinations: [logging.destination],
       name: `${prefix}-ftp`,
       vpcId: side.vpcId,

@@ -134,7 +134,8 @@ type Value =
 type Node =
   | { kind: "compare"; path: (string | number)[]; operator: "=" | "!=" | "<" | ">" | "<=" | ">="; value: Value }
   | { kind: "is"; path: (string | number)[]; test: "NULL" | "TRUE" | "FALSE" | "NOT EXISTS" }
-  | { kind: "and" | "or"; operands: Node[] };
+  | { kind: "and"; operands: Node[] }
+  | { kind: "or"; operands: Node[] };
 
 const NUMBER = /^[+-]?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -281,8 +282,9 @@ function stringMatches(expected: string, actual: string): boolean {
 }
 
 function evaluate(node: Node, event: unknown): boolean {
-  if (node.kind === "and") return node.operands.every((operand) => evaluate(operand, event));
-  if (node.kind === "or") return node.operands.some((operand) => evaluate(operand, event));
+  if (node.kind === "and" || node.kind === "or") {
+    return node.kind === "and" ? node.operands.every((operand) => evaluate(operand, event)) : node.operands.some((operand) => evaluate(operand, event));
+  }
   const { found, value } = valueAt(event, node.path);
   if (node.kind === "is") {
     if (node.test === "NOT EXISTS") return !found;

@@ -20,7 +20,6 @@ export interface FtpTransferServerOptions {
   readonly tlsSessionResumptionMode?: string;
   /** SFTP only: which credentials Transfer asks SFTP clients for. */
   readonly sftpAuthenticationMethods?: string;
-  readonly loggingRoleArn?: string;
   readonly structuredLogDestinations?: readonly string[];
 }
 
@@ -70,7 +69,7 @@ export class FtpTransferServer extends Construct {
             },
           }
         : {}),
-      loggingRole: options.loggingRoleArn,
+      // Structured logs only, no logging_role (see TransferLogging).
       structuredLogDestinations: options.structuredLogDestinations ? [...options.structuredLogDestinations] : undefined,
       tags: { Name: options.name },
     });
