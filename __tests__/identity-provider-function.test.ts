@@ -51,8 +51,8 @@ describe("identity-provider function in the provider stack", () => {
     expect(custom).toContain(":secret:ftp/prod-users/*");
   });
 
-  test("reserved concurrency: 10 by default, configurable within 1-1000 (issue 18, finding 6)", () => {
-    expect(fn.reserved_concurrent_executions).toBe(10);
+  test("reserved concurrency: none by default (a reservation fails on accounts with a low quota), opt-in within 1-1000", () => {
+    expect(fn).not.toHaveProperty("reserved_concurrent_executions");
     const { provider: custom } = synthStacks(configWith({ provider: { identityProvider: { reservedConcurrency: 50 } } }));
     expect(onlyResource(custom, "aws_lambda_function").reserved_concurrent_executions).toBe(50);
   });

@@ -308,12 +308,16 @@ const providerSide = z
     ),
     identityProvider: z
       .object({
-        // Caps the Lambda's share of the account's concurrency, so that a login
-        // flood cannot starve other functions (and bounds the scrypt work).
-        reservedConcurrency: z.number().int().min(1, "expected at least 1").max(1000, "expected at most 1000").default(10),
+        // Opt-in: caps the Lambda's share of the account's concurrency, so
+        // that a login flood cannot starve other functions (and bounds the
+        // scrypt work). No default: Lambda lets a function reserve at most the
+        // account's unreserved concurrency minus 100 (Lambda developer guide,
+        // "Configuring reserved concurrency"), and new accounts can have a
+        // quota of 10 or 50, where any reservation fails at apply.
+        reservedConcurrency: z.number().int().min(1, "expected at least 1").max(1000, "expected at most 1000").optional(),
       })
       .strict()
-      .default({ reservedConcurrency: 10 }),
+      .default({}),
     logRetentionDays: z
       .number()
       .int()

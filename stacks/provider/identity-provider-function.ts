@@ -25,8 +25,8 @@ export interface IdentityProviderFunctionOptions {
   /** ARN of the role returned to Transfer for authenticated users. */
   readonly transferRoleArn: string;
   readonly logRetentionDays: number;
-  /** Reserved concurrent executions: a login flood cannot take the account's concurrency. */
-  readonly reservedConcurrency: number;
+  /** Reserved concurrent executions (opt-in): a login flood cannot take the account's concurrency. Unset: none reserved. */
+  readonly reservedConcurrency?: number;
   /** The failed-login table (./login-attempts-table.ts). */
   readonly loginAttemptsTable: { readonly name: string; readonly arn: string };
   /** Principals that may create FTP users: the only ones the user-secrets key lets encrypt. */
@@ -148,7 +148,8 @@ export class IdentityProviderFunction extends Construct {
       architectures: ["arm64"],
       memorySize: 256,
       timeout: 10,
-      reservedConcurrentExecutions: options.reservedConcurrency,
+      // Unset: no reservation (the provider's -1), so that low-quota accounts can deploy (config/load.ts warns otherwise).
+      ...(options.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: options.reservedConcurrency } : {}),
       environment: {
         variables: {
           USER_SECRET_PREFIX: options.userSecretPrefix,
