@@ -51,6 +51,12 @@ describe("identity-provider function in the provider stack", () => {
     expect(custom).toContain(":secret:ftp/prod-users/*");
   });
 
+  test("the function is created after its role's policy, not only its role (IAM propagation before the first login)", () => {
+    const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
+    expect(fn.depends_on).toEqual([logGroup.__address, policy.__address]);
+  });
+
   test("reserved concurrency: none by default (a reservation fails on accounts with a low quota), opt-in within 1-1000", () => {
     expect(fn).not.toHaveProperty("reserved_concurrent_executions");
     const { provider: custom } = synthStacks(configWith({ provider: { identityProvider: { reservedConcurrency: 50 } } }));

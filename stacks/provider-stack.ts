@@ -141,7 +141,7 @@ export class ProviderStack extends TerraformStack {
     });
 
     // restartResource "lambda": one function does what the local-exec steps do with the AWS CLI.
-    const restartFunction =
+    const restart =
       side.restartResource === "lambda"
         ? new RestartFunction(this, "restart-function", {
             projectRoot: options.projectRoot,
@@ -152,11 +152,13 @@ export class ProviderStack extends TerraformStack {
             serverId: server.id,
             serverArn: server.arn,
             logRetentionDays: side.logRetentionDays,
-          }).function.functionName
+          })
         : undefined;
+    const restartFunction = restart?.function.functionName;
 
     const endpointAddresses = new TransferEndpointAddresses(this, "transfer-endpoint-addresses", {
       waitFunctionName: restartFunction,
+      waitFunctionDependsOn: restart ? [restart.permissions] : undefined,
       subnetIds: side.subnetIds,
       vpcEndpointId: server.vpcEndpointId,
       region: config.region,
@@ -176,6 +178,7 @@ export class ProviderStack extends TerraformStack {
         resourceType: side.restartResource,
         timeoutSeconds: side.restartTimeoutSeconds,
         restartFunctionName: restartFunction,
+        restartFunctionDependsOn: restart ? [restart.permissions] : undefined,
       });
     }
 

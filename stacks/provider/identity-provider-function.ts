@@ -78,7 +78,7 @@ export class IdentityProviderFunction extends Construct {
     });
     const userSecretsKeyArn = this.userSecretsKey.key.arn;
 
-    new IamRolePolicy(this, "permissions", {
+    const permissions = new IamRolePolicy(this, "permissions", {
       name: "identity-provider",
       role: role.id,
       policy: policyDocument([
@@ -161,7 +161,12 @@ export class IdentityProviderFunction extends Construct {
           LOGIN_ATTEMPTS_TABLE: options.loginAttemptsTable.name,
         },
       },
-      dependsOn: [logGroup],
+      // After its policy, not only its role: IAM changes are eventually consistent (IAM user guide,
+      // troubleshooting, "Changes that I make are not always immediately visible"), and the first
+      // login may come as soon as the server (created after this function) is ONLINE. A login that
+      // still meets an unpropagated policy is refused (server-id-unavailable, counted by the
+      // broken-identity-provider alarm) and the next one works: failures are never cached.
+      dependsOn: [logGroup, permissions],
     });
   }
 
