@@ -11,6 +11,7 @@ import { healthCheckPortFor, listenerPortsFor, portRangesFor, usesFtpPorts } fro
 import { PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { FtpSecurityGroup } from "./shared/ftp-security-group";
 import { FtpEndpointService } from "./provider/endpoint-service";
+import { EndpointIpChangeGuard } from "./provider/endpoint-ip-change-guard";
 import { FtpAlarms } from "./provider/ftp-alarms";
 import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
 import { IdentityProviderFunction } from "./provider/identity-provider-function";
@@ -117,7 +118,14 @@ export class ProviderStack extends TerraformStack {
 
     const logging = new TransferLogging(this, "transfer-logging", { namePrefix: prefix, retentionDays: side.logRetentionDays });
 
+    // consumer-endpoint: a new endpoint address needs the server out of service first (see the guard).
+    const endpointIpGuard =
+      ftpPorts && side.passiveIpMode === "consumer-endpoint" && config.consumer.endpointIp
+        ? new EndpointIpChangeGuard(this, "endpoint-ip-change-guard", { namePrefix: prefix, endpointIp: config.consumer.endpointIp })
+        : undefined;
+
     const server = new FtpTransferServer(this, "transfer-server", {
+      preconditions: endpointIpGuard ? [endpointIpGuard.precondition] : undefined,
       structuredLogDestinations: [logging.destination],
       name: `${prefix}-ftp`,
       vpcId: side.vpcId,

@@ -21,6 +21,8 @@ export interface FtpTransferServerOptions {
   /** SFTP only: which credentials Transfer asks SFTP clients for. */
   readonly sftpAuthenticationMethods?: string;
   readonly structuredLogDestinations?: readonly string[];
+  /** Plan-time checks on the server (lifecycle preconditions), e.g. EndpointIpChangeGuard's. */
+  readonly preconditions?: readonly { condition: unknown; errorMessage: string }[];
 }
 
 /**
@@ -72,6 +74,7 @@ export class FtpTransferServer extends Construct {
       // Structured logs only, no logging_role (see TransferLogging).
       structuredLogDestinations: options.structuredLogDestinations ? [...options.structuredLogDestinations] : undefined,
       tags: { Name: options.name },
+      ...(options.preconditions?.length ? { lifecycle: { precondition: [...options.preconditions] } } : {}),
     });
   }
 
