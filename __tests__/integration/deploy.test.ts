@@ -519,7 +519,10 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     test(
       "switched directly, the provider plan refuses it: the server would hand out the endpoint's new address before the endpoint has it",
       async () => {
-        const { before, refusedOutput, refusedServerCalls } = await consumerEndpoint;
+        const { before, refusedOutput: wrapped, refusedServerCalls } = await consumerEndpoint;
+        // Terraform wraps the message to its terminal width.
+        const refusedOutput = wrapped.replace(/\s+/g, " ");
+        expect(refusedOutput).toContain("Resource precondition failed");
         expect(refusedOutput).toContain("consumer.endpointIp changes the Transfer server's PassiveIp to 10.0.3.50, but the server hands out 0.0.0.0");
         expect(refusedOutput).toContain(`/tf-ftp/transfer/${before.server.id}/passive-ip-in-effect`);
         expect(refusedOutput).toContain('Safe procedure (README "Day-2 changes")');
