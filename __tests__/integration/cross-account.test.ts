@@ -23,6 +23,7 @@
 import { aws, AwsCliError, awsAs } from "../../emulator/client";
 import { markerParameterName } from "../../functions/passive-ip-restart/marker";
 import { deployerPolicies } from "../../lib/deployer-policies";
+import { iamActionName } from "../support/deployer-actions";
 import { consumerCatalog, deniedRequests, serviceOwnerCatalog } from "../support/deployer-requests";
 import { missingPrerequisites } from "../support/prerequisites";
 import { STEP_TIMEOUT_MS, stepper } from "../support/steps";
@@ -246,7 +247,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
     // moto enforces no IAM, so the simulator decides what AWS would have, on every resource of
     // the stack each action can touch (__tests__/support/deployer-requests.ts).
     const roleCalls = (await session.emulator.calls()).filter((c) => c.action === "RoleRequest");
-    const byRole = (role: string) => [...new Set(roleCalls.filter((c) => c.roleArn === role).map((c) => c.iamAction!))].sort();
+    const byRole = (role: string) => [...new Set(roleCalls.filter((c) => c.roleArn === role).map((c) => iamActionName(c.iamAction!)))].sort();
     const deployActions = byRole(x.consumerDeployRoleArn);
     const ownerActions = byRole(x.serviceOwnerRoleArn);
     // What the two providers did through the roles (sts:GetCallerIdentity needs no permission:

@@ -28,6 +28,16 @@ export function deployerActionsFixture(): Fixture {
   return JSON.parse(fs.readFileSync(FIXTURE, "utf8")) as Fixture;
 }
 
+/**
+ * The IAM service prefix of a recorded action: the emulator names actions after its own
+ * service names, which are IAM's but for Lambda's (Service Authorization Reference: "lambda").
+ */
+const IAM_PREFIX: Record<string, string> = { awslambda: "lambda" };
+export function iamActionName(recorded: string): string {
+  const [service, operation] = recorded.split(":");
+  return `${IAM_PREFIX[service] ?? service}:${operation}`;
+}
+
 /** Which deployer policy judges each measured role. */
 const ROLE_POLICY: Record<string, DeployerPolicyName> = {
   "m-provider-deploy": "provider-deploy",
@@ -58,7 +68,7 @@ export function recordedPhases(): RecordedPhase[] {
       for (const [role, byAction] of Object.entries(measured.roles)) {
         const policy = ROLE_POLICY[role];
         if (!policy) throw new Error(`a measured role ${role} is not a deployer role`);
-        const made = Object.entries(byAction).filter(([, inPhases]) => inPhases.includes(phase)).map(([action]) => action);
+        const made = Object.entries(byAction).filter(([, inPhases]) => inPhases.includes(phase)).map(([action]) => iamActionName(action));
         if (made.length) actions[policy] = made.sort();
       }
       return { variant, phase, config: configs[index], ids, actions };
