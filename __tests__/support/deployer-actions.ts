@@ -33,9 +33,15 @@ export function deployerActionsFixture(): Fixture {
  * service names, which are IAM's but for Lambda's (Service Authorization Reference: "lambda").
  */
 const IAM_PREFIX: Record<string, string> = { awslambda: "lambda" };
+/**
+ * Operations whose IAM action has another name than the API operation the emulator records
+ * (Service Authorization Reference, Lambda: the Invoke API is authorized by lambda:InvokeFunction).
+ */
+const IAM_OPERATION: Record<string, string> = { "lambda:Invoke": "lambda:InvokeFunction" };
 export function iamActionName(recorded: string): string {
   const [service, operation] = recorded.split(":");
-  return `${IAM_PREFIX[service] ?? service}:${operation}`;
+  const action = `${IAM_PREFIX[service] ?? service}:${operation}`;
+  return IAM_OPERATION[action] ?? action;
 }
 
 /** Which deployer policy judges each measured role. */
