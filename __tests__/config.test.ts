@@ -20,7 +20,8 @@ describe("config validation", () => {
   test("user store settings (issue 18): home root, administrators, reserved concurrency, denial threshold", () => {
     const defaults = parseConfig(exampleDocument());
     expect(defaults.provider.userHomeRoot).toBeUndefined(); // userHomeRoot(config) gives /<bucket>/home/
-    expect(defaults.provider.identityProvider.reservedConcurrency).toBe(10);
+    // Opt-in: a reservation fails on accounts whose quota leaves less than 100 + N unreserved.
+    expect(defaults.provider.identityProvider.reservedConcurrency).toBeUndefined();
     expect(defaults.provider.monitoring.loginDenialThreshold).toBe(20);
     expect(parseConfig(exampleWith({ provider: { userHomeRoot: "/tf-ftp-example-bucket/partners/" } })).provider.userHomeRoot).toBe(
       "/tf-ftp-example-bucket/partners/",
@@ -406,6 +407,12 @@ describe("warnings: consumer CIDRs the NLB's security group would drop", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test("a reserved concurrency warns that the account needs 100 + N unreserved executions (none by default)", () => {
+    const reserved = configWarnings(parseConfig(exampleWith({ provider: { identityProvider: { reservedConcurrency: 25 } } }), "(test)"));
+    expect(reserved).toEqual([expect.stringContaining("provider.identityProvider.reservedConcurrency is 25: the account then needs at least 125 unreserved concurrent executions")]);
+    expect(reserved[0]).toContain("aws lambda get-account-settings");
   });
 
   test("the shipped example synthesizes without warnings", () => {

@@ -6,10 +6,10 @@
 // from the real identity-provider handler, run with the environment the stack
 // gives the Lambda. Requests are the ones AWS documents for each caller:
 // - Transfer assumes the user role "in the context of a Transfer user ARN"
-//   (aws:SourceArn arn:<p>:transfer:<region>:<account>:user/<server-id>/<user>),
-//   and the logging role in the context of the server ARN (AWS Transfer Family
-//   user guide, "Cross-service confused deputy prevention",
-//   awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md).
+//   (aws:SourceArn arn:<p>:transfer:<region>:<account>:user/<server-id>/<user>)
+//   (AWS Transfer Family user guide, "Cross-service confused deputy prevention",
+//   awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md). The server
+//   has no role of its own (no logging role: structured logs need none).
 // - Transfer invokes the identity provider as transfer.amazonaws.com with
 //   AWS:SourceArn = the server ARN and AWS:SourceAccount (Lambda developer
 //   guide, "Working with resource-based IAM policies in Lambda"; the Transfer
@@ -30,10 +30,12 @@ import { hashPassword } from "../functions/identity-provider/password-hash";
 import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
 import { recordScrypt } from "./support/scrypt-recorder";
 import { configWith } from "./support/config";
+import { awsManagedKey, AwsManagedKeyAlias } from "../lib/aws-managed-key-policies";
 import {
   assumeRole,
   Decision,
   evaluatedAddresses,
+  evaluateOnBehalfKms,
   evaluateSession,
   invokeFunction,
   OTHER_ACCOUNT,
@@ -70,28 +72,9 @@ describe("the S3 access role Transfer assumes for authenticated users", () => {
     expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice", S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
     expect(await assumeRole(role, { service: TRANSFER, sourceArn: userArn("alice"), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
   });
-  test("not in the context of the server (that is the logging role's context), nor by another service", async () => {
+  test("not in the context of the server, nor by another service", async () => {
     expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toEqual(DENIED);
     expect(await assumeRole(role, { service: "lambda.amazonaws.com", sourceArn: userArn("alice"), sourceAccount: A })).toEqual(DENIED);
-  });
-});
-
-describe("the Transfer logging role", () => {
-  const role = provider.roleNamed(`${config.namePrefix}-transfer-logging`);
-  const logGroup = `arn:${P}:logs:${R}:${A}:log-group:/aws/transfer/${config.namePrefix}-ftp`;
-
-  test("Transfer may assume it for this account's servers, not another account's", async () => {
-    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: A })).toBe(ALLOWED);
-    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(S, OTHER_ACCOUNT), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
-    expect(await assumeRole(role, { service: TRANSFER, sourceArn: serverArn(), sourceAccount: OTHER_ACCOUNT })).toEqual(DENIED);
-  });
-  test("it writes its own log group only", async () => {
-    const session = sessionOf(role);
-    for (const action of ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]) {
-      expect(await evaluateSession(session, { action, resource: `${logGroup}:log-stream:s-0123456789abcdef0` })).toBe(ALLOWED);
-    }
-    const other = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/other:log-stream:x`;
-    expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: other })).toEqual(DENIED);
   });
 });
 
@@ -326,6 +309,120 @@ describe("the passive-IP restart function (restartResource lambda)", () => {
     expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: `${logGroup}:log-stream:x` })).toBe(ALLOWED);
     const other = `arn:${P}:logs:${R}:${A}:log-group:/aws/lambda/${config.namePrefix}-identity-provider:log-stream:x`;
     expect(await evaluateSession(session, { action: "logs:PutLogEvents", resource: other })).toEqual(DENIED);
+  });
+});
+
+/**
+ * The KMS calls AWS services make on a role's behalf. KMS judges each as a call
+ * by that role: the role's policies (an explicit Deny included) and the key
+ * policy decide, with kms:ViaService naming the service and kms:CallerAccount
+ * the role's account. The AWS managed keys' policies come from
+ * lib/aws-managed-key-policies.json (each with its source). Where a stack makes
+ * such a call possible is listed in ON_BEHALF_KMS_USES; the last test of this
+ * block finds every KMS use in the synthesized stacks and requires an entry.
+ */
+describe("KMS calls services make on behalf of the stacks' roles", () => {
+  const clientOn = new SynthesizedIam(synthStacks(configWith({ consumer: { client: { enabled: true } } })).consumer, WORLD);
+  const managed = (alias: AwsManagedKeyAlias) => {
+    const key = awsManagedKey(alias, WORLD);
+    // An AWS managed key's ID is AWS's; its ARN has the usual key form.
+    return { arn: `arn:${P}:kms:${R}:${A}:key/0000${alias.length}aaa-1111-4222-8333-444455556666`, policy: key.policy };
+  };
+  const idp = () => sessionOf(provider.roleNamed(`${config.namePrefix}-identity-provider`));
+  const userSecretsKey = () => provider.kmsKeyWithAlias(`alias/${config.namePrefix}-user-secrets`);
+  const smokeKey = () => clientOn.kmsKeyWithAlias(`alias/${config.namePrefix}-smoke-password`);
+  const userSecret = `arn:${P}:secretsmanager:${R}:${A}:secret:${config.namePrefix}/users/alice-AbCdEf`;
+  const smokeParameter = `arn:${P}:ssm:${R}:${A}:parameter/${config.namePrefix}/smoke/0b6e2f8a-3c1d-4e5f-8a9b-0c1d2e3f4a5b`;
+
+  test("DynamoDB decrypts the login-attempts table's key (aws/dynamodb) as the identity provider: allowed (services-dynamodb.md)", async () => {
+    // GetItem, UpdateItem and DeleteItem on an aws/dynamodb table make DynamoDB decrypt the
+    // table key "on behalf of the user who is accessing the DynamoDB resource".
+    expect(await evaluateOnBehalfKms(idp(), { via: "dynamodb", action: "kms:Decrypt", key: managed("aws/dynamodb") })).toBe(ALLOWED);
+  });
+
+  test("Lambda decrypts the function's environment (aws/lambda) as its execution role: allowed without any KMS permission (configuration-envvars.md)", async () => {
+    expect(await evaluateOnBehalfKms(idp(), { via: "lambda", action: "kms:Decrypt", key: managed("aws/lambda") })).toBe(ALLOWED);
+  });
+
+  test("Secrets Manager decrypts a user secret with the user-secrets key for the identity provider (services-secrets-manager.md)", async () => {
+    const call = { via: "secretsmanager", action: "kms:Decrypt", key: userSecretsKey(), encryptionContext: { SecretARN: userSecret } };
+    expect(await evaluateOnBehalfKms(idp(), call)).toBe(ALLOWED);
+  });
+
+  test("a secret under any other key is never read through Secrets Manager: aws/secretsmanager, or a key whose policy grants the role", async () => {
+    const context = { SecretARN: userSecret };
+    expect(await evaluateOnBehalfKms(idp(), { via: "secretsmanager", action: "kms:Decrypt", key: managed("aws/secretsmanager"), encryptionContext: context })).toBe(
+      "ExplicitlyDenied",
+    );
+    const attackerKey = {
+      arn: `arn:${P}:kms:${R}:${A}:key/ffffffff-1111-4222-8333-444455556666`,
+      policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: idp().roleArn }, Action: "kms:Decrypt", Resource: "*" }] },
+    };
+    expect(await evaluateOnBehalfKms(idp(), { via: "secretsmanager", action: "kms:Decrypt", key: attackerKey, encryptionContext: context })).toBe("ExplicitlyDenied");
+  });
+
+  test("user administrators (npm run users) write and read user secrets: GenerateDataKey and Decrypt through Secrets Manager, granted by the key policy alone", async () => {
+    // An administrator of the key's own account (the example's is in another account).
+    const admin = `arn:${P}:iam::${A}:role/ftp-user-admin`;
+    const ownAccount = new SynthesizedIam(synthStacks(configWith({ provider: { userAdministratorArns: [admin] } })).provider, WORLD);
+    const key = ownAccount.kmsKeyWithAlias(`alias/${config.namePrefix}-user-secrets`);
+    const administrator = { policies: [], addresses: [] };
+    for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+      const call = { via: "secretsmanager", action, key, encryptionContext: { SecretARN: userSecret }, principal: admin };
+      expect(await evaluateOnBehalfKms(administrator, call)).toBe(ALLOWED);
+    }
+  });
+
+  test("Parameter Store decrypts a smoke password (SecureString, smoke-password key) for the client instance (services-parameter-store.md)", async () => {
+    const call = { via: "ssm", action: "kms:Decrypt", key: smokeKey(), encryptionContext: { PARAMETER_ARN: smokeParameter } };
+    expect(await evaluateOnBehalfKms(sessionOf(clientOn.roleNamed(`${config.namePrefix}-ftp-client`)), call)).toBe(ALLOWED);
+  });
+
+  test("an operator (npm run smoke) stores it: GenerateDataKey for an advanced SecureString, with the permissions the README lists", async () => {
+    const operatorPolicy = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: smokeKey().arn }],
+    };
+    const operator = { policies: [{ name: "operator", policy: operatorPolicy }], addresses: [] };
+    const call = {
+      via: "ssm",
+      action: "kms:GenerateDataKey",
+      key: smokeKey(),
+      encryptionContext: { PARAMETER_ARN: smokeParameter },
+      principal: `arn:${P}:iam::${A}:role/ftp-operator`,
+    };
+    expect(await evaluateOnBehalfKms(operator, call)).toBe(ALLOWED);
+  });
+
+  test("every KMS use in the synthesized stacks has its on-behalf call evaluated above", () => {
+    const uses = new Set<string>();
+    for (const stack of [synthesized.provider, synthesized.consumer, synthStacks(configWith({ provider: { restartResource: "lambda" } })).provider]) {
+      const resources = (JSON.parse(stack).resource ?? {}) as Record<string, Record<string, Record<string, unknown>>>;
+      const each = (type: string) => Object.values(resources[type] ?? {});
+      for (const table of each("aws_dynamodb_table")) {
+        const sse = table.server_side_encryption as { enabled?: boolean; kms_key_arn?: string } | undefined;
+        if (sse?.enabled) uses.add(sse.kms_key_arn ? "dynamodb: customer key" : "dynamodb: aws/dynamodb");
+      }
+      for (const fn of each("aws_lambda_function")) if (fn.environment) uses.add(fn.kms_key_arn ? "lambda: customer key" : "lambda: aws/lambda");
+      // CloudWatch Logs encrypts without a key of the account unless kms_key_id is set; then the
+      // logs service principal, not the caller, uses it (CloudWatch Logs user guide, encrypt-log-data-kms).
+      for (const group of each("aws_cloudwatch_log_group")) if (group.kms_key_id) uses.add("logs: customer key");
+      for (const topic of each("aws_sns_topic")) if (topic.kms_master_key_id) uses.add("sns: key");
+      for (const parameter of each("aws_ssm_parameter")) if (parameter.type !== "String") uses.add(`ssm: ${String(parameter.type)}`);
+    }
+    for (const stack of [provider, clientOn]) {
+      for (const key of stack.kmsKeys()) {
+        const alias = [`alias/${config.namePrefix}-user-secrets`, `alias/${config.namePrefix}-smoke-password`].find((name) => stack.kmsKeyWithAlias(name, false)?.address === key.address);
+        uses.add(`customer key ${alias ?? key.address}`);
+      }
+    }
+    // What the tests above evaluate, per use.
+    expect([...uses].sort()).toEqual([
+      "customer key alias/tf-ftp-smoke-password", // Parameter Store for the client instance and operators
+      "customer key alias/tf-ftp-user-secrets", // Secrets Manager for the identity provider and administrators
+      "dynamodb: aws/dynamodb",
+      "lambda: aws/lambda",
+    ]);
   });
 });
 

@@ -57,8 +57,14 @@ describe("identity-provider function in the provider stack", () => {
     expect(custom).toContain(":secret:ftp/prod-users/*");
   });
 
-  test("reserved concurrency: 10 by default, configurable within 1-1000 (issue 18, finding 6)", () => {
-    expect(fn.reserved_concurrent_executions).toBe(10);
+  test("the function is created after its role's policy, not only its role (IAM propagation before the first login)", () => {
+    const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
+    expect(fn.depends_on).toEqual([logGroup.__address, policy.__address]);
+  });
+
+  test("reserved concurrency: none by default (a reservation fails on accounts with a low quota), opt-in within 1-1000", () => {
+    expect(fn).not.toHaveProperty("reserved_concurrent_executions");
     const { provider: custom } = synthStacks(configWith({ provider: { identityProvider: { reservedConcurrency: 50 } } }));
     expect(onlyResource(custom, "aws_lambda_function").reserved_concurrent_executions).toBe(50);
   });
@@ -100,7 +106,7 @@ describe("identity-provider function in the provider stack", () => {
     });
   });
 
-  test("execution role: own logs, the user secrets (read, describe), the failed-login table, decrypt with the user key only, the one parameter", () => {
+  test("execution role: own logs, the user secrets (read, describe), the failed-login table, decrypt secrets with the user key only, the one parameter", () => {
     const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(executionRole, "id"))!;
     const statements = JSON.parse(policy.policy as string).Statement;
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
@@ -111,7 +117,13 @@ describe("identity-provider function in the provider stack", () => {
       { Sid: "DescribeUserSecrets", Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
       { Sid: "ReadUserSecretPolicies", Effect: "Allow", Action: "secretsmanager:GetResourcePolicy", Resource: `${arn("secretsmanager")}:secret:tf-ftp/users/*` },
       { Sid: "CountFailedLogins", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: ref(table, "arn") },
-      { Sid: "DecryptWithUserSecretsKeyOnly", Effect: "Deny", Action: "kms:Decrypt", NotResource: ref(key, "arn") },
+      {
+        Sid: "DecryptSecretsWithUserSecretsKeyOnly",
+        Effect: "Deny",
+        Action: "kms:Decrypt",
+        NotResource: ref(key, "arn"),
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.ap-northeast-1.amazonaws.com" } },
+      },
       { Sid: "ReadExpectedServerId", Effect: "Allow", Action: "ssm:GetParameter", Resource: `${arn("ssm")}:parameter/tf-ftp/transfer-server-id` },
     ]);
     expect(logGroup).toMatchObject({ name: "/aws/lambda/tf-ftp-identity-provider", retention_in_days: 30 });

@@ -3,6 +3,7 @@
 // @cloud-copilot/iam-simulate (AGPL-3.0, tests only).
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { userSecretPolicy } from "../functions/identity-provider/user-secret-policy";
+import { awsManagedKey } from "../lib/aws-managed-key-policies";
 import { configWith } from "./support/config";
 import { onlyResource, resourcesOf, synthStacks, type Synthesized } from "./support/synth";
 
@@ -147,6 +148,17 @@ describe("the identity provider's own policy", () => {
       Statement: [{ Effect: "Allow", Principal: { AWS: IDP_ROLE }, Action: "kms:Decrypt", Resource: "*" }],
     };
     await expect(asIdp("kms:Decrypt", attackerKey, attackerKeyPolicy, viaSecretsManager(USER_SECRET))).resolves.toBe("ExplicitlyDenied");
+  });
+
+  test("DynamoDB still decrypts the login-attempts table's key (aws/dynamodb) for it: the Deny covers Secrets Manager only", async () => {
+    // DynamoDB calls KMS "on behalf of the user who is accessing the DynamoDB resource" (AWS KMS
+    // developer guide, "How Amazon DynamoDB uses AWS KMS"); the key policy is AWS's (lib/aws-managed-key-policies.json).
+    const dynamodbKey = awsManagedKey("aws/dynamodb", { partition: "aws", region: REGION, accountId: ACCOUNT });
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0a0a0a0a-12ab-34cd-56ef-1234567890ab`;
+    const viaDynamodb = { "kms:ViaService": `dynamodb.${REGION}.amazonaws.com`, "kms:CallerAccount": ACCOUNT };
+    await expect(asIdp("kms:Decrypt", keyArn, dynamodbKey.policy, viaDynamodb)).resolves.toBe("Allowed");
+    // And the same key reached directly, not through DynamoDB, stays closed (the key policy's ViaService).
+    await expect(asIdp("kms:Decrypt", keyArn, dynamodbKey.policy, { "kms:CallerAccount": ACCOUNT })).resolves.toBe("ImplicitlyDenied");
   });
 });
 

@@ -16,7 +16,7 @@ import {
   deniedForReasonsPattern,
   USER_ERROR_REASONS,
 } from "../lib/identity-provider-decisions";
-import { jsonFilterPattern } from "./support/cloudwatch-filter-pattern";
+import { compileFilterPattern, filterPatternProblems, jsonFilterPattern } from "./support/cloudwatch-filter-pattern";
 import { LOGIN_DENIAL_PATTERN } from "../stacks/provider/ftp-alarms";
 import { configWith, TWO_AZ } from "./support/config";
 import { dataSourcesOf, onlyResource, ref, resourcesOf, synthStacks } from "./support/synth";
@@ -30,25 +30,24 @@ jest.mock("../functions/identity-provider/password-hash", () => {
 describe("Transfer structured logging", () => {
   const { provider } = synthStacks(configWith({ provider: { logRetentionDays: 90 } }));
 
-  test("the server logs to its own log group with the configured retention, through a scoped role", () => {
+  test("the server logs to its own log group with the configured retention, structured logs only", () => {
     const server = onlyResource(provider, "aws_transfer_server");
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/transfer/tf-ftp-ftp")!;
-    const role = resourcesOf(provider, "aws_iam_role").find((r) => r.name === "tf-ftp-transfer-logging")!;
     expect(logGroup.retention_in_days).toBe(90);
     expect(server.structured_log_destinations).toEqual([`${ref(logGroup, "arn")}:*`]);
-    expect(server.logging_role).toBe(ref(role, "arn"));
-    expect(JSON.parse(role.assume_role_policy as string).Statement[0]).toMatchObject({
-      Principal: { Service: "transfer.amazonaws.com" },
-      Condition: { StringEquals: { "aws:SourceAccount": "${data.aws_caller_identity.account.account_id}" } },
-    });
-    const policy = resourcesOf(provider, "aws_iam_role_policy").find((p) => p.role === ref(role, "id"))!;
-    expect(JSON.parse(policy.policy as string).Statement).toEqual([
-      {
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-        Resource: `${ref(logGroup, "arn")}:*`,
-      },
-    ]);
+  });
+
+  test("no logging_role: it would turn on Transfer's legacy logging, which needs no role here (Transfer user guide, server logging)", () => {
+    // LoggingRole and StructuredLogDestinations are configured and controlled separately; a
+    // logging role is needed only for workflows, which this server has none of.
+    for (const config of [configWith(), configWith({ provider: { protocols: ["FTP", "FTPS", "SFTP"], certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0b6e2f8a-3c1d-4e5f-8a9b-0c1d2e3f4a5b" } })]) {
+      const server = onlyResource(synthStacks(config).provider, "aws_transfer_server");
+      expect(server.logging_role).toBeUndefined();
+      expect(server.workflow_details).toBeUndefined();
+    }
+    // And so no role that Transfer may assume for a server (it would have to trust server/*).
+    const trusts = resourcesOf(provider, "aws_iam_role").map((r) => String(r.assume_role_policy));
+    expect(trusts.filter((trust) => trust.includes("transfer.amazonaws.com") && trust.includes(":server/"))).toEqual([]);
   });
 });
 
@@ -123,7 +122,7 @@ describe("alarms (single AZ, no topic)", () => {
     const denials = filters.find((f) => f.name === "tf-ftp-ftp-login-denials")!;
     expect(denials).toMatchObject({
       log_group_name: ref(logGroup, "name"),
-      pattern: '%"outcome":"denied"%',
+      pattern: '{ $.outcome = "denied" }',
       metric_transformation: { name: "tf-ftp-ftp-login-denials", namespace: "TransferFtp/IdentityProvider", value: "1", default_value: "0" },
     });
     expect(provider).toHaveResourceWithProperties(CloudwatchMetricAlarm, {
@@ -140,23 +139,21 @@ describe("alarms (single AZ, no topic)", () => {
   });
 
   test("the filter pattern matches the handler's denial lines as Lambda stores them, and nothing else", async () => {
-    // The regex between the %s, applied to the event as CloudWatch Logs stores it: the handler's
-    // line as it is (it writes to stdout directly), and, should it ever go through console.log,
-    // behind Lambda's text prefix "<timestamp>\t<request id>\tINFO\t".
-    const regex = new RegExp(/^%(.*)%$/.exec(LOGIN_DENIAL_PATTERN)![1]);
-    const asLambdaWrites = (line: string) => `2026-12-01T20:00:00.000Z\t6f7c3bde-0000-4000-8000-000000000000\tINFO\t${line}`;
+    // The handler writes each decision to stdout directly: Lambda stores the line itself as the event.
+    const pattern = compileFilterPattern(LOGIN_DENIAL_PATTERN);
     const { handler } = await import("../functions/identity-provider/handler");
     const spy = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
       delete process.env.USER_SECRET_PREFIX; // misconfigured: every login is refused and logged
       await handler({ username: "alice", password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
-      // A user name cannot forge the literal: its quotes are escaped.
-      await handler({ username: 'x","outcome":"denied', password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
+      // A user name cannot forge the outcome: it is another field.
+      await handler({ username: 'x","outcome":"allowed', password: "x", protocol: "FTP", serverId: "s-1", sourceIp: "10.0.0.1" });
       const lines = spy.mock.calls.map((c) => String(c[0]).replace(/\n$/, ""));
       expect(lines).toHaveLength(2);
-      expect(lines.every((line) => regex.test(line) && regex.test(asLambdaWrites(line)))).toBe(true);
-      expect(lines[1].match(new RegExp(regex.source, "g"))).toHaveLength(1);
-      expect(regex.test(asLambdaWrites(JSON.stringify({ user: "denied", outcome: "allowed", reason: "authenticated", note: 'x","outcome":"denied' })))).toBe(false);
+      expect(lines.map((line) => JSON.parse(line).outcome)).toEqual(["denied", "denied"]);
+      expect(lines.map((line) => pattern.matches(line))).toEqual([true, true]);
+      const allowed = JSON.stringify({ user: "denied", outcome: "allowed", reason: "authenticated", note: 'x","outcome":"denied' });
+      expect(pattern.matches(allowed)).toBe(false);
     } finally {
       spy.mockRestore();
     }
@@ -352,8 +349,115 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
   });
 
   test("the evaluator refuses what it does not implement, rather than guess", () => {
-    expect(() => jsonFilterPattern('{ $.a = "x" && $.b = "y" || $.c = "z" }')).toThrow("mixed without parentheses");
-    expect(() => jsonFilterPattern("{ $.latency > 5 }")).toThrow();
     expect(() => jsonFilterPattern("ERROR")).toThrow("only JSON patterns");
+    expect(() => compileFilterPattern("[ip, user, status_code = 4*]")).toThrow("only regex");
+    expect(() => compileFilterPattern('{ $.reason = %throttle.*% }').matches('{"reason":"throttled"}')).toThrow("not implemented");
+  });
+
+  test("the denial-count pattern counts every refusal and no success, whatever the reason", () => {
+    const denials = compileFilterPattern(LOGIN_DENIAL_PATTERN);
+    for (const [reason, line] of lines) expect({ reason, counted: denials.matches(line) }).toEqual({ reason, counted: reason !== "authenticated" });
+  });
+});
+
+/**
+ * CloudWatch Logs' filter-pattern grammar (CloudWatch Logs user guide, "Filter
+ * pattern syntax"; the checker in ./support/cloudwatch-filter-pattern.ts):
+ * every pattern the stacks emit must be one PutMetricFilter accepts.
+ */
+describe("CloudWatch Logs filter patterns", () => {
+  const variants = {
+    default: configWith(),
+    "two AZs, created topic": configWith({ ...TWO_AZ, provider: { ...TWO_AZ.provider, monitoring: { createAlarmTopic: true } } }),
+    "lambda restart, FTPS and SFTP": configWith({
+      provider: {
+        restartResource: "lambda",
+        protocols: ["FTP", "FTPS", "SFTP"],
+        certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0b6e2f8a-3c1d-4e5f-8a9b-0c1d2e3f4a5b",
+      },
+      consumer: { dnsName: "ftp.corp.internal" },
+    }),
+  };
+
+  test.each(Object.entries(variants))("every metric filter pattern of the %s stacks is valid CloudWatch syntax", (_, config) => {
+    const { provider, consumer } = synthStacks(config);
+    const patterns = [provider, consumer].flatMap((stack) => resourcesOf(stack, "aws_cloudwatch_log_metric_filter").map((f) => String(f.pattern)));
+    expect(patterns.length).toBeGreaterThanOrEqual(2);
+    expect(patterns.map((pattern) => ({ pattern, problems: filterPatternProblems(pattern) }))).toEqual(patterns.map((pattern) => ({ pattern, problems: [] })));
+  });
+
+  test("regex patterns: the guide's examples are accepted, a character outside the dialect is refused with how to write it", () => {
+    for (const accepted of ["%AUTHORIZED%", "%\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}%", "%[Ee]rror|[Ff]ail%", "%colou?r%", "%\\x22outcome\\x22:\\x22denied\\x22%"]) {
+      expect({ accepted, problems: filterPatternProblems(accepted) }).toEqual({ accepted, problems: [] });
+    }
+    expect(filterPatternProblems("%something!%")).toEqual([expect.stringContaining('"!" at 9 is not allowed in a CloudWatch regex')]);
+    // What the login-denial filter was: PutMetricFilter refuses it (the quotes).
+    expect(filterPatternProblems('%"outcome":"denied"%')).toEqual([
+      expect.stringContaining('"\\"" at 0 is not allowed in a CloudWatch regex: only letters, digits, : _ # = @ / ; , - and the operators ^ $ ? [ ] { } | \\ * + . (write it as \\x22)'),
+      expect.stringContaining('at 8'),
+      expect.stringContaining('at 10'),
+      expect.stringContaining('at 17'),
+    ]);
+    expect(filterPatternProblems("%(gray|grey)%")).toEqual([expect.stringContaining("parentheses are not supported"), expect.stringContaining("parentheses are not supported")]);
+    expect(filterPatternProblems("%a b%")).toEqual([expect.stringContaining("\\x20")]);
+    expect(filterPatternProblems("%caf\u00e9%")).toEqual([expect.stringContaining("U+00E9")]);
+    expect(filterPatternProblems("%\\q%")).toEqual([expect.stringContaining("is not one CloudWatch documents")]);
+  });
+
+  test("a regex pattern matches anywhere in the event, as the guide's %AUTHORIZED% example", () => {
+    const authorized = compileFilterPattern("%AUTHORIZED%");
+    expect(authorized.matches("[ERROR 401] UNAUTHORIZED REQUEST")).toBe(true);
+    expect(authorized.matches("[SUCCESS 200] AUTHORIZED REQUEST")).toBe(true);
+    expect(authorized.matches("[SUCCESS 200] OK")).toBe(false);
+    expect(compileFilterPattern("%\\x22outcome\\x22:\\x22denied\\x22%").matches('{"outcome":"denied"}')).toBe(true);
+  });
+
+  test("JSON patterns: the guide's compound examples match or not as it says (&& before ||, parentheses)", () => {
+    const event = JSON.stringify({
+      user: { id: 1, email: "John.Stiles@example.com" },
+      users: [{ id: 2, email: "John.Doe@example.com" }, { id: 3, email: "Jane.Doe@example.com" }],
+      actions: ["GET", "PUT", "DELETE"],
+      coordinates: [[0, 1, 2], [4, 5, 6], [7, 8, 9]],
+    });
+    const cases: [string, boolean][] = [
+      ['{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', true],
+      ['{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }', false],
+      ['{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }', true],
+      ['{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }', false],
+    ];
+    for (const [pattern, expected] of cases) expect({ pattern, matches: compileFilterPattern(pattern).matches(event) }).toEqual({ pattern, matches: expected });
+  });
+
+  test("JSON patterns: values, wildcards at the ends only, numbers, IS and NOT EXISTS as the guide describes them", () => {
+    const event = JSON.stringify({ eventType: "UpdateTrail", sourceIPAddress: "111.111.111.111", arrayKey: ["value", "another value"], SomeObject: null, ThisFlag: true, latency: 600, users: [1, 2, 3] });
+    const cases: [string, boolean][] = [
+      ['{ $.eventType = "UpdateTrail" }', true],
+      ["{ $.sourceIPAddress != 123.123.* }", true],
+      ['{ $.arrayKey[0] = "value" }', true],
+      ["{ $.SomeObject IS NULL }", true],
+      ["{ $.SomeOtherObject NOT EXISTS }", true],
+      ["{ $.ThisFlag IS TRUE }", true],
+      ["{ $.eventType = *Trail }", true],
+      ["{ $.eventType = Update* }", true],
+      ["{ $.eventType = Upd*Trail }", false],
+      ["{ $.latency >= 500 }", true],
+      ["{ $.latency < 10e2 }", true],
+      ["{ $.users = 1 }", false],
+      ["{ $.users != 1 }", false],
+      ['{ $.missing != "x" }', false],
+    ];
+    for (const [pattern, expected] of cases) expect({ pattern, matches: compileFilterPattern(pattern).matches(event) }).toEqual({ pattern, matches: expected });
+    expect(compileFilterPattern('{ $.eventType = "UpdateTrail" }').matches("2026-12-01T20:00:00.000Z\tINFO\t" + event)).toBe(false);
+  });
+
+  test("JSON patterns CloudWatch refuses are refused, each with its reason", () => {
+    expect(filterPatternProblems('{ $.a = "x"')).toEqual(["a JSON pattern must be enclosed in { ... }"]);
+    expect(filterPatternProblems("{ $.a = x@y }")).toEqual([expect.stringContaining("must be quoted")]);
+    expect(filterPatternProblems('{ $.a < "x" }')).toEqual([expect.stringContaining("compares numbers only")]);
+    expect(filterPatternProblems('{ a = "x" }')).toEqual([expect.stringContaining("expected a selector")]);
+    expect(filterPatternProblems('{ ($.a = "x" }')).toEqual([expect.stringContaining("not closed")]);
+    expect(filterPatternProblems("{ $.a = %x% || $.b = %y% || $.c = %z% }")).toEqual([expect.stringContaining("at most 2")]);
+    expect(filterPatternProblems('{ $.a = %"x"% }')).toEqual([expect.stringContaining("is not allowed in a CloudWatch regex")]);
+    expect(filterPatternProblems(`{ $.a = "${"x".repeat(1100)}" }`)).toEqual([expect.stringContaining("at most 1024")]);
   });
 });

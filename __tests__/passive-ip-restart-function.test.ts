@@ -4,7 +4,7 @@
 import { DescribeServerCommand, StartServerCommand, StopServerCommand } from "@aws-sdk/client-transfer";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { DescribeVpcEndpointsCommand } from "@aws-sdk/client-ec2";
-import { Clients, restart, RestartEvent, waitForEndpoint } from "../functions/passive-ip-restart/handler";
+import { AUTHORIZATION_RETRY_SECONDS, Clients, isAuthorizationError, restart, RestartEvent, waitForEndpoint } from "../functions/passive-ip-restart/handler";
 import { RESTART_IN_PROGRESS } from "../functions/passive-ip-restart/marker";
 
 const SERVER_ID = "s-0123456789abcdef0";
@@ -185,5 +185,95 @@ describe("the endpoint wait (action wait-for-endpoint)", () => {
     const e = endpoint(["available"]);
     await expect(waitForEndpoint({ ...WAIT, vpcEndpointId: "nope" }, {}, e.io)).rejects.toThrow(/lacks vpcEndpointId/);
     expect(e.asked).toEqual([]);
+  });
+});
+
+/**
+ * IAM is eventually consistent ("Changes that I make are not always immediately
+ * visible", IAM user guide, troubleshooting): the apply that creates or changes
+ * the function's policy invokes the function right after, so its first calls
+ * may be refused. Authorization errors, as the SDK names them, are retried with
+ * backoff for a bounded time; nothing else is.
+ */
+describe("the restart function waits for its permissions to propagate", () => {
+  beforeEach(() => jest.spyOn(console, "log").mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  const denied = (name: string) => Object.assign(new Error(`User is not authorized (${name})`), { name });
+
+  /** The world above, whose first `failures` SSM calls are refused with `name`; the sleeps are recorded. */
+  function deniedAtFirst(failures: number, name = "AccessDeniedException") {
+    const w = world(["ONLINE"], ["OFFLINE"], ["ONLINE"]);
+    const slept: number[] = [];
+    let left = failures;
+    const ssm = w.io.ssm;
+    const io: Clients = {
+      ...w.io,
+      ssm: { send: async (command: never) => (left-- > 0 ? Promise.reject(denied(name)) : ssm.send(command)) } as Clients["ssm"],
+      sleep: async (ms) => {
+        slept.push(ms);
+        await w.io.sleep(ms);
+      },
+    };
+    return { ...w, io, slept };
+  }
+
+  test.each(["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "UnrecognizedClientException", "InvalidClientTokenId"])(
+    "%s is an authorization error; ParameterNotFound, ThrottlingException and ValidationException are not",
+    (name) => {
+      expect(isAuthorizationError(denied(name))).toBe(true);
+      for (const other of ["ParameterNotFound", "ThrottlingException", "ValidationException", "ResourceNotFoundException"]) expect(isAuthorizationError(denied(other))).toBe(false);
+    },
+  );
+
+  test("a marker read refused three times succeeds on the fourth, after 1, 2 and 4 s; the restart goes on", async () => {
+    const w = deniedAtFirst(3);
+    await expect(restart(EVENT, {}, w.io)).resolves.toMatchObject({ outcome: "restarted" });
+    expect(w.slept.slice(0, 3)).toEqual([1000, 2000, 4000]);
+    expect(notDescribe(w.calls)).toEqual(["GetParameter", "PutParameter", "StopServer", "StartServer", "PutParameter"]);
+    expect(console.log).toHaveBeenCalledWith(expect.stringContaining("GetParameterCommand was refused (AccessDeniedException); IAM changes take a while to show, retrying in 1 s"));
+  });
+
+  test(`a denial that lasts fails after at most ${AUTHORIZATION_RETRY_SECONDS} s of retries, with AWS's own error, before anything is stopped`, async () => {
+    const w = deniedAtFirst(1000);
+    await expect(restart(EVENT, {}, w.io)).rejects.toThrow("User is not authorized (AccessDeniedException)");
+    const total = w.slept.reduce((sum, ms) => sum + ms, 0);
+    expect(total).toBeLessThanOrEqual(AUTHORIZATION_RETRY_SECONDS * 1000);
+    expect(total).toBeGreaterThanOrEqual((AUTHORIZATION_RETRY_SECONDS - 15) * 1000);
+    expect(w.slept.every((ms) => ms <= 15_000)).toBe(true);
+    expect(w.calls).toEqual([]);
+  });
+
+  test("no retry once Lambda's own time is nearly up", async () => {
+    const w = deniedAtFirst(1);
+    await expect(restart(EVENT, { getRemainingTimeInMillis: () => 5000 }, w.io)).rejects.toThrow(/not authorized/);
+    expect(w.slept).toEqual([]);
+  });
+
+  test("other errors are not retried (a missing marker fails at once)", async () => {
+    const w = world(["ONLINE"], ["OFFLINE"], ["ONLINE"], null);
+    const slept: number[] = [];
+    await expect(restart(EVENT, {}, { ...w.io, sleep: async (ms) => void slept.push(ms) })).rejects.toThrow(/ParameterNotFound/);
+    expect(slept).toEqual([]);
+  });
+
+  test("the endpoint wait retries EC2's UnauthorizedOperation the same way", async () => {
+    let refusals = 2;
+    let clock = 0;
+    const slept: number[] = [];
+    const io: Clients = {
+      ...world(["ONLINE"], ["OFFLINE"], ["ONLINE"]).io,
+      ec2: {
+        send: async () => (refusals-- > 0 ? Promise.reject(denied("UnauthorizedOperation")) : { VpcEndpoints: [{ State: "available" }] }),
+      } as unknown as Clients["ec2"],
+      sleep: async (ms) => {
+        slept.push(ms);
+        clock += ms;
+      },
+      now: () => clock,
+    };
+    const wait = { action: "wait-for-endpoint" as const, vpcEndpointId: "vpce-0123456789abcdef0", timeoutSeconds: 30, pollSeconds: 5 };
+    await expect(waitForEndpoint(wait, {}, io)).resolves.toMatchObject({ state: "available" });
+    expect(slept).toEqual([1000, 2000]);
   });
 });

@@ -134,6 +134,25 @@ describe("restart resource in the synthesized provider stack", () => {
     expect(resourcesOf(provider, "terraform_data")).toHaveLength(0);
   });
 
+  test("lambda: both invocations (endpoint wait, restart) and the function come after the function's role policy (IAM propagation)", () => {
+    // IAM user guide, troubleshooting: "Changes that I make are not always immediately visible".
+    // Nothing but depends_on orders an invocation after the policy that permits its calls.
+    const { provider } = synthStacks(configWith({ provider: { restartResource: "lambda" } }));
+    const policy = resourcesOf(provider, "aws_iam_role_policy").find((r) => r.__address.includes("restart-function"))!;
+    const fn = resourcesOf(provider, "aws_lambda_function").find((r) => r.__address.includes("restart-function"))!;
+    const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((r) => r.__address.includes("restart-function"))!;
+    const invocations = resourcesOf(provider, "aws_lambda_invocation");
+    expect(invocations.map((i) => i.__address).sort()).toEqual([
+      expect.stringContaining("passive-ip-restart"),
+      expect.stringContaining("transfer-endpoint-addresses"),
+    ]);
+    for (const invocation of invocations) {
+      expect({ invocation: invocation.__address, depends_on: invocation.depends_on }).toEqual({ invocation: invocation.__address, depends_on: [policy.__address] });
+      expect(invocation.function_name).toBe(ref(fn, "function_name"));
+    }
+    expect(fn.depends_on).toEqual([logGroup.__address, policy.__address]);
+  });
+
   test("provider.assumeRoleArn reaches the command's environment (and nothing else changes)", () => {
     const role = "arn:aws:iam::111122223333:role/ftp-deployer";
     const { provider } = synthStacks(configWith({ provider: { assumeRoleArn: role } }));

@@ -350,6 +350,25 @@ describe("provider stack in passiveIpMode consumer-endpoint", () => {
     expect(resourcesOf(provider, "aws_lb_target_group_attachment")).toHaveLength(20);
   });
 
+  test("a change of the endpoint address is refused at plan time unless the server is out of service (the guard on the server)", () => {
+    // Evaluated by Terraform in __tests__/integration/plan-checks.test.ts; proven end to end in deploy.test.ts.
+    const { provider } = synthStacks(configWith(CONSUMER_ENDPOINT));
+    const server = onlyResource(provider, "aws_transfer_server");
+    const [markers] = dataSourcesOf(provider, "aws_ssm_parameters_by_path");
+    expect(markers).toMatchObject({ path: "/tf-ftp/transfer", recursive: true });
+    const [guard] = (server.lifecycle as { precondition: { condition: string; error_message: string }[] }).precondition;
+    expect(guard.condition).toBe(
+      `\${(length(setsubtract(toset(nonsensitive(${markers.__address}.values)), ["10.0.3.50", "restart-in-progress"])) < 1)}`,
+    );
+    expect(guard.error_message).toContain('Safe procedure (README "Day-2 changes"): stop the server');
+    // Other modes hand out no consumer endpoint address: no guard, no lookup.
+    for (const config of [configWith(), configWith(TWO_AZ)]) {
+      const { provider: other } = synthStacks(config);
+      expect(onlyResource(other, "aws_transfer_server").lifecycle).toBeUndefined();
+      expect(dataSourcesOf(other, "aws_ssm_parameters_by_path")).toEqual([]);
+    }
+  });
+
   test("passiveIpFor: one address per mode", () => {
     expect(passiveIpFor("nlb", "10.0.3.119", undefined)).toBe("10.0.3.119");
     expect(passiveIpFor("control-connection", "10.0.3.119", undefined)).toBe("0.0.0.0");

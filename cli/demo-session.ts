@@ -31,7 +31,7 @@ import { aws, Call, Emulator, EmulatorOptions, emulatorPrerequisites, startEmula
 import { assumeRole, aws as awsDefault, awsAs, AwsCredentials } from "../emulator/client";
 import { Prerequisite } from "../emulator/prerequisites";
 import { terraformPrerequisites, writeCliConfig } from "../emulator/terraform";
-import { consumerDeployPolicy, CrossAccountIds, serviceOwnerPolicy, trustAccountPolicy } from "../lib/cross-account-policies";
+import { DeployerIds, deployerPolicies, trustAccountPolicy } from "../lib/deployer-policies";
 
 export const REGION = "ap-northeast-1";
 export const NAME_PREFIX = "tf-ftp";
@@ -833,7 +833,7 @@ export interface ZonedSubnet extends Subnet {
 }
 
 export interface CrossAccountResources {
-  readonly ids: CrossAccountIds;
+  readonly ids: DeployerIds & { readonly region: string };
   /** Provider VPC, subnet and bucket in the provider account; consumer VPC and its subnet in the consumer account. */
   readonly pre: PreexistingResources;
   readonly providerSubnet: ZonedSubnet;
@@ -847,8 +847,11 @@ export interface CrossAccountResources {
   readonly serviceOwnerRoleArn: string;
 }
 
-async function createRole(run: (args: readonly string[]) => Promise<unknown>, name: string, trust: object, permissions: object): Promise<void> {
+async function createRole(run: (args: readonly string[]) => Promise<unknown>, name: string, trust: object): Promise<void> {
   await run(["iam", "create-role", "--role-name", name, "--assume-role-policy-document", JSON.stringify(trust)]);
+}
+
+async function putRolePolicy(run: (args: readonly string[]) => Promise<unknown>, name: string, permissions: object): Promise<void> {
   await run(["iam", "put-role-policy", "--role-name", name, "--policy-name", name, "--policy-document", JSON.stringify(permissions)]);
 }
 
@@ -859,12 +862,13 @@ async function createRole(run: (args: readonly string[]) => Promise<unknown>, na
  * subnets (one in the zone whose AZ ID is the provider subnet's, one in the zone
  * with the provider subnet's name) and the deploy role. Both roles trust the
  * provider account, whose credentials run Terraform; their policies are the
- * README's (lib/cross-account-policies.ts).
+ * ones lib/deployer-policies.ts builds for the two-account config
+ * (crossAccountConfigDocument): the README's.
  */
 export async function createCrossAccountResources(session: Session, options: { bucketName?: string } = {}): Promise<CrossAccountResources> {
   return timed(session, "create pre-existing resources in two accounts (AWS CLI)", async () => {
     const emu = session.emulator;
-    const ids: CrossAccountIds = { providerAccountId: PROVIDER_ACCOUNT_ID, consumerAccountId: CONSUMER_ACCOUNT_ID, region: emu.region };
+    const ids = { providerAccountId: PROVIDER_ACCOUNT_ID, consumerAccountId: CONSUMER_ACCOUNT_ID, region: emu.region };
     const consumerCredentials = await assumeRole(emu, `arn:aws:iam::${CONSUMER_ACCOUNT_ID}:role/${SETUP_ROLE}`, "transfer-ftp-setup");
     const inProvider = (args: readonly string[]) => awsDefault(emu, args);
     const inConsumer = (args: readonly string[]) => awsAs(emu, consumerCredentials, args);
@@ -884,15 +888,15 @@ export async function createCrossAccountResources(session: Session, options: { b
       vpc(inProvider, "transfer-provider"),
       vpc(inConsumer, "ftp-consumer"),
       inProvider(["s3api", "create-bucket", "--bucket", bucketName, "--create-bucket-configuration", `LocationConstraint=${emu.region}`]),
-      createRole(inProvider, SERVICE_OWNER_ROLE, trustAccountPolicy(PROVIDER_ACCOUNT_ID), serviceOwnerPolicy(ids)),
-      createRole(inConsumer, CONSUMER_DEPLOY_ROLE, trustAccountPolicy(PROVIDER_ACCOUNT_ID), consumerDeployPolicy(ids)),
+      createRole(inProvider, SERVICE_OWNER_ROLE, trustAccountPolicy(PROVIDER_ACCOUNT_ID)),
+      createRole(inConsumer, CONSUMER_DEPLOY_ROLE, trustAccountPolicy(PROVIDER_ACCOUNT_ID)),
     ]);
     const providerSubnet = await zoned(inProvider, providerVpcId, "10.0.3.0/24", { name: `${emu.region}a` });
     const [consumerSubnet, sameNameSubnet] = await Promise.all([
       zoned(inConsumer, consumerVpcId, "10.0.3.0/24", { id: providerSubnet.availabilityZoneId }),
       zoned(inConsumer, consumerVpcId, "10.0.4.0/24", { name: providerSubnet.availabilityZone }),
     ]);
-    return {
+    const resources: CrossAccountResources = {
       ids,
       pre: { providerVpcId, providerSubnets: [providerSubnet], consumerVpcId, consumerSubnets: [consumerSubnet], bucketName, vpcCidr: VPC_CIDR },
       providerSubnet,
@@ -902,6 +906,14 @@ export async function createCrossAccountResources(session: Session, options: { b
       consumerDeployRoleArn: `arn:aws:iam::${CONSUMER_ACCOUNT_ID}:role/${CONSUMER_DEPLOY_ROLE}`,
       serviceOwnerRoleArn: `arn:aws:iam::${PROVIDER_ACCOUNT_ID}:role/${SERVICE_OWNER_ROLE}`,
     };
+    // The roles' policies: what lib/deployer-policies.ts builds for this config (the emulator
+    // does not enforce them; the end-to-end test checks every call the roles made against them).
+    const policies = deployerPolicies(parseConfig(crossAccountConfigDocument(resources), "(two-account config)"), ids);
+    await Promise.all([
+      putRolePolicy(inProvider, SERVICE_OWNER_ROLE, policies["service-owner"]!),
+      putRolePolicy(inConsumer, CONSUMER_DEPLOY_ROLE, policies["consumer-deploy"]),
+    ]);
+    return resources;
   });
 }
 

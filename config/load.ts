@@ -216,7 +216,31 @@ export function userSecretPrefix(config: TransferConfig): string {
  * endpoint and then dropped by the NLB.
  */
 export function configWarnings(config: TransferConfig): string[] {
-  return [...cidrWarnings(config), ...certificateNameWarnings(config)];
+  return [...cidrWarnings(config), ...certificateNameWarnings(config), ...reservedConcurrencyWarnings(config)];
+}
+
+/**
+ * A reservation is refused at apply unless the account keeps 100 unreserved
+ * executions beside it: "You can reserve up to the Unreserved account
+ * concurrency value that is shown, minus 100" (Lambda developer guide,
+ * "Configuring reserved concurrency"). New accounts can have a concurrency
+ * quota of 10 or 50, where every reservation fails with "Specified
+ * ReservedConcurrentExecutions for function decreases account's
+ * UnreservedConcurrentExecution below its minimum value". Not checked at plan
+ * time: hashicorp/aws 5.100.0 has no data source for Lambda's GetAccountSettings
+ * (which reports the unreserved concurrency), and aws_servicequotas_service_quota
+ * needs servicequotas:GetServiceQuota, a permission the deploy role lacks, and
+ * still would not see what other functions have reserved.
+ */
+function reservedConcurrencyWarnings(config: TransferConfig): string[] {
+  const reserved = config.provider.identityProvider.reservedConcurrency;
+  if (reserved === undefined) return [];
+  return [
+    `provider.identityProvider.reservedConcurrency is ${reserved}: the account then needs at least ${100 + reserved} unreserved ` +
+      `concurrent executions (Lambda keeps 100 unreserved beside every reservation), or the apply fails when it creates the ` +
+      `function. Check with \`aws lambda get-account-settings\` (AccountLimit.UnreservedConcurrentExecutions) first; new ` +
+      `accounts can have a quota of 10 or 50 (ask for more through Service Quotas, or remove the key).`,
+  ];
 }
 
 /**

@@ -12,6 +12,45 @@ const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 // tf-ftp-8200-1a2b3c; the digits change when the NLB must be replaced, see
 // loadBalancerGeneration) and must fit in 32 characters: 19 + 12 = 31.
 const NAME_PREFIX = /^[a-z][a-z0-9-]{0,17}[a-z0-9]$/;
+
+/**
+ * Beginnings of namePrefix that give a name AWS refuses, although the prefix
+ * itself looks valid. Derived from every name the stacks build (checked for
+ * edge-case prefixes by __tests__/name-rules.test.ts against each AWS rule):
+ * - `<prefix>-nlb-<hash>` is the NLB's name, and an ELB name must not begin
+ *   with "internal-" (ELB API reference, CreateLoadBalancer; the AWS provider
+ *   refuses it at plan: internal/service/elbv2/validate.go).
+ * - `/<prefix>/...` are SSM parameter names (the server ID the identity
+ *   provider checks, the restart's marker, the smoke passwords), and a
+ *   parameter name "can't be prefixed with aws or ssm (case-insensitive)"
+ *   (Systems Manager API reference, PutParameter Name): PutParameter refuses
+ *   it mid-apply, after the Transfer server exists.
+ * - `<prefix>-nlb-`, `<prefix>-transfer-endpoint-`, ... are security-group
+ *   name prefixes, and a group name "Cannot start with sg-" (EC2 API
+ *   reference, CreateSecurityGroup GroupName).
+ */
+const RESERVED_NAME_PREFIX_STARTS: readonly { readonly test: (prefix: string) => boolean; readonly message: string }[] = [
+  {
+    test: (prefix) => prefix === "internal" || prefix.startsWith("internal-"),
+    message:
+      'expected a prefix other than "internal" or "internal-…": the NLB is named <namePrefix>-nlb-<hash>, and ELB refuses load balancer names beginning with "internal-" (CreateLoadBalancer)',
+  },
+  {
+    test: (prefix) => /^(aws|ssm)/i.test(prefix),
+    message:
+      'expected a prefix not beginning with "aws" or "ssm": the stacks\' SSM parameters are named /<namePrefix>/…, and Parameter Store refuses names prefixed with "aws" or "ssm", in any case (PutParameter)',
+  },
+  {
+    test: (prefix) => prefix === "sg" || prefix.startsWith("sg-"),
+    message:
+      'expected a prefix other than "sg" or "sg-…": the security groups are named <namePrefix>-nlb-… (and -transfer-endpoint-, -consumer-endpoint-, -ftp-client-), and EC2 refuses group names beginning with "sg-" (CreateSecurityGroup)',
+  },
+];
+
+/** Problems of a well-formed namePrefix whose derived names AWS refuses (empty: every name is accepted). */
+export function namePrefixProblems(prefix: string): string[] {
+  return RESERVED_NAME_PREFIX_STARTS.filter((rule) => rule.test(prefix)).map((rule) => rule.message);
+}
 const VPC_ID = /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SUBNET_ID = /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const ACCOUNT_ID = "\\d{12}";
@@ -442,18 +481,22 @@ const providerSide = z
     ),
     identityProvider: z
       .object({
-        // Caps the Lambda's share of the account's concurrency, so that a login
-        // flood cannot starve other functions (and bounds the scrypt work).
+        // Opt-in: caps the Lambda's share of the account's concurrency, so
+        // that a login flood cannot starve other functions (and bounds the
+        // scrypt work). No default: Lambda lets a function reserve at most the
+        // account's unreserved concurrency minus 100 (Lambda developer guide,
+        // "Configuring reserved concurrency"), and new accounts can have a
+        // quota of 10 or 50, where any reservation fails at apply.
         reservedConcurrency: z
           .number()
           .int()
           .min(1, "expected at least 1")
           .max(1000, "expected at most 1000")
-          .default(10)
-          .describe("Reserved concurrent executions of the identity-provider Lambda: a login flood cannot take the account's concurrency"),
+          .optional()
+          .describe("Reserved concurrent executions of the identity-provider Lambda (opt-in; none by default): a login flood cannot take the account's concurrency, but the account must then keep 100 + N unreserved"),
       })
       .strict()
-      .default({ reservedConcurrency: 10 })
+      .default({})
       .describe("The identity-provider Lambda"),
     logRetentionDays: withJsonSchema(
       z
@@ -561,7 +604,11 @@ export const configSchema = z
         NAME_PREFIX,
         "expected 2-19 lowercase letters, digits or hyphens, starting with a letter (names like <namePrefix>-8200-1a2b3c must fit in 32 characters)"
       )
-      .describe("Prefix of every name the stacks give (NLB <namePrefix>-nlb-<hash>, target groups <namePrefix>-<port>-<hash>, ...)"),
+      .superRefine((prefix, ctx) => {
+        if (!NAME_PREFIX.test(prefix)) return;
+        for (const message of namePrefixProblems(prefix)) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+      })
+      .describe("Prefix of every name the stacks give (NLB <namePrefix>-nlb-<hash>, target groups <namePrefix>-<port>-<hash>, ...); not internal, aws..., ssm... or sg..., which AWS refuses in some of those names"),
     tags: tags
       .default({})
       .describe("Default tags on every resource of both stacks (AWS tag rules; at most 49: the stacks add Name to some)"),

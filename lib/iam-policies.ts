@@ -34,7 +34,7 @@ export interface AccountScope {
 // Trust for roles Transfer Family assumes, with confused-deputy protection.
 // Transfer assumes a user role "in the context of a Transfer user ARN"
 // (arn:<partition>:transfer:<region>:<account>:user/<server-id>/<user>) and
-// the logging and invocation roles in the context of the server ARN (AWS
+// a server's own roles (logging, invocation) in the context of the server ARN (AWS
 // Transfer Family user guide, "Cross-service confused deputy prevention",
 // awsdocs/aws-transfer-user-guide doc_source/confused-deputy.md).
 
@@ -43,11 +43,6 @@ function transferTrust(scope: AccountScope, sourceArnPattern: string): string {
     StringEquals: { "aws:SourceAccount": scope.accountId },
     ArnLike: { "aws:SourceArn": sourceArnPattern },
   });
-}
-
-/** A role Transfer assumes for the server itself (logging): any server of this account and region. */
-export function transferServerTrustPolicy(scope: AccountScope): string {
-  return transferTrust(scope, `arn:${scope.partition}:transfer:${scope.region}:${scope.accountId}:server/*`);
 }
 
 /** A role Transfer assumes for the users of one server. */

@@ -34,6 +34,7 @@ export const ALLOW_LIST_VARIANTS: Record<string, Record<string, unknown>> = {
   example: {},
   "restart terraform_data": { provider: { restartResource: "terraform_data" } },
   "restart lambda": { provider: { restartResource: "lambda" } },
+  "reserved concurrency": { provider: { identityProvider: { reservedConcurrency: 10 } } },
   "nlb, address looked up": { provider: { nlbPrivateIp: null } },
   "two subnets, control-connection": {
     provider: {

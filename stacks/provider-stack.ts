@@ -11,6 +11,7 @@ import { healthCheckPortFor, listenerPortsFor, portRangesFor, usesFtpPorts } fro
 import { PROVIDER_OUTPUTS } from "../lib/stack-outputs";
 import { FtpSecurityGroup } from "./shared/ftp-security-group";
 import { FtpEndpointService } from "./provider/endpoint-service";
+import { EndpointIpChangeGuard } from "./provider/endpoint-ip-change-guard";
 import { FtpAlarms } from "./provider/ftp-alarms";
 import { FtpLoadBalancer } from "./provider/ftp-load-balancer";
 import { IdentityProviderFunction } from "./provider/identity-provider-function";
@@ -115,16 +116,16 @@ export class ProviderStack extends TerraformStack {
     // SFTP only: no PassiveIp (config validation refuses passiveIpMode then).
     const passiveIp = ftpPorts ? passiveIpFor(side.passiveIpMode, loadBalancer.privateIps[0], config.consumer.endpointIp) : undefined;
 
-    const logging = new TransferLogging(this, "transfer-logging", {
-      namePrefix: prefix,
-      partition: partition.partition,
-      accountId: account.accountId,
-      region: config.region,
-      retentionDays: side.logRetentionDays,
-    });
+    const logging = new TransferLogging(this, "transfer-logging", { namePrefix: prefix, retentionDays: side.logRetentionDays });
+
+    // consumer-endpoint: a new endpoint address needs the server out of service first (see the guard).
+    const endpointIpGuard =
+      ftpPorts && side.passiveIpMode === "consumer-endpoint" && config.consumer.endpointIp
+        ? new EndpointIpChangeGuard(this, "endpoint-ip-change-guard", { namePrefix: prefix, endpointIp: config.consumer.endpointIp })
+        : undefined;
 
     const server = new FtpTransferServer(this, "transfer-server", {
-      loggingRoleArn: logging.role.arn,
+      preconditions: endpointIpGuard ? [endpointIpGuard.precondition] : undefined,
       structuredLogDestinations: [logging.destination],
       name: `${prefix}-ftp`,
       vpcId: side.vpcId,
@@ -148,7 +149,7 @@ export class ProviderStack extends TerraformStack {
     });
 
     // restartResource "lambda": one function does what the local-exec steps do with the AWS CLI.
-    const restartFunction =
+    const restart =
       side.restartResource === "lambda"
         ? new RestartFunction(this, "restart-function", {
             projectRoot: options.projectRoot,
@@ -159,11 +160,13 @@ export class ProviderStack extends TerraformStack {
             serverId: server.id,
             serverArn: server.arn,
             logRetentionDays: side.logRetentionDays,
-          }).function.functionName
+          })
         : undefined;
+    const restartFunction = restart?.function.functionName;
 
     const endpointAddresses = new TransferEndpointAddresses(this, "transfer-endpoint-addresses", {
       waitFunctionName: restartFunction,
+      waitFunctionDependsOn: restart ? [restart.permissions] : undefined,
       subnetIds: side.subnetIds,
       vpcEndpointId: server.vpcEndpointId,
       region: config.region,
@@ -183,6 +186,7 @@ export class ProviderStack extends TerraformStack {
         resourceType: side.restartResource,
         timeoutSeconds: side.restartTimeoutSeconds,
         restartFunctionName: restartFunction,
+        restartFunctionDependsOn: restart ? [restart.permissions] : undefined,
       });
     }
 

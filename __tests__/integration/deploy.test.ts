@@ -15,7 +15,11 @@
 //   every other day-2 change are in day2-changes.test.ts.)
 //   2. passiveIpMode consumer-endpoint (issue 12): deployed in control-connection
 //      mode with consumer.dnsName (Route 53 zone + alias), then switched to the
-//      consumer endpoint's pinned IP: PassiveIp = that IP, exactly one more restart.
+//      consumer endpoint's pinned IP. Done directly, the provider plan refuses it
+//      (the server would hand out the new address before the endpoint has it);
+//      done by the README's safe procedure (server stopped, new address recorded,
+//      both stacks applied, server started) it goes through with no restart by
+//      the stacks: PassiveIp = that IP, and no PASV reply ever named it early.
 //
 // What this proves and what it cannot (real networking, the PrivateLink data
 // path, Transfer's FTP service, IAM enforcement, Lambda's own runtime): README,
@@ -25,6 +29,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { aws } from "../../emulator/client";
+import { markerParameterName } from "../../functions/passive-ip-restart/marker";
 import { loadBalancerGeneration } from "../../stacks/provider/ftp-load-balancer";
 import { missingPrerequisites } from "../support/prerequisites";
 import { STEP_TIMEOUT_MS, stepper } from "../support/steps";
@@ -98,6 +103,10 @@ interface ConsumerEndpointResult {
   readonly after: Deployment;
   readonly zoneBefore: HostedZoneView;
   readonly zoneAfter: HostedZoneView;
+  /** The direct switch, refused at plan time. */
+  readonly refusedOutput: string;
+  /** Transfer calls for the server during the refused attempt. */
+  readonly refusedServerCalls: { action: string; params?: unknown }[];
   readonly switchOutput: string;
   /** Transfer calls the emulator recorded for the server during the switch, in order. */
   readonly switchServerCalls: { action: string; params?: unknown }[];
@@ -135,8 +144,27 @@ async function runConsumerEndpointScenario(): Promise<ConsumerEndpointResult> {
     const zoneBefore = await hostedZone(session, DNS_NAME);
     const callsBefore = (await emu.calls()).length;
 
+    // Directly: refused by the provider's plan (consumer.endpointIp guard), nothing applied.
     writeConfig(session, configDocument(pre, { passiveIpMode: "consumer-endpoint", consumerEndpointIp: ENDPOINT_IP, dnsName: DNS_NAME }));
-    const switched = await deploy(session, "cdktf deploy (switch to consumer-endpoint)");
+    const refused = await deploy(session, "cdktf deploy (switch to consumer-endpoint, refused)").then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (!(refused instanceof CommandError)) throw new Error("the direct switch to consumer-endpoint was not refused");
+    const refusedServerCalls = (await emu.calls())
+      .slice(callsBefore)
+      .filter((c) => c.serverId === before.server.id)
+      .map((c) => ({ action: c.action, params: c.params }));
+
+    // The safe procedure (README "Day-2 changes"): stop the server, record the new address as the
+    // one its next start applies, apply both stacks, start the server.
+    const marker = markerParameterName(readConfig(session).namePrefix, before.server.id);
+    await aws(emu, ["transfer", "stop-server", "--server-id", before.server.id]);
+    await aws(emu, ["transfer", "wait", "server-offline", "--server-id", before.server.id]);
+    await aws(emu, ["ssm", "put-parameter", "--overwrite", "--type", "String", "--name", marker, "--value", ENDPOINT_IP]);
+    const switched = await deploy(session, "cdktf deploy (switch to consumer-endpoint, server stopped)");
+    await aws(emu, ["transfer", "start-server", "--server-id", before.server.id]);
+    await aws(emu, ["transfer", "wait", "server-online", "--server-id", before.server.id]);
     const after = await describeDeployment(session);
     const zoneAfter = await hostedZone(session, DNS_NAME);
     const switchServerCalls = (await emu.calls())
@@ -162,6 +190,8 @@ async function runConsumerEndpointScenario(): Promise<ConsumerEndpointResult> {
       after,
       zoneBefore,
       zoneAfter,
+      refusedOutput: refused.result.output,
+      refusedServerCalls,
       switchOutput: switched.output,
       switchServerCalls,
       endpointStateAfter: (endpointState?.instances[0].attributes ?? {}) as Record<string, unknown>,
@@ -508,7 +538,23 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     );
 
     test(
-      "the switch pins the endpoint to consumer.endpointIp in place and sets PassiveIp to it, with exactly one restart",
+      "switched directly, the provider plan refuses it: the server would hand out the endpoint's new address before the endpoint has it",
+      async () => {
+        const { before, refusedOutput: wrapped, refusedServerCalls } = await consumerEndpoint;
+        // Terraform wraps the message to its terminal width.
+        const refusedOutput = wrapped.replace(/\s+/g, " ");
+        expect(refusedOutput).toContain("Resource precondition failed");
+        expect(refusedOutput).toContain("consumer.endpointIp changes the Transfer server's PassiveIp to 10.0.3.50, but the server hands out 0.0.0.0");
+        expect(refusedOutput).toContain(`/tf-ftp/transfer/${before.server.id}/passive-ip-in-effect`);
+        expect(refusedOutput).toContain('Safe procedure (README "Day-2 changes")');
+        // Refused at plan time: nothing was changed on the server.
+        expect(refusedServerCalls).toEqual([]);
+      },
+      2 * STEP_TIMEOUT_MS,
+    );
+
+    test(
+      "by the safe procedure the switch pins the endpoint to consumer.endpointIp in place and sets PassiveIp to it while the server is stopped: no restart by the stacks",
       async () => {
         const { pre, before, after, switchOutput, switchServerCalls, endpointStateAfter, endpointEniIps, clientUserData } = await consumerEndpoint;
         expect(before.server.passiveIp).toBe("0.0.0.0");
@@ -522,16 +568,19 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         // Provider: the restart step replaced, the server updated; consumer: the endpoint only (the zone reads back as created).
         expect(switchOutput).toMatch(/provider\s+Apply complete! Resources: 1 added, 1 changed, 1 destroyed/);
         expect(switchOutput).toMatch(/consumer\s+Apply complete! Resources: 0 added, 1 changed, 0 destroyed/);
+        // The restart step found the new address recorded: it left the stopped server alone.
+        expect(switchOutput).toContain(`PassiveIp ${ENDPOINT_IP} is already in effect`);
 
         // Pinned address in the state and on the endpoint's one ENI; same endpoint, still accepted.
         expect(endpointStateAfter.subnet_configuration).toEqual([expect.objectContaining({ subnet_id: pre.consumerSubnets[0].id, ipv4: ENDPOINT_IP })]);
         expect(endpointEniIps).toEqual([ENDPOINT_IP]);
         expect(after.consumerEndpoint).toEqual(before.consumerEndpoint);
 
-        // PassiveIp is the endpoint's IP: one UpdateServer, then exactly one Stop + Start.
+        // PassiveIp is the endpoint's IP. The server was stopped before the update and started after
+        // both stacks were applied (the operator's two calls); the stacks stopped and started nothing.
         expect(after.server).toMatchObject({ id: before.server.id, passiveIp: ENDPOINT_IP, state: "ONLINE" });
-        expect(switchServerCalls.map((c) => c.action)).toEqual(["UpdateServer", "StopServer", "StartServer"]);
-        expect(switchServerCalls[0].params).toMatchObject({ ProtocolDetails: { PassiveIp: ENDPOINT_IP } });
+        expect(switchServerCalls.map((c) => c.action)).toEqual(["StopServer", "UpdateServer", "StartServer"]);
+        expect(switchServerCalls[1].params).toMatchObject({ ProtocolDetails: { PassiveIp: ENDPOINT_IP } });
         expect(restartSummary(after).slice(restartSummary(before).length)).toEqual(["StopServer from ONLINE", "StartServer from OFFLINE"]);
 
         // The client instance (unchanged by the switch) connects to the host name.

@@ -170,7 +170,7 @@ describe("npm run synth:hcl", () => {
     expect(hclText.provider).toMatch(/^ {4}precondition \{$/m);
     expect(hclText.provider).not.toMatch(/precondition\s*=/);
     // References are bare (cdktf: depends_on = ["aws_x.y"], provider = "aws.alias").
-    expect(hclText.provider).toMatch(/^ {2}depends_on = \[aws_cloudwatch_log_group\.[\w-]+\]$/m);
+    expect(hclText.provider).toMatch(/^ {2}depends_on = \[\n {4}aws_cloudwatch_log_group\.[\w-]+,\n {4}aws_iam_role_policy\.[\w-]+,\n {2}\]$/m);
     expect(hclText.consumer).toMatch(/^ {2}provider = aws\.service_owner$/m);
     // The EC2 user data: a heredoc whose delimiter is not a line of the content
     // (cdktf: <<EOF, ended early by the ftp-smoke script's own EOF line), and

@@ -108,4 +108,25 @@ const dataRef = (block: { __address: string }, attribute: string) => `${block.__
     }
     expect(values).toEqual(expected);
   }, 60_000);
+
+  // passiveIpMode consumer-endpoint: the server may not start handing out a new endpoint
+  // address while another one is in effect (EndpointIpChangeGuard): the markers under
+  // /<prefix>/transfer are what the data source reads (String parameters; the provider
+  // marks the list sensitive).
+  test.each([
+    [[], true, "the first deploy: no marker yet"],
+    [["10.0.3.50"], true, "the address in effect is the configured one"],
+    [["restart-in-progress"], true, "a restart under way"],
+    [["10.0.3.40"], false, "another endpoint address in effect"],
+    [["0.0.0.0"], false, "control-connection in effect, switching to consumer-endpoint"],
+    [["10.0.3.119"], false, "the NLB's address in effect, switching to consumer-endpoint"],
+    [["10.0.3.50", "10.0.3.40"], false, "a replaced server's marker still on the old address"],
+  ] as const)("markers in effect %j, consumer.endpointIp 10.0.3.50: accepted = %s (%s)", async (inEffect, expected, _why) => {
+    const { provider } = synthStacks(configWith({ provider: { passiveIpMode: "consumer-endpoint" }, consumer: { endpointIp: "10.0.3.50" } }));
+    const [guard] = preconditionsOf(onlyResource(provider, "aws_transfer_server")).filter((p) => p.error_message.startsWith("consumer.endpointIp"));
+    const [markers] = dataSourcesOf(provider, "aws_ssm_parameters_by_path");
+    expect(markers).toMatchObject({ path: "/tf-ftp/transfer", recursive: true });
+    const value = await evaluate(dir, env, guard.condition, { [dataRef(markers, "values")]: `sensitive(${JSON.stringify(inEffect)})` });
+    expect(value).toBe(expected);
+  }, 60_000);
 });

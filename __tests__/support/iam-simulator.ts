@@ -128,6 +128,13 @@ export interface SynthesizedRole {
   readonly managedPolicyArns: readonly string[];
 }
 
+/** An aws_kms_key of a stack: its ARN and key policy, resolved like every other policy. */
+export interface SynthesizedKmsKey {
+  readonly address: string;
+  readonly arn: string;
+  readonly policy: PolicyDocument;
+}
+
 export interface SynthesizedLambdaPermission {
   readonly address: string;
   readonly functionArn: string;
@@ -192,6 +199,29 @@ export class SynthesizedIam {
     };
   }
 
+  /** Every aws_kms_key with its resolved ARN and key policy. */
+  kmsKeys(): SynthesizedKmsKey[] {
+    return Object.entries(this.stack.resource?.aws_kms_key ?? {}).map(([name, body]) => ({
+      address: `aws_kms_key.${name}`,
+      arn: this.resolve(`\${aws_kms_key.${name}.arn}`),
+      policy: JSON.parse(this.resolve(String(body.policy))) as PolicyDocument,
+    }));
+  }
+
+  /** The one aws_kms_key whose alias (aws_kms_alias) is `alias/<name>` (undefined when there is none and `required` is false). */
+  kmsKeyWithAlias(alias: string): SynthesizedKmsKey;
+  kmsKeyWithAlias(alias: string, required: false): SynthesizedKmsKey | undefined;
+  kmsKeyWithAlias(alias: string, required = true): SynthesizedKmsKey | undefined {
+    const aliases = Object.values(this.stack.resource?.aws_kms_alias ?? {}).filter((body) => this.resolve(String(body.name)) === alias);
+    if (aliases.length === 0 && !required) return undefined;
+    if (aliases.length !== 1) throw new Error(`expected one aws_kms_alias named ${alias}, found ${aliases.length}`);
+    const target = /^\$\{(aws_kms_key\.[^.]+)\.key_id\}$/.exec(String(aliases[0].target_key_id));
+    if (!target) throw new Error(`${alias} does not target an aws_kms_key of this stack`);
+    const found = this.kmsKeys().find((key) => key.address === target[1]);
+    if (!found) throw new Error(`${alias}: no ${target[1]}`);
+    return found;
+  }
+
   /**
    * Each aws_lambda_permission as the statement Lambda adds to the function's
    * resource-based policy (Lambda developer guide, "Viewing resource-based
@@ -240,10 +270,12 @@ export interface RoleSession {
   readonly sessionPolicy?: unknown;
   /** Addresses of the synthesized policies involved (recorded in evaluatedAddresses). */
   readonly addresses: readonly string[];
+  /** The role's ARN (aws:PrincipalArn of its sessions), when the session is a synthesized role's. */
+  readonly roleArn?: string;
 }
 
 export function sessionOf(role: SynthesizedRole, sessionPolicy?: unknown): RoleSession {
-  return { policies: role.policies, sessionPolicy, addresses: role.inlinePolicyAddresses };
+  return { policies: role.policies, sessionPolicy, addresses: role.inlinePolicyAddresses, roleArn: role.arn };
 }
 
 export interface Request {
@@ -368,4 +400,63 @@ export async function evaluateSession(
     );
   }
   return combined;
+}
+
+/**
+ * A KMS call a service makes on a caller's behalf: DynamoDB decrypting its
+ * table key, Secrets Manager or Parameter Store decrypting a value, Lambda
+ * decrypting a function's environment. KMS sees the caller as the principal,
+ * `kms:ViaService` = `<service>.<region>.amazonaws.com` and `kms:CallerAccount`
+ * = the caller's account (AWS KMS developer guide, "kms:ViaService",
+ * "kms:CallerAccount"), plus the service's encryption context; the key policy
+ * is the resource policy. So the caller's identity policies (an explicit Deny
+ * above all) and the key policy both decide, as for a direct call.
+ *
+ * The simulator (0.1.173) does not resolve kms:EncryptionContext:<key>
+ * (it maps the variable part away, so no condition ever sees it): each such key
+ * is renamed to the stand-in aws:RequestTag/<key>, a single-valued string key
+ * it does resolve, alike in every policy and in the request, so StringEquals
+ * and StringLike behave as they would on the real key.
+ */
+export interface OnBehalfKmsCall {
+  /** Service prefix of the endpoint that calls KMS: `dynamodb`, `secretsmanager`, `ssm`, `lambda`, `ec2`. */
+  readonly via: string;
+  readonly action: string;
+  readonly key: { readonly arn: string; readonly policy: unknown };
+  readonly encryptionContext?: Record<string, string>;
+  /** The caller's ARN when it is not a synthesized role's session (an administrator, an operator). */
+  readonly principal?: string;
+}
+
+const ENCRYPTION_CONTEXT = "kms:EncryptionContext:";
+const ENCRYPTION_CONTEXT_STAND_IN = "aws:RequestTag/";
+
+function withStandInContextKeys(policy: unknown): unknown {
+  const text = JSON.stringify(policy);
+  if (text.includes(`"${ENCRYPTION_CONTEXT_STAND_IN}`)) throw new Error("a real policy uses the stand-in key aws:RequestTag/: the evaluation would be wrong");
+  return JSON.parse(text.split(`"${ENCRYPTION_CONTEXT}`).join(`"${ENCRYPTION_CONTEXT_STAND_IN}`));
+}
+
+export async function evaluateOnBehalfKms(session: RoleSession, call: OnBehalfKmsCall): Promise<Decision> {
+  session.addresses.forEach((address) => evaluatedAddresses.add(address));
+  const callerArn = call.principal ?? session.roleArn;
+  if (!callerArn) throw new Error("evaluateOnBehalfKms: a session of a synthesized role (sessionOf) or an explicit principal");
+  // A role's session calls as arn:<p>:sts::<account>:assumed-role/<role>/<session>;
+  // key policies name the role, matched through aws:PrincipalArn (the role's ARN).
+  const role = /^arn:([^:]+):iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(callerArn);
+  const principal = role ? `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}/on-behalf-call` : callerArn;
+  const callerAccount = callerArn.split(":")[4];
+  const context: Record<string, string> = {
+    "kms:ViaService": `${call.via}.${WORLD.region}.amazonaws.com`,
+    "kms:CallerAccount": callerAccount,
+    "aws:PrincipalArn": callerArn,
+  };
+  for (const [key, value] of Object.entries(call.encryptionContext ?? {})) context[`${ENCRYPTION_CONTEXT_STAND_IN}${key}`] = value;
+  const request: Request = { principal, action: call.action, resource: call.key.arn, context };
+  const identity = session.policies.map((p) => ({ name: p.name, policy: withStandInContextKeys(p.policy) }));
+  const resource = withStandInContextKeys(call.key.policy);
+  // A session policy narrows grants made to the session's identity, not those a resource
+  // policy makes to the role by name: not modelled here, and no on-behalf caller has one.
+  if (session.sessionPolicy) throw new Error("evaluateOnBehalfKms: sessions with a session policy are not modelled");
+  return simulate(request, { identity, resource });
 }

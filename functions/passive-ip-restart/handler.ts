@@ -49,6 +49,59 @@ export interface Clients {
   readonly now: () => number;
 }
 
+/**
+ * How the AWS SDK names an authorization failure: AccessDenied /
+ * AccessDeniedException (Transfer, SSM and most JSON and REST services),
+ * UnauthorizedOperation (EC2's query API), and the two that say the
+ * credentials themselves are not (yet) known, UnrecognizedClientException and
+ * InvalidClientTokenId. Right after the function's role or its inline policy
+ * was created or changed - the same apply invokes the function - IAM may not
+ * show the change yet: "Changes that I make are not always immediately
+ * visible" (IAM user guide, troubleshooting; IAM is eventually consistent).
+ */
+const AUTHORIZATION_ERRORS = /^(AccessDenied\w*|UnauthorizedOperation|UnrecognizedClientException|InvalidClientTokenId)$/;
+/**
+ * How long one invocation waits, in all, for its permissions to appear. One
+ * minute fits beside both waits of a restart: restartTimeoutSeconds is at
+ * most 420 with this form (2 x 420 + 60 = 900 s, Lambda's limit).
+ */
+export const AUTHORIZATION_RETRY_SECONDS = 60;
+
+/** True for the errors an IAM change that has not propagated yet produces. */
+export function isAuthorizationError(error: unknown): boolean {
+  const name = (error as { name?: unknown; Code?: unknown })?.name ?? (error as { Code?: unknown })?.Code;
+  return typeof name === "string" && AUTHORIZATION_ERRORS.test(name);
+}
+
+/**
+ * The clients, each call retried while it fails for authorization, with
+ * exponential backoff (1, 2, 4, 8, then 15 s), for at most
+ * AUTHORIZATION_RETRY_SECONDS in all and never past Lambda's own deadline.
+ * Any other error, and an authorization error after that, is thrown as is.
+ */
+export function retryingAuthorization(io: Clients, context: Context, label: string): Clients {
+  let waitedMs = 0;
+  const wrap = <C extends { send: (command: never) => Promise<unknown> }>(client: C): C =>
+    ({
+      send: async (command: never) => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await client.send(command);
+          } catch (error) {
+            const delay = Math.min(1000 * 2 ** attempt, 15_000);
+            const left = context.getRemainingTimeInMillis?.() ?? Infinity;
+            if (!isAuthorizationError(error) || waitedMs + delay > AUTHORIZATION_RETRY_SECONDS * 1000 || left < delay + 10_000) throw error;
+            const name = (error as { name?: string }).name;
+            console.log(`${label}: ${(command as object).constructor.name} was refused (${name}); IAM changes take a while to show, retrying in ${delay / 1000} s`);
+            waitedMs += delay;
+            await io.sleep(delay);
+          }
+        }
+      },
+    }) as unknown as C;
+  return { ...io, transfer: wrap(io.transfer), ssm: wrap(io.ssm), ec2: wrap(io.ec2) };
+}
+
 let defaultClients: Clients | undefined;
 function clients(): Clients {
   defaultClients ??= {
@@ -71,8 +124,9 @@ function check(event: RestartEvent): void {
   if (problems.length) throw new Error(`passive-ip restart: the event lacks ${problems.join(", ")}`);
 }
 
-export async function restart(event: RestartEvent, context: Context = {}, io: Clients = clients()): Promise<RestartResult> {
+export async function restart(event: RestartEvent, context: Context = {}, clientsToUse: Clients = clients()): Promise<RestartResult> {
   check(event);
+  const io = retryingAuthorization(clientsToUse, context, "passive-ip restart");
   const { serverId, passiveIp, markerParameter } = event;
   const poll = (event.pollSeconds ?? 10) * 1000;
   const log = (message: string) => console.log(`passive-ip restart: ${message}`);
@@ -139,10 +193,15 @@ export async function restart(event: RestartEvent, context: Context = {}, io: Cl
 }
 
 /** Waits until the VPC endpoint is `available`; fails at once on a state it cannot leave, or at the deadline. */
-export async function waitForEndpoint(event: EndpointWaitEvent, context: Context = {}, io: Clients = clients()): Promise<{ vpcEndpointId: string; state: string }> {
+export async function waitForEndpoint(
+  event: EndpointWaitEvent,
+  context: Context = {},
+  clientsToUse: Clients = clients(),
+): Promise<{ vpcEndpointId: string; state: string }> {
   if (typeof event?.vpcEndpointId !== "string" || !/^vpce-[0-9a-f]+$/.test(event.vpcEndpointId) || !Number.isInteger(event.timeoutSeconds) || event.timeoutSeconds <= 0) {
     throw new Error("transfer endpoint wait: the event lacks vpcEndpointId (vpce-...) or timeoutSeconds (a positive integer)");
   }
+  const io = retryingAuthorization(clientsToUse, context, "transfer endpoint wait");
   const poll = (event.pollSeconds ?? 5) * 1000;
   const deadline = io.now() + event.timeoutSeconds * 1000;
   for (;;) {

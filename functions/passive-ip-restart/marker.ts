@@ -6,5 +6,10 @@ export const RESTART_IN_PROGRESS = "restart-in-progress";
 
 /** One parameter per server: a replaced server starts with its own, set to the PassiveIp it was created with. */
 export function markerParameterName(namePrefix: string, serverId: string): string {
-  return `/${namePrefix}/transfer/${serverId}/passive-ip-in-effect`;
+  return `${markerParameterPath(namePrefix)}/${serverId}/passive-ip-in-effect`;
+}
+
+/** The path every server's marker lives under (and nothing else of the stacks). */
+export function markerParameterPath(namePrefix: string): string {
+  return `/${namePrefix}/transfer`;
 }

@@ -43,62 +43,67 @@ export class SmokePasswordKey extends Construct {
 
   constructor(scope: Construct, id: string, options: SmokePasswordKeyOptions) {
     super(scope, id);
-    const account = `arn:${options.partition}:iam::${options.accountId}:root`;
-    const viaParameterStore = {
-      StringEquals: { "kms:ViaService": `ssm.${options.region}.amazonaws.com` },
-      StringLike: { "kms:EncryptionContext:PARAMETER_ARN": smokeParameterArnPattern(options) },
-    };
     this.key = new KmsKey(this, "key", {
       description: `${options.namePrefix}: encrypts npm run smoke's temporary FTP password parameters; only the FTP client role decrypts`,
       enableKeyRotation: true,
       deletionWindowInDays: 7,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "AccountAdministersTheKey",
-            Effect: "Allow",
-            Principal: { AWS: account },
-            Action: [
-              "kms:CreateAlias",
-              "kms:Describe*",
-              "kms:Enable*",
-              "kms:List*",
-              "kms:Put*",
-              "kms:Update*",
-              "kms:Revoke*",
-              "kms:Disable*",
-              "kms:Get*",
-              "kms:Delete*",
-              "kms:TagResource",
-              "kms:UntagResource",
-              "kms:ScheduleKeyDeletion",
-              "kms:CancelKeyDeletion",
-              "kms:RotateKeyOnDemand",
-            ],
-            Resource: "*",
-          },
-          {
-            // Delegated to IAM: operators whose own policy allows it may store a smoke password.
-            Sid: "OperatorsEncryptSmokePasswordsThroughParameterStore",
-            Effect: "Allow",
-            Principal: { AWS: account },
-            Action: ["kms:Encrypt", "kms:GenerateDataKey"],
-            Resource: "*",
-            Condition: viaParameterStore,
-          },
-          {
-            Sid: "ClientRoleDecryptsSmokePasswordsThroughParameterStore",
-            Effect: "Allow",
-            Principal: { AWS: options.clientRoleArn },
-            Action: "kms:Decrypt",
-            Resource: "*",
-            Condition: viaParameterStore,
-          },
-        ],
-      }),
+      policy: smokePasswordKeyPolicy(options),
       tags: { Name: `${options.namePrefix}-smoke-password` },
     });
     new KmsAlias(this, "alias", { name: `alias/${options.namePrefix}-smoke-password`, targetKeyId: this.key.keyId });
   }
+}
+
+/** The key policy as a JSON string (exported for the IAM evaluation of what may use the key). */
+export function smokePasswordKeyPolicy(options: SmokePasswordKeyOptions): string {
+  const account = `arn:${options.partition}:iam::${options.accountId}:root`;
+  const viaParameterStore = {
+    StringEquals: { "kms:ViaService": `ssm.${options.region}.amazonaws.com` },
+    StringLike: { "kms:EncryptionContext:PARAMETER_ARN": smokeParameterArnPattern(options) },
+  };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "AccountAdministersTheKey",
+        Effect: "Allow",
+        Principal: { AWS: account },
+        Action: [
+          "kms:CreateAlias",
+          "kms:Describe*",
+          "kms:Enable*",
+          "kms:List*",
+          "kms:Put*",
+          "kms:Update*",
+          "kms:Revoke*",
+          "kms:Disable*",
+          "kms:Get*",
+          "kms:Delete*",
+          "kms:TagResource",
+          "kms:UntagResource",
+          "kms:ScheduleKeyDeletion",
+          "kms:CancelKeyDeletion",
+          "kms:RotateKeyOnDemand",
+        ],
+        Resource: "*",
+      },
+      {
+        // Delegated to IAM: operators whose own policy allows it may store a smoke password.
+        Sid: "OperatorsEncryptSmokePasswordsThroughParameterStore",
+        Effect: "Allow",
+        Principal: { AWS: account },
+        Action: ["kms:Encrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+        Condition: viaParameterStore,
+      },
+      {
+        Sid: "ClientRoleDecryptsSmokePasswordsThroughParameterStore",
+        Effect: "Allow",
+        Principal: { AWS: options.clientRoleArn },
+        Action: "kms:Decrypt",
+        Resource: "*",
+        Condition: viaParameterStore,
+      },
+    ],
+  });
 }

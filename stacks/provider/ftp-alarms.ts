@@ -182,15 +182,16 @@ export class FtpAlarms extends Construct {
 export const LOGIN_METRICS_NAMESPACE = "TransferFtp/IdentityProvider";
 
 /**
- * A regular-expression filter pattern (CloudWatch Logs: `%...%`) for the
- * literal `"outcome":"denied"` of a decision line. It matches whether the
- * line reaches CloudWatch as a pure JSON event (the handler writes to stdout
- * directly, as it does now) or behind the prefix Lambda's Node.js runtime
- * puts on console.log lines (timestamp, request ID, level), so it does not
- * depend on how the line is written. The literal cannot be forged by a user
- * name: JSON.stringify escapes the quotes of every value.
+ * A JSON filter pattern (CloudWatch Logs user guide, "Filter pattern syntax",
+ * JSON log events: `{ $.field = "value" }`) for decision lines whose `outcome`
+ * is "denied". The handler writes each decision as one JSON line to stdout,
+ * which Lambda stores as the event itself. A JSON pattern compares the one
+ * field: no user name can forge it, and no regex is needed - CloudWatch's
+ * regex dialect allows only letters, digits and `: _ # = @ / ; , -` besides
+ * its operators, so the literal `"outcome":"denied"` (quotes) is refused by
+ * PutMetricFilter and would fail the first deploy.
  */
-export const LOGIN_DENIAL_PATTERN = '%"outcome":"denied"%';
+export const LOGIN_DENIAL_PATTERN = '{ $.outcome = "denied" }';
 
 export interface LoginDenialAlarmOptions {
   readonly identityProviderLogGroupName: string;

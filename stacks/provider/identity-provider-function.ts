@@ -25,8 +25,8 @@ export interface IdentityProviderFunctionOptions {
   /** ARN of the role returned to Transfer for authenticated users. */
   readonly transferRoleArn: string;
   readonly logRetentionDays: number;
-  /** Reserved concurrent executions: a login flood cannot take the account's concurrency. */
-  readonly reservedConcurrency: number;
+  /** Reserved concurrent executions (opt-in): a login flood cannot take the account's concurrency. Unset: none reserved. */
+  readonly reservedConcurrency?: number;
   /** The failed-login table (./login-attempts-table.ts). */
   readonly loginAttemptsTable: { readonly name: string; readonly arn: string };
   /** Principals that may create FTP users: the only ones the user-secrets key lets encrypt. */
@@ -78,7 +78,7 @@ export class IdentityProviderFunction extends Construct {
     });
     const userSecretsKeyArn = this.userSecretsKey.key.arn;
 
-    new IamRolePolicy(this, "permissions", {
+    const permissions = new IamRolePolicy(this, "permissions", {
       name: "identity-provider",
       role: role.id,
       policy: policyDocument([
@@ -119,14 +119,23 @@ export class IdentityProviderFunction extends Construct {
         },
         {
           // Decrypting is granted by the user-secrets key's policy. This Deny
-          // keeps every other key's policy from granting it too: a secret
-          // written under an attacker's key (and then moved onto ours, which
-          // leaves old versions under the old key: Secrets Manager user guide,
-          // "Change the encryption key for a secret") can never be read.
-          Sid: "DecryptWithUserSecretsKeyOnly",
+          // keeps every other key's policy from granting it for a secret too:
+          // a secret written under an attacker's key (and then moved onto
+          // ours, which leaves old versions under the old key: Secrets Manager
+          // user guide, "Change the encryption key for a secret") can never
+          // be read. Only through Secrets Manager (kms:ViaService): the other
+          // services that call KMS as this role must keep their keys -
+          // DynamoDB decrypts the login-attempts table's key aws/dynamodb "on
+          // behalf of the user who is accessing the DynamoDB resource" (AWS
+          // KMS developer guide, "How Amazon DynamoDB uses AWS KMS"), and
+          // Lambda decrypts the function's environment (aws/lambda) as its
+          // execution role. An unscoped Deny refused those too: every login
+          // failed closed (throttle-unavailable).
+          Sid: "DecryptSecretsWithUserSecretsKeyOnly",
           Effect: "Deny",
           Action: "kms:Decrypt",
           NotResource: userSecretsKeyArn,
+          Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${options.region}.amazonaws.com` } },
         },
         {
           Sid: "ReadExpectedServerId",
@@ -154,7 +163,8 @@ export class IdentityProviderFunction extends Construct {
       // is gained. `npm run bench` measures it.
       memorySize: 1769,
       timeout: 10,
-      reservedConcurrentExecutions: options.reservedConcurrency,
+      // Unset: no reservation (the provider's -1), so that low-quota accounts can deploy (config/load.ts warns otherwise).
+      ...(options.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: options.reservedConcurrency } : {}),
       environment: {
         variables: {
           USER_SECRET_PREFIX: options.userSecretPrefix,
@@ -167,7 +177,12 @@ export class IdentityProviderFunction extends Construct {
           USER_ADMINISTRATOR_ARNS: JSON.stringify(options.userAdministratorArns),
         },
       },
-      dependsOn: [logGroup],
+      // After its policy, not only its role: IAM changes are eventually consistent (IAM user guide,
+      // troubleshooting, "Changes that I make are not always immediately visible"), and the first
+      // login may come as soon as the server (created after this function) is ONLINE. A login that
+      // still meets an unpropagated policy is refused (server-id-unavailable, counted by the
+      // broken-identity-provider alarm) and the next one works: failures are never cached.
+      dependsOn: [logGroup, permissions],
     });
   }
 

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, Op, TerraformResource } from "cdktf";
+import { DataResource, Fn, ITerraformDependable, Op, TerraformResource } from "cdktf";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
@@ -26,6 +26,8 @@ export interface PassiveIpRestartOptions {
   readonly resourceType: "null_resource" | "terraform_data" | "lambda";
   /** For `lambda`: the restart function (./restart-function.ts). */
   readonly restartFunctionName?: string;
+  /** For `lambda`: what the invocation must wait for beside the function (RestartFunction.permissions). */
+  readonly restartFunctionDependsOn?: readonly ITerraformDependable[];
   readonly timeoutSeconds: number;
   readonly pollSeconds?: number;
 }
@@ -205,6 +207,8 @@ export class PassiveIpRestart extends Construct {
         pollSeconds: options.pollSeconds ?? 10,
       }),
       triggers,
+      // The function's policy, or its first calls race IAM's propagation (RestartFunction.permissions).
+      dependsOn: [...(options.restartFunctionDependsOn ?? [])],
     });
   }
 }

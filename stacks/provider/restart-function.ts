@@ -35,6 +35,17 @@ export interface RestartFunctionOptions {
 export class RestartFunction extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
+  /**
+   * The role's inline policy. Whatever invokes the function in the same apply
+   * must depend on it (and on the function): IAM changes are eventually
+   * consistent (IAM user guide, troubleshooting, "Changes that I make are not
+   * always immediately visible"), and nothing else orders an invocation after
+   * the policy that permits its calls - the function itself references only
+   * the role. The function also retries authorization errors for a while
+   * (functions/passive-ip-restart/handler.ts), for the propagation that
+   * ordering cannot wait out.
+   */
+  readonly permissions: IamRolePolicy;
 
   constructor(scope: Construct, id: string, options: RestartFunctionOptions) {
     super(scope, id);
@@ -47,7 +58,7 @@ export class RestartFunction extends Construct {
       assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"),
     }));
     const marker = markerParameterName(options.namePrefix, options.serverId);
-    new IamRolePolicy(this, "permissions", {
+    this.permissions = new IamRolePolicy(this, "permissions", {
       name: "passive-ip-restart",
       role: role.id,
       policy: policyDocument([
@@ -87,7 +98,7 @@ export class RestartFunction extends Construct {
       // Both waits of a restart (OFFLINE, then ONLINE) fit in one invocation:
       // the config allows restartTimeoutSeconds up to 420 with this form.
       timeout: LAMBDA_MAX_TIMEOUT_SECONDS,
-      dependsOn: [logGroup],
+      dependsOn: [logGroup, this.permissions],
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataResource, Fn, TerraformResource } from "cdktf";
+import { DataResource, Fn, ITerraformDependable, TerraformResource } from "cdktf";
 import { LambdaInvocation } from "@cdktf/provider-aws/lib/lambda-invocation";
 import { DataAwsNetworkInterface } from "@cdktf/provider-aws/lib/data-aws-network-interface";
 import { assumeRoleShell, awsCliProvisioner } from "../../lib/aws-cli-role";
@@ -20,6 +20,8 @@ export interface TransferEndpointAddressesOptions {
    * (./restart-function.ts) instead of local-exec with the AWS CLI.
    */
   readonly waitFunctionName?: string;
+  /** What the invocation must wait for beside the function: its role's policy (RestartFunction.permissions). */
+  readonly waitFunctionDependsOn?: readonly ITerraformDependable[];
 }
 
 export interface EndpointAddress {
@@ -101,6 +103,7 @@ export class TransferEndpointAddresses extends Construct {
             pollSeconds: options.pollSeconds ?? 5,
           }),
           triggers,
+          dependsOn: [...(options.waitFunctionDependsOn ?? [])],
         })
       : new DataResource(this, "endpoint-available", {
           triggersReplace: triggers,

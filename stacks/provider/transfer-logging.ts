@@ -1,44 +1,34 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { AccountScope, policyDocument, transferServerTrustPolicy } from "../../lib/iam-policies";
 
-export interface TransferLoggingOptions extends AccountScope {
+export interface TransferLoggingOptions {
   readonly namePrefix: string;
   readonly retentionDays: number;
 }
 
 /**
  * Where the Transfer server writes its structured (JSON) logs - logins,
- * uploads, downloads, errors - and the role it writes them with, limited to
- * that one log group.
+ * uploads, downloads, errors: the server's StructuredLogDestinations.
+ *
+ * No logging role. Transfer has two logging mechanisms, "configured and
+ * controlled separately": StructuredLogDestinations, and a LoggingRole, which
+ * turns on the legacy (non-JSON) logging and is needed only to log workflows
+ * (Transfer user guide, "Creating, updating, and viewing logging for
+ * servers"). This server runs no workflow, so the structured logs are all it
+ * needs. A LoggingRole beside them would switch on the legacy path, which
+ * writes to `/aws/transfer/<server-id>`: a group this stack neither creates
+ * nor lets that role write, so it failed silently; and its trust would have
+ * to name every server of the account (`server/*`), because the role must
+ * exist before the server whose ID it would name.
  */
 export class TransferLogging extends Construct {
   readonly logGroup: CloudwatchLogGroup;
-  readonly role: IamRole;
 
   constructor(scope: Construct, id: string, options: TransferLoggingOptions) {
     super(scope, id);
     this.logGroup = new CloudwatchLogGroup(this, "logs", {
       name: `/aws/transfer/${options.namePrefix}-ftp`,
       retentionInDays: options.retentionDays,
-    });
-    this.role = new IamRole(this, "role", {
-      name: `${options.namePrefix}-transfer-logging`,
-      description: "Lets the Transfer server write its logs to its own log group",
-      assumeRolePolicy: transferServerTrustPolicy(options),
-    });
-    new IamRolePolicy(this, "write-logs", {
-      name: "write-transfer-logs",
-      role: this.role.id,
-      policy: policyDocument([
-        {
-          Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-          Resource: `${this.logGroup.arn}:*`,
-        },
-      ]),
     });
   }
 

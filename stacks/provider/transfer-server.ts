@@ -20,8 +20,9 @@ export interface FtpTransferServerOptions {
   readonly tlsSessionResumptionMode?: string;
   /** SFTP only: which credentials Transfer asks SFTP clients for. */
   readonly sftpAuthenticationMethods?: string;
-  readonly loggingRoleArn?: string;
   readonly structuredLogDestinations?: readonly string[];
+  /** Plan-time checks on the server (lifecycle preconditions), e.g. EndpointIpChangeGuard's. */
+  readonly preconditions?: readonly { condition: unknown; errorMessage: string }[];
 }
 
 /**
@@ -70,9 +71,10 @@ export class FtpTransferServer extends Construct {
             },
           }
         : {}),
-      loggingRole: options.loggingRoleArn,
+      // Structured logs only, no logging_role (see TransferLogging).
       structuredLogDestinations: options.structuredLogDestinations ? [...options.structuredLogDestinations] : undefined,
       tags: { Name: options.name },
+      ...(options.preconditions?.length ? { lifecycle: { precondition: [...options.preconditions] } } : {}),
     });
   }
 
