@@ -36,6 +36,12 @@ describe("provider stack (example config: single AZ, pinned NLB IP)", () => {
     expect(server.function).toBe(ref(lambda, "arn"));
   });
 
+  test("S3 directory listing optimization on: users' LOGICAL homes need no root folder object", () => {
+    // Off (the API's default), a logical home's root folder must exist before the first login
+    // (Transfer user guide, "Implementing logical directories"); `npm run users -- add` creates none.
+    expect(provider).toHaveResourceWithProperties(TransferServer, { s3_storage_options: { directory_listing_optimization: "ENABLED" } });
+  });
+
   test("passive IP is the pinned NLB IP, and the NLB is pinned to it in the first subnet", () => {
     expect(provider).toHaveResourceWithProperties(TransferServer, { protocol_details: { passive_ip: "10.0.3.119" } });
     expect(provider).toHaveResourceWithProperties(Lb, {

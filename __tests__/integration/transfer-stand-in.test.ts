@@ -37,6 +37,8 @@ exports.handler = async (event) => {
     case "alice":
       if (event.protocol === "SFTP" && event.password === "") return { ...logical("alice"), PublicKeys: [process.env.KEY] };
       return event.password === "pw-alice" ? logical("alice") : {};
+    case "rootless":
+      return event.password === "pw" ? logical("rootless") : {};
     case "pathuser":
       return event.password === "pw" ? { Role: process.env.ROLE, HomeDirectory: "/${BUCKET}/home/pathuser" } : {};
     case "keysinpw":
@@ -101,7 +103,7 @@ exports.handler = async (event) => {
       "--certificate-chain", `fileb://${certs.ca}`])).CertificateArn;
     const server = await aws(emulator, ["transfer", "create-server", "--protocols", "FTP", "FTPS", "SFTP", "--identity-provider-type", "AWS_LAMBDA",
       "--identity-provider-details", `Function=${functionArn}`, "--certificate", certificateArn, "--protocol-details", "PassiveIp=0.0.0.0",
-      "--security-policy-name", "TransferSecurityPolicy-2024-01"]);
+      "--security-policy-name", "TransferSecurityPolicy-2024-01", "--s3-storage-options", "DirectoryListingOptimization=ENABLED"]);
     serverId = server.ServerId;
     serverArn = `arn:aws:transfer:us-east-1:123456789012:server/${serverId}`;
     await aws(emulator, ["lambda", "add-permission", "--function-name", "stand-in-idp", "--statement-id", "transfer", "--action", "lambda:InvokeFunction",
@@ -219,6 +221,29 @@ exports.handler = async (event) => {
       await transferPath.restartStandIn();
     }
   }, 60_000);
+
+  it("without S3's directory listing optimization, a LOGICAL home's root folder must exist before the login", async () => {
+    await aws(emulator, ["transfer", "update-server", "--server-id", serverId, "--s3-storage-options", "DirectoryListingOptimization=DISABLED"]);
+    await transferPath.restartStandIn();
+    try {
+      const since = transferPath.standInLog().length;
+      const refused = await plainLftp("rootless", "pw", "cls -1");
+      expect(refused.stderr).toMatch(/<--- 530 /);
+      expect(refusals(since)).toEqual([
+        `home root folder missing: s3://${BUCKET}/home/rootless/ (S3 DirectoryListingOptimization is DISABLED: the folder must exist before login)`,
+      ]);
+      await aws(emulator, ["s3api", "put-object", "--bucket", BUCKET, "--key", "home/rootless/"]);
+      const admitted = await plainLftp("rootless", "pw", "cls -1");
+      expect({ code: admitted.code, tail: admitted.code === 0 ? "" : admitted.stderr.slice(-1500) }).toEqual({ code: 0, tail: "" });
+    } finally {
+      await aws(emulator, ["s3api", "delete-object", "--bucket", BUCKET, "--key", "home/rootless/"]);
+      await aws(emulator, ["transfer", "update-server", "--server-id", serverId, "--s3-storage-options", "DirectoryListingOptimization=ENABLED"]);
+      await transferPath.restartStandIn();
+    }
+    // With the optimization on (as the stacks set it), the same user needs no folder object.
+    const optimized = await plainLftp("rootless", "pw", "cls -1");
+    expect(optimized.code).toBe(0);
+  }, 90_000);
 
   it("does not play a server that is not ONLINE, nor FTPS without its certificate in ACM", async () => {
     await aws(emulator, ["transfer", "stop-server", "--server-id", serverId]);

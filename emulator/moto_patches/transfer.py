@@ -66,6 +66,11 @@ def patch_transfer() -> None:
             details.setdefault("TlsSessionResumptionMode", "ENFORCED")
             details.setdefault("SetStatOption", "DEFAULT")
             kwargs["protocol_details"] = details
+            # DirectoryListingOptimization: "If using the API or CLI, this is disabled by default"
+            # (Transfer API reference, S3StorageOptions); DescribeServer reports it either way.
+            storage = dict(kwargs.get("s3_storage_options") or {})
+            storage.setdefault("DirectoryListingOptimization", "DISABLED")
+            kwargs["s3_storage_options"] = storage
             if kwargs["endpoint_type"] == "VPC":
                 endpoint = kwargs.get("endpoint_details") or {}
                 if not endpoint.get("SubnetIds"):

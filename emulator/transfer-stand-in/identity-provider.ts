@@ -23,6 +23,7 @@
 // answer's Policy as the session policy, and acts on S3 with those session
 // credentials only.
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@aws-sdk/types";
 import { HomeMapping, parseLogicalHome } from "./logical-home";
@@ -54,6 +55,30 @@ export interface ServiceClients {
   readonly lambda: LambdaClient;
   /** STS as Transfer acting for this user (aws:SourceArn = the Transfer user's ARN). */
   stsFor(username: string): Promise<STSClient>;
+  /** The emulator's endpoint for the user's S3 requests (undefined: AWS's). */
+  readonly s3Endpoint?: string;
+}
+
+/**
+ * The mappings whose root folder has no "<prefix>/" object, checked with the user's own
+ * credentials (what the user's session could see). Transfer needs it unless the server's S3
+ * directory listing optimization is on (server-config.ts, directoryListingOptimization).
+ */
+async function missingRootFolders(mappings: readonly HomeMapping[], credentials: AwsCredentialIdentity, region: string, endpoint?: string): Promise<string[]> {
+  const s3 = new S3Client({ region, credentials, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
+  const missing: string[] = [];
+  for (const mapping of mappings) {
+    if (mapping.prefix === "") continue; // a whole bucket is its own root
+    const key = `${mapping.prefix}/`;
+    try {
+      await s3.send(new HeadObjectCommand({ Bucket: mapping.bucket, Key: key }));
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      missing.push(`s3://${mapping.bucket}/${key}${status === 404 ? "" : ` (${(error as Error).name})`}`);
+    }
+  }
+  s3.destroy();
+  return missing;
 }
 
 function sessionName(username: string): string {
@@ -121,6 +146,12 @@ export async function login(config: ServerConfig, clients: ServiceClients, reque
     credentials = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
   } catch (error) {
     return { ok: false, reason: `cannot assume ${fields.Role}: ${(error as Error).name}: ${(error as Error).message}` };
+  }
+  if (config.directoryListingOptimization !== "ENABLED") {
+    const missing = await missingRootFolders(mappings, credentials, config.region, clients.s3Endpoint);
+    if (missing.length > 0) {
+      return { ok: false, reason: `home root folder missing: ${missing.join(", ")} (S3 DirectoryListingOptimization is DISABLED: the folder must exist before login)` };
+    }
   }
   return { ok: true, session: { username: request.username, role: fields.Role, mappings, credentials, ...(publicKeys ? { publicKeys } : {}) } };
 }

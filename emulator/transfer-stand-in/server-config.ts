@@ -37,6 +37,14 @@ export interface ServerConfig {
   readonly hostKey: string;
   readonly hostKeyFingerprint: string;
   readonly certificate?: FtpsCertificate;
+  /**
+   * S3StorageOptions.DirectoryListingOptimization. DISABLED (the API's default): a LOGICAL home's
+   * root folder must exist before the user logs in - a zero-byte object whose key ends in "/"
+   * (Transfer user guide, "Implementing logical directories": "If you are not using Amazon S3
+   * performance optimization settings your root directory must exist on startup"). ENABLED:
+   * Transfer does without it.
+   */
+  readonly directoryListingOptimization: "ENABLED" | "DISABLED";
 }
 
 export class ServerConfigError extends Error {}
@@ -97,5 +105,6 @@ export async function loadServerConfig(transfer: TransferClient, endpoint: strin
     hostKey: keys.hostKey,
     hostKeyFingerprint: keys.hostKeyFingerprint,
     ...(keys.certificate ? { certificate: keys.certificate } : {}),
+    directoryListingOptimization: Server.S3StorageOptions?.DirectoryListingOptimization === "ENABLED" ? "ENABLED" : "DISABLED",
   };
 }

@@ -60,6 +60,7 @@ export async function transferServiceClients(endpoint: string, config: ServerCon
   const lambda = new LambdaClient({ region: config.region, credentials: await serviceCredentials(endpoint, config, config.arn) });
   return {
     lambda,
+    s3Endpoint: endpoint,
     stsFor: async (username: string) =>
       new STSClient({ region: config.region, credentials: await serviceCredentials(endpoint, config, transferUserArn(config, username)) }),
   };

@@ -49,6 +49,12 @@ export class FtpTransferServer extends Construct {
         ? { sftpAuthenticationMethods: options.sftpAuthenticationMethods }
         : {}),
       domain: "S3",
+      // Users' homes are LOGICAL directories. Without S3's directory listing optimization a
+      // logical home's root folder "must exist on startup" (a zero-byte "<prefix>/" object:
+      // Transfer user guide, "Implementing logical directories"), which nothing creates for a
+      // new user; with it Transfer does without. The API's default is DISABLED (Transfer API
+      // reference, S3StorageOptions), so it is set here; changing it needs no interruption.
+      s3StorageOptions: { directoryListingOptimization: "ENABLED" },
       endpointType: "VPC",
       endpointDetails: {
         vpcId: options.vpcId,
