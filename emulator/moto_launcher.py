@@ -4,6 +4,7 @@
 Usage:
     python3 emulator/moto_launcher.py [--host 127.0.0.1] [--port 0] [--calls-file calls.jsonl]
                                       [--state-delay SECONDS] [--lambda-sdk-modules DIR]
+                                      [--lambda-concurrency-quota ACCOUNT=N ...] [--lenient]
 
 Binds to 127.0.0.1 only (any other --host is refused). With --port 0 (the default) the
 operating system picks a free port; either way the first line on stdout is
@@ -12,7 +13,7 @@ and from then on the emulator answers AWS API calls on that endpoint (point the 
 or Terraform's AWS provider at it with AWS_ENDPOINT_URL). Stop it with SIGTERM/SIGINT.
 
 Extra HTTP paths on the same port (not AWS APIs; for tests):
-    GET    /_launcher/health  -> {"moto": "<version>", "patches": [...]}  (readiness probe)
+    GET    /_launcher/health  -> {"moto": "<version>", "patches": [...], "checks": {...}}  (readiness probe)
     GET    /_launcher/calls   -> JSON array of recorded calls, oldest first
     DELETE /_launcher/calls   -> forget recorded calls
 A recorded call is {"action", "serverId" | "serviceId", "time" (ISO 8601 UTC, ms),
@@ -33,6 +34,18 @@ Lambda functions of a nodejs* runtime run with the local `node` when invoked (pa
 --lambda-sdk-modules (default: env MOTO_LAMBDA_SDK_MODULES) names a node_modules folder whose
 @aws-sdk packages they can require, as Lambda's Node.js runtimes include the AWS SDK v3.
 
+Requests are judged strictly, as AWS judges them (patch 25, emulator/request_checks/): each
+request is checked against its operation's input shape in AWS's API models (botocore's) and
+against a table of limits AWS documents that the models lack, and refused with the service's
+error code (stderr: "moto_launcher: refused <service> <operation>: <code>: <message>").
+--lenient (env MOTO_LENIENT=1) turns both checks off, for debugging only; the tests and
+`npm run demo` never use it. GET /_launcher/health reports them under "checks".
+
+Each emulated account's Lambda concurrency quota is 1000 (AWS's default) unless
+--lambda-concurrency-quota ACCOUNT=N (repeatable, or env MOTO_LAMBDA_CONCURRENCY_QUOTAS=
+"ACCOUNT=N,...") says otherwise; PutFunctionConcurrency is refused as AWS refuses it and
+GetAccountSettings reports it (patch 26).
+
 Settings: MOTO_IAM_LOAD_MANAGED_POLICIES defaults to true here (AWS-managed policies such
 as arn:aws:iam::aws:policy/AmazonS3FullAccess exist, as on AWS).
 
@@ -51,6 +64,8 @@ import threading
 from typing import Any, Callable
 
 from moto_patches import apply_all, common
+from request_checks import java_regex
+from request_checks.settings import SETTINGS, parse_quotas
 
 LOOPBACK = "127.0.0.1"
 
@@ -63,7 +78,12 @@ def launcher_app(inner: Any) -> Callable[..., Any]:
             return inner(environ, start_response)
         method = environ.get("REQUEST_METHOD")
         if path == "/_launcher/health" and method == "GET":
-            body: Any = {"moto": common.moto_version(), "patches": common.PATCHES, "stateDelaySeconds": common.STATE.state_delay}
+            body: Any = {
+                "moto": common.moto_version(),
+                "patches": common.PATCHES,
+                "stateDelaySeconds": common.STATE.state_delay,
+                "checks": SETTINGS.health(),
+            }
         elif path == "/_launcher/calls" and method == "GET":
             body = common.STATE.calls.all()
         elif path == "/_launcher/calls" and method == "DELETE":
@@ -94,7 +114,26 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("MOTO_LAMBDA_SDK_MODULES", ""),
         help="node_modules folder whose @aws-sdk packages Node.js functions may require (env MOTO_LAMBDA_SDK_MODULES)",
     )
+    parser.add_argument(
+        "--lambda-concurrency-quota",
+        action="append",
+        default=[os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTAS", "")],
+        metavar="ACCOUNT=N",
+        help="an emulated account's Lambda concurrency quota (default 1000; repeatable; env MOTO_LAMBDA_CONCURRENCY_QUOTAS)",
+    )
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        default=os.environ.get("MOTO_LENIENT", "") not in ("", "0", "false"),
+        help="do not judge requests against AWS's API models and documented limits (debugging only; env MOTO_LENIENT=1)",
+    )
     args = parser.parse_args(argv)
+    try:
+        SETTINGS.lambda_concurrency_quotas = parse_quotas(args.lambda_concurrency_quota)
+    except ValueError as error:
+        print(f"moto_launcher: --lambda-concurrency-quota: {error}", file=sys.stderr)
+        return 2
+    SETTINGS.api_models = SETTINGS.documented_limits = not args.lenient
     if args.host != LOOPBACK:
         print(f"moto_launcher: refusing to bind {args.host}: only {LOOPBACK} is allowed", file=sys.stderr)
         return 2
@@ -116,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+    if not args.lenient:
+        # The Unicode categories of the models' \p{L}-style patterns take about a second to
+        # tabulate: done while moto's apps load, not in the first request that needs them.
+        threading.Thread(target=java_regex.warm_up, daemon=True).start()
 
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

@@ -95,6 +95,12 @@ Patches (by number, as the README and the tests refer to them):
     (DuplicateLoadBalancerName), as on AWS (moto compared ARNs, which carry a random ID).
 24. ELBv2 SetSubnets on a network load balancer: one AZ is enough, every subnet enabled before
     must stay (as AWS documents), and each added subnet gets the NLB's ENI "ELB net/<name>/<id>".
+25. Every request is judged as AWS judges it before moto acts: against its operation's input
+    shape in AWS's API models and against the documented limits the models lack, refused with
+    the service's error code in the protocol's error shape (the rules: emulator/request_checks);
+    off with the launcher's --lenient.
+26. Lambda PutFunctionConcurrency against each emulated account's concurrency quota (1000
+    unless the launcher's --lambda-concurrency-quota says otherwise), and GetAccountSettings.
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 23, 24),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
@@ -102,7 +108,8 @@ ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zone
 ec2_endpoint_pinned_addresses (20), route53_private_zones (21), lambda_node_runtime (22,
 with its runner lambda_node_runner.js),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
-off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
+off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set), strict_requests (25, the hook; the rules
+live in emulator/request_checks), lambda_concurrency_quota (26); common holds the shared helpers and
 the call log.
 """
 
@@ -116,12 +123,14 @@ from . import (
     ec2_security_groups,
     ec2_vpc_endpoints,
     elbv2_load_balancers,
+    lambda_concurrency_quota,
     lambda_node_runtime,
     privatelink_cross_account,
     privatelink_endpoint_zones,
     privatelink_nlb_in_use,
     role_request_log,
     route53_private_zones,
+    strict_requests,
     transfer,
     transfer_endpoint_pending,
 )
@@ -155,3 +164,5 @@ def apply_all() -> None:
     lambda_node_runtime.patch_lambda_node_runtime()
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()
+    lambda_concurrency_quota.patch_lambda_concurrency_quota()
+    strict_requests.patch_strict_requests()
