@@ -10,6 +10,11 @@
 //   const calls = await emu.calls();                 // Stop/Start/UpdateServer, ...
 //   await emu.stop();                                // in afterAll
 //
+// The emulator judges every request as AWS does (AWS's API models, documented limits:
+// emulator/request_checks); `emu.log()` holds what it printed, its refusals included.
+// `startEmulator({ lambdaConcurrencyQuotas: { "111111111111": 10 } })` gives an emulated
+// account a new account's Lambda concurrency quota (default 1000, AWS's default).
+//
 // `emu.env` holds the variables that point the AWS CLI, Terraform's AWS provider
 // and local-exec commands at the emulator. `awsEnv(emu)` is a whole environment
 // for such a child process: the parent's environment without its AWS_* variables

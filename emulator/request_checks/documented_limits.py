@@ -37,6 +37,9 @@ class Rule:
     operations: tuple[str, ...]
     check: Callable[[dict[str, Any], Context], Refusal | None]
     source: str
+    # True where the message is this emulator's wording of the documented rule (no AWS answer
+    # with the exact text was found); the error code is the service's either way.
+    own_words: bool = False
 
 
 def _get(params: dict[str, Any], *path: str) -> Any:
@@ -513,9 +516,9 @@ def s3_bucket_name(params: dict[str, Any], _: Context) -> Refusal | None:
 ELB_DOCS = "ELB API reference, CreateLoadBalancer/CreateTargetGroup, Name"
 RULES: list[Rule] = [
     Rule("transfer-passive-ip", "transfer", ("CreateServer", "UpdateServer"), transfer_passive_ip,
-         "Transfer API reference, ProtocolDetails.PassiveIp: \"Enter a single IPv4 address ... Special values: AUTO and 0.0.0.0\""),
+         "Transfer API reference, ProtocolDetails.PassiveIp: \"Enter a single IPv4 address ... Special values: AUTO and 0.0.0.0\"", own_words=True),
     Rule("transfer-protocols", "transfer", ("CreateServer",), transfer_protocol_requirements,
-         "Transfer API reference, CreateServer, Protocols: FTP/FTPS need EndpointType VPC and a Lambda, API Gateway or Directory Service identity provider; FTPS needs a Certificate; FTP no AddressAllocationIds"),
+         "Transfer API reference, CreateServer, Protocols: FTP/FTPS need EndpointType VPC and a Lambda, API Gateway or Directory Service identity provider; FTPS needs a Certificate; FTP no AddressAllocationIds", own_words=True),
     Rule("lambda-timeout", "lambda", ("CreateFunction", "UpdateFunctionConfiguration"), lambda_timeout,
          "Lambda API reference, CreateFunction, Timeout: \"The maximum allowed value is 900 seconds\"; Lambda developer guide, Lambda quotas (function timeout 900 s)"),
     Rule("lambda-memory", "lambda", ("CreateFunction", "UpdateFunctionConfiguration"), lambda_memory,
@@ -527,31 +530,31 @@ RULES: list[Rule] = [
     Rule("ec2-rule-descriptions", "ec2", ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "UpdateSecurityGroupRuleDescriptionsIngress", "UpdateSecurityGroupRuleDescriptionsEgress", "ModifySecurityGroupRules"), ec2_rule_descriptions,
          "EC2 API reference, IpRange/UserIdGroupPair/PrefixListId Description: up to 255 characters, a-z, A-Z, 0-9, spaces, and ._-:/()#,@[]+=&;{}!$*"),
     Rule("ec2-port-ranges", "ec2", ("AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"), ec2_port_ranges,
-         "EC2 API reference, IpPermission FromPort/ToPort: TCP/UDP ports 0-65535, start of the range not above its end"),
+         "EC2 API reference, IpPermission FromPort/ToPort: TCP/UDP ports 0-65535, start of the range not above its end", own_words=True),
     Rule("ec2-vpc-cidr", "ec2", ("CreateVpc",), ec2_cidr_netmask("Vpc"),
          "Amazon VPC user guide, VPC CIDR blocks: \"The allowed block size is between a /16 netmask and /28 netmask\"; EC2 error codes InvalidVpc.Range"),
     Rule("ec2-subnet-cidr", "ec2", ("CreateSubnet",), ec2_cidr_netmask("Subnet"),
          "Amazon VPC user guide, subnet CIDR blocks: /16 to /28; EC2 error codes InvalidSubnet.Range"),
     Rule("ec2-tags", "ec2", ("CreateTags", "RunInstances", "CreateVpc", "CreateSubnet", "CreateSecurityGroup", "CreateVpcEndpoint", "CreateVpcEndpointServiceConfiguration", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"), ec2_tags,
-         "EC2 user guide, tag restrictions: 50 tags per resource, key up to 128 characters, value up to 256, the aws: prefix reserved"),
+         "EC2 user guide, tag restrictions: 50 tags per resource, key up to 128 characters, value up to 256, the aws: prefix reserved", own_words=True),
     Rule("elb-load-balancer-name", "elbv2", ("CreateLoadBalancer",), elb_name("load balancer"),
          "ELB API reference, CreateLoadBalancer, Name: \"a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with internal-\""),
     Rule("elb-target-group-name", "elbv2", ("CreateTargetGroup",), elb_name("target group"),
          "ELB API reference, CreateTargetGroup, Name: \"a maximum of 32 characters, must contain only alphanumeric characters or hyphens, and must not begin or end with a hyphen\""),
     Rule("elb-listener-attributes", "elbv2", ("ModifyListenerAttributes",), _attribute_ranges({"tcp.idle_timeout.seconds": (60, 6000)}),
-         "ELB user guide for Network Load Balancers, listeners, TCP idle timeout: \"The range for the idle timeout value is 60-6000 seconds\""),
+         "ELB user guide for Network Load Balancers, listeners, TCP idle timeout: \"The range for the idle timeout value is 60-6000 seconds\"", own_words=True),
     Rule("elb-target-group-attributes", "elbv2", ("ModifyTargetGroupAttributes",), _attribute_ranges({"deregistration_delay.timeout_seconds": (0, 3600)}),
-         "ELB API reference, TargetGroupAttribute: deregistration_delay.timeout_seconds \"The range is 0-3600 seconds\""),
+         "ELB API reference, TargetGroupAttribute: deregistration_delay.timeout_seconds \"The range is 0-3600 seconds\"", own_words=True),
     Rule("kms-pending-window", "kms", ("ScheduleKeyDeletion",), kms_pending_window,
          "KMS API reference, ScheduleKeyDeletion, PendingWindowInDays: \"it must be between 7 and 30, inclusive\""),
     Rule("kms-alias-name", "kms", ("CreateAlias", "UpdateAlias", "DeleteAlias"), kms_alias_name,
-         "KMS API reference, CreateAlias, AliasName: \"must begin with alias/ ... The alias name cannot begin with alias/aws/. The alias/aws/ prefix is reserved for AWS managed keys\""),
+         "KMS API reference, CreateAlias, AliasName: \"must begin with alias/ ... The alias name cannot begin with alias/aws/. The alias/aws/ prefix is reserved for AWS managed keys\"", own_words=True),
     Rule("logs-retention", "logs", ("PutRetentionPolicy",), logs_retention,
          "CloudWatch Logs API reference, PutRetentionPolicy, retentionInDays: \"Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653\""),
     Rule("logs-filter-pattern", "logs", ("PutMetricFilter", "TestMetricFilter"), logs_filter_pattern_grammar,
          "CloudWatch Logs user guide, \"Filter pattern syntax for metric filters, subscription filters, filter log events, and Live Tail\" (logs_filter_pattern.py)"),
     Rule("cloudwatch-alarm-period", "cloudwatch", ("PutMetricAlarm",), cloudwatch_alarm_period,
-         "CloudWatch API reference, PutMetricAlarm: Period \"Valid values are 10, 20, 30, and any multiple of 60\"; DatapointsToAlarm is the M of \"M out of N\" (N = EvaluationPeriods); CloudWatch user guide, alarm evaluation: at most seven days of periods"),
+         "CloudWatch API reference, PutMetricAlarm: Period \"Valid values are 10, 20, 30, and any multiple of 60\"; DatapointsToAlarm is the M of \"M out of N\" (N = EvaluationPeriods); CloudWatch user guide, alarm evaluation: at most seven days of periods", own_words=True),
     Rule("ssm-parameter-name", "ssm", ("PutParameter",), ssm_parameter_name,
          "SSM API reference, PutParameter, Name: \"can't be prefixed with aws or ssm (case-insensitive)\", only a-zA-Z0-9_.- and / for hierarchies, a leading / for a hierarchy, 1011 characters, 15 levels"),
     Rule("ssm-parameter-value", "ssm", ("PutParameter",), ssm_parameter_value,
