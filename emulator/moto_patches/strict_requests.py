@@ -51,7 +51,11 @@ def patch_strict_requests() -> None:
             return None
         if parsed is None:
             return None
-        refusal = judge.decide(parsed, response.current_account, response.region)
+        try:
+            refusal = judge.decide(parsed, response.current_account, response.region)
+        except Exception as error:  # noqa: BLE001 - a rule that cannot read a value does not judge it
+            judge.log_unjudged(f"{parsed.service} {parsed.operation}", error)
+            return None
         if refusal is not None:
             judge.log_refusal(parsed.service, parsed.operation, refusal)
         return refusal
@@ -76,9 +80,13 @@ def patch_strict_requests() -> None:
                 except Exception as error:  # noqa: BLE001
                     judge.log_unjudged("s3", error)
                     parsed = None
+                refusal = None
                 if parsed is not None:
                     # S3's rules need no account state (bucket names, the model).
-                    refusal = judge.decide(parsed, "", "")
+                    try:
+                        refusal = judge.decide(parsed, "", "")
+                    except Exception as error:  # noqa: BLE001
+                        judge.log_unjudged(f"s3 {parsed.operation}", error)
                     if refusal is not None:
                         judge.log_refusal("s3", parsed.operation, refusal)
                         return _s3_error(refusal)

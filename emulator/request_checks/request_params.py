@@ -17,6 +17,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 
+class Unreadable(Exception):
+    """A request this module cannot read against a model (logged, then left to moto)."""
+
+
 @dataclass
 class ParsedRequest:
     service: str  # botocore name ("lambda", "elbv2", ...)
@@ -50,8 +54,8 @@ def from_response(response: Any) -> ParsedRequest | None:
     service_model = get_service_model(service)
     try:
         operation_model = service_model.operation_model(action)
-    except Exception:  # an operation the model does not know: moto answers it (or not) itself
-        return None
+    except Exception:  # noqa: BLE001
+        raise Unreadable(f"operation {action} is not in the {service} model") from None
     headers = response.headers
     content_type = headers.get("Content-Type", "") or ""
     protocol = _protocol(service_model, content_type)
@@ -60,7 +64,7 @@ def from_response(response: Any) -> ParsedRequest | None:
         return ParsedRequest(service, action, protocol, operation_model, response.params)
     parser_cls = PROTOCOL_PARSERS.get(protocol)
     if parser_cls is None:
-        return None
+        raise Unreadable(f"no parser for the {protocol} protocol")
     body = response.body
     if not isinstance(body, (str, bytes, bytearray)):
         body = response.raw_body if isinstance(response.raw_body, (str, bytes, bytearray)) else ""
