@@ -13,7 +13,7 @@ import sys
 
 from . import api_model, documented_limits, errors
 from .errors import Refusal
-from .request_params import ParsedRequest
+from .request_params import ParsedRequest, Unreadable
 from .settings import SETTINGS
 
 
@@ -34,7 +34,10 @@ def log_refusal(service: str, operation: str, refusal: Refusal) -> None:
 
 
 def log_unjudged(what: str, error: BaseException) -> None:
-    print(f"moto_launcher: not judged ({what}): {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+    # Only this package's own explanations are printed: another exception's text could quote a
+    # request value, which may be a sensitive one.
+    detail = f": {error}" if isinstance(error, Unreadable) else ""
+    print(f"moto_launcher: not judged ({what}): {type(error).__name__}{detail}", file=sys.stderr, flush=True)
 
 
 def enabled() -> bool:
