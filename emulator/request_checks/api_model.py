@@ -23,7 +23,7 @@ a service that never echoes values (IAM: errors.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from . import java_regex
@@ -40,9 +40,7 @@ class Violation:
     # The serialized (wire) name of the top-level member, for services that name
     # parameters that way (EC2: "GroupDescription").
     wire_name: str = ""
-    kind: str = "constraint"  # "required" when the value is missing
-    missing: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    missing: bool = False  # a required member absent ("Value null at ...")
 
 
 def lower_camel(name: str) -> str:
@@ -145,7 +143,7 @@ class Checker:
             if not present:
                 if name in required:
                     self.violations.append(
-                        Violation(member_path, None, "Member must not be null", member_sensitive, wire or name, "required", True)
+                        Violation(member_path, None, "Member must not be null", member_sensitive, wire or name, missing=True)
                     )
                 continue
             self.check(member, value[name], member_path, member_sensitive, wire or name)
