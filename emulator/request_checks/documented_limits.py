@@ -226,9 +226,9 @@ def ec2_tags(params: dict[str, Any], _: Context) -> Refusal | None:
             if key.lower().startswith("aws:"):
                 return Refusal("InvalidParameterValue", f"Value ( {key} ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use")
             if len(key) > 128:
-                return Refusal("InvalidParameterValue", f"Tag key exceeds the maximum length of 128 characters")
+                return Refusal("InvalidParameterValue", "Tag key exceeds the maximum length of 128 characters")
             if isinstance(value, str) and len(value) > 256:
-                return Refusal("InvalidParameterValue", f"Tag value exceeds the maximum length of 256 characters")
+                return Refusal("InvalidParameterValue", "Tag value exceeds the maximum length of 256 characters")
     return None
 
 

@@ -235,7 +235,7 @@ class _Parser:
         if op in ("<", ">", "<=", ">=") and not (value.kind == "word" and NUMBER.fullmatch(value.text)):
             raise FilterPatternError(f"{op} compares numbers only, found {value.text!r}")
         if value.kind == "regex" and op not in ("=", "!="):
-            raise FilterPatternError(f"a regular expression can only be compared with = or !=")
+            raise FilterPatternError("a regular expression can only be compared with = or !=")
         return ("compare", subject, op, value.text)
 
     # space-delimited -------------------------------------------------------------------
