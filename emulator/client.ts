@@ -10,6 +10,11 @@
 //   const calls = await emu.calls();                 // Stop/Start/UpdateServer, ...
 //   await emu.stop();                                // in afterAll
 //
+// The emulator judges every request as AWS does (AWS's API models, documented limits:
+// emulator/request_checks); `emu.log()` holds what it printed, its refusals included.
+// `startEmulator({ lambdaConcurrencyQuotas: { "111111111111": 10 } })` gives an emulated
+// account a new account's Lambda concurrency quota (default 1000, AWS's default).
+//
 // `emu.env` holds the variables that point the AWS CLI, Terraform's AWS provider
 // and local-exec commands at the emulator. `awsEnv(emu)` is a whole environment
 // for such a child process: the parent's environment without its AWS_* variables
@@ -115,8 +120,26 @@ export interface Emulator {
   calls(): Promise<Call[]>;
   /** Forget the recorded calls. */
   clearCalls(): Promise<void>;
+  /** GET /_launcher/health: moto's version, the patches applied, which request checks are on. */
+  health(): Promise<EmulatorHealth>;
+  /** What the launcher printed on stderr so far (the last 256 KB): its refusals, moto's request log. */
+  log(): string;
   /** Stops the launcher (SIGTERM, then SIGKILL after 5 s). Idempotent. */
   stop(): Promise<void>;
+}
+
+/** What GET /_launcher/health answers. */
+export interface EmulatorHealth {
+  readonly moto: string;
+  readonly patches: string[];
+  readonly stateDelaySeconds: number;
+  /** The request checks (emulator/request_checks): on unless the launcher runs with --lenient. */
+  readonly checks: {
+    readonly apiModels: boolean;
+    readonly documentedLimits: boolean;
+    /** Each emulated account's Lambda concurrency quota ("default" for the others). */
+    readonly lambdaConcurrencyQuota: Record<string, number>;
+  };
 }
 
 export interface EmulatorOptions {
@@ -154,6 +177,17 @@ export interface EmulatorOptions {
    * major (emulator/lambda-nodes.ts).
    */
   readonly lambdaNodes?: ReadonlyMap<number, string>;
+  /**
+   * Lambda concurrency quota per emulated account ID (emulator/moto_patches/lambda_concurrency_quota.py);
+   * an account not listed has AWS's default, 1000. A new AWS account can have 10 or 50.
+   */
+  readonly lambdaConcurrencyQuotas?: Readonly<Record<string, number>>;
+  /**
+   * Judge nothing: neither AWS's API models and documented limits nor IAM (the launcher's
+   * --lenient). For debugging by hand only: the tests and `npm run demo` never set it, and the
+   * launcher ignores MOTO_LENIENT from this process's environment.
+   */
+  readonly lenient?: boolean;
 }
 
 export const emulatorPrerequisites: readonly Prerequisite[] = [
@@ -185,17 +219,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const sdkModules = options.lambdaSdkModules ?? defaultSdkModules();
   if (sdkModules) args.push("--lambda-sdk-modules", sdkModules);
   for (const [major, binary] of options.lambdaNodes ?? defaultLambdaNodes()) args.push("--lambda-node", `${major}=${binary}`);
+  for (const [account, quota] of Object.entries(options.lambdaConcurrencyQuotas ?? {})) {
+    args.push("--lambda-concurrency-quota", `${account}=${quota}`);
+  }
+  if (options.lenient) args.push("--lenient");
+  const { MOTO_LENIENT: _lenient, MOTO_LAMBDA_CONCURRENCY_QUOTAS: _quotas, MOTO_IAM_PROPAGATION_SECONDS: _delay, ...inherited } = withoutAwsVariables(process.env);
   const child = spawn("python3", args, {
     env: {
-      ...withoutAwsVariables(process.env),
+      ...inherited,
       PYTHONUNBUFFERED: "1",
-      // Tests and the demo always run the strict emulator.
-      MOTO_LENIENT: "0",
       MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS: String(options.transferEndpointPendingSeconds ?? 0),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
   running.add(child);
+  let log = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-256 * 1024);
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   exited.then(() => running.delete(child));
 
@@ -229,6 +270,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     clearCalls: async () => {
       await httpJson("DELETE", `${endpoint}/_launcher/calls`);
     },
+    health: async () => (await httpJson("GET", `${endpoint}/_launcher/health`)) as EmulatorHealth,
+    log: () => log,
     stop: () => {
       if (!stopping) {
         stopping = (async () => {

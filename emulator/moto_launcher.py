@@ -5,6 +5,7 @@ Usage:
     python3 emulator/moto_launcher.py [--host 127.0.0.1] [--port 0] [--calls-file calls.jsonl]
                                       [--state-delay SECONDS] [--lambda-sdk-modules DIR]
                                       [--lambda-node MAJOR=PATH ...]
+                                      [--lambda-concurrency-quota ACCOUNT=N ...]
                                       [--iam-propagation-seconds SECONDS] [--lenient]
 
 Binds to 127.0.0.1 only (any other --host is refused). With --port 0 (the default) the
@@ -14,7 +15,7 @@ and from then on the emulator answers AWS API calls on that endpoint (point the 
 or Terraform's AWS provider at it with AWS_ENDPOINT_URL). Stop it with SIGTERM/SIGINT.
 
 Extra HTTP paths on the same port (not AWS APIs; for tests):
-    GET    /_launcher/health  -> {"moto": "<version>", "patches": [...]}  (readiness probe)
+    GET    /_launcher/health  -> {"moto": "<version>", "patches": [...], "checks": {...}}  (readiness probe)
     GET    /_launcher/calls   -> JSON array of recorded calls, oldest first
     DELETE /_launcher/calls   -> forget recorded calls
     GET    /_launcher/transfer/service-keys?serverId=s-...  -> a Transfer server's host key and
@@ -48,6 +49,18 @@ nodejs24.x; a runtime with no binary is refused at CreateFunction, never run on 
 --lambda-sdk-modules (default: env MOTO_LAMBDA_SDK_MODULES) names a node_modules folder whose
 @aws-sdk packages they can require, as Lambda's Node.js runtimes include the AWS SDK v3.
 
+Requests are judged strictly, as AWS judges them (patch 25, emulator/request_checks/): each
+request is checked against its operation's input shape in AWS's API models (botocore's) and
+against a table of limits AWS documents that the models lack, and refused with the service's
+error code (stderr: "moto_launcher: refused <service> <operation>: <code>: <message>").
+--lenient (env MOTO_LENIENT=1) turns both checks off, for debugging only; the tests and
+`npm run demo` never use it. GET /_launcher/health reports them under "checks".
+
+Each emulated account's Lambda concurrency quota is 1000 (AWS's default) unless
+--lambda-concurrency-quota ACCOUNT=N (repeatable, or env MOTO_LAMBDA_CONCURRENCY_QUOTAS=
+"ACCOUNT=N,...") says otherwise; PutFunctionConcurrency is refused as AWS refuses it and
+GetAccountSettings reports it (patch 26).
+
 Settings: MOTO_IAM_LOAD_MANAGED_POLICIES defaults to true here (AWS-managed policies such
 as arn:aws:iam::aws:policy/AmazonS3FullAccess exist, as on AWS).
 
@@ -66,6 +79,8 @@ import threading
 from typing import Any, Callable
 
 from moto_patches import apply_all, common, lambda_runtimes, transfer_service_keys
+from request_checks import java_regex
+from request_checks.settings import SETTINGS, parse_quotas
 
 LOOPBACK = "127.0.0.1"
 
@@ -83,6 +98,7 @@ def launcher_app(inner: Any) -> Callable[..., Any]:
                 "patches": common.PATCHES,
                 "stateDelaySeconds": common.STATE.state_delay,
                 "lenient": common.STATE.lenient,
+                "checks": SETTINGS.health(),
             }
         elif path == "/_launcher/calls" and method == "GET":
             body = common.STATE.calls.all()
@@ -135,10 +151,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the Node.js binary for nodejs<MAJOR>.x functions, e.g. 22=/opt/node22/bin/node (repeatable)",
     )
     parser.add_argument(
+        "--lambda-concurrency-quota",
+        action="append",
+        default=[os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTAS", "")],
+        metavar="ACCOUNT=N",
+        help="an emulated account's Lambda concurrency quota (default 1000; repeatable; env MOTO_LAMBDA_CONCURRENCY_QUOTAS)",
+    )
+    parser.add_argument(
         "--lenient",
         action="store_true",
         default=os.environ.get("MOTO_LENIENT", "").lower() in ("1", "true", "yes"),
-        help="judge nothing (no IAM, no AWS validation): for debugging only; tests and the demo never use it (env MOTO_LENIENT=1)",
+        help="judge nothing (no IAM, no API models, no documented limits): for debugging only; tests and the demo never use it (env MOTO_LENIENT=1)",
     )
     parser.add_argument(
         "--iam-propagation-seconds",
@@ -147,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds before an IAM change (role, policy, trust) takes effect (env MOTO_IAM_PROPAGATION_SECONDS)",
     )
     args = parser.parse_args(argv)
+    try:
+        SETTINGS.lambda_concurrency_quotas = parse_quotas(args.lambda_concurrency_quota)
+    except ValueError as error:
+        print(f"moto_launcher: --lambda-concurrency-quota: {error}", file=sys.stderr)
+        return 2
+    SETTINGS.api_models = SETTINGS.documented_limits = not args.lenient
     if args.host != LOOPBACK:
         print(f"moto_launcher: refusing to bind {args.host}: only {LOOPBACK} is allowed", file=sys.stderr)
         return 2
@@ -175,6 +204,11 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 3
+
+    if not args.lenient:
+        # The Unicode categories of the models' \p{L}-style patterns take about a second to
+        # tabulate: done while moto's apps load, not in the first request that needs them.
+        threading.Thread(target=java_regex.warm_up, daemon=True).start()
 
     from werkzeug.serving import make_server
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app

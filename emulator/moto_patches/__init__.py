@@ -105,6 +105,12 @@ Patches (by number, as the README and the tests refer to them):
 27. Transfer servers have a real SSH host key (the HostKey sent, else a new RSA 2048-bit key) and
     report its `ssh-keygen -l` fingerprint; the Transfer stand-in reads the key and the FTPS
     certificate's private key (from the emulator's ACM) at GET /_launcher/transfer/service-keys.
+28. Every request is judged as AWS judges it before moto acts: against its operation's input
+    shape in AWS's API models and against the documented limits the models lack, refused with
+    the service's error code in the protocol's error shape (the rules: emulator/request_checks);
+    off with the launcher's --lenient.
+29. Lambda PutFunctionConcurrency against each emulated account's concurrency quota (1000
+    unless the launcher's --lambda-concurrency-quota says otherwise), and GetAccountSettings.
 
 Modules: transfer (1-5), ec2_vpc_endpoints (6, 7, 8, 13), elbv2_load_balancers (9, 12, 23, 24),
 privatelink_nlb_in_use (11), ec2_instances (10, 15), ec2_security_groups (14), privatelink_cross_account (16),
@@ -112,11 +118,12 @@ ec2_availability_zone_ids (17), role_request_log (18), privatelink_endpoint_zone
 ec2_endpoint_pinned_addresses (20), route53_private_zones (21), lambda_node_runtime (22,
 with its runner lambda_node_runner.js), lambda_runtimes (25), dynamodb_conditional_writes (26), transfer_service_keys (27),
 transfer_endpoint_pending (a Transfer server's endpoint pending for a while after CreateServer;
-off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set); common holds the shared helpers and
+off unless MOTO_TRANSFER_ENDPOINT_PENDING_SECONDS is set), strict_requests (28, the hook; the rules
+live in emulator/request_checks), lambda_concurrency_quota (29); common holds the shared helpers and
 the call log.
 
 IAM enforcement (not numbered: it judges every request rather than imitating one behaviour):
-iam_enforcement wraps the dispatch last, so it runs first; its parts are iam_principals (who
+iam_enforcement wraps the dispatch just inside strict_requests (28), so a request is judged by IAM after the API models and limits and before moto serves it; its parts are iam_principals (who
 signed, their policies after the propagation delay), iam_request_map (request -> IAM actions,
 resources, context), iam_resource_policies, iam_on_behalf (KMS calls services make for the
 caller), iam_denials (AWS's refusals per protocol), iam_sidecar with iam_evaluator.js (the policy
@@ -135,6 +142,7 @@ from . import (
     ec2_vpc_endpoints,
     elbv2_load_balancers,
     iam_enforcement,
+    lambda_concurrency_quota,
     lambda_node_runtime,
     lambda_runtimes,
     privatelink_cross_account,
@@ -142,6 +150,7 @@ from . import (
     privatelink_nlb_in_use,
     role_request_log,
     route53_private_zones,
+    strict_requests,
     transfer,
     transfer_endpoint_pending,
     transfer_service_keys,
@@ -179,4 +188,8 @@ def apply_all() -> None:
     elbv2_load_balancers.patch_elbv2_unique_load_balancer_names()
     elbv2_load_balancers.patch_elbv2_network_set_subnets()
     dynamodb_conditional_writes.patch_dynamodb_conditional_writes()
+    lambda_concurrency_quota.patch_lambda_concurrency_quota()
+    # Wrapped in this order, a request is judged against the API models and limits first (the
+    # outermost wrapper), then by IAM, then served by moto.
     iam_enforcement.apply()
+    strict_requests.patch_strict_requests()
