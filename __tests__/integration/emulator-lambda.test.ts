@@ -110,10 +110,12 @@ describeEmulator("the emulator runs Node.js Lambda functions (patch 22)", () => 
       startEmulator({ iamPropagationSeconds: 0 }),
       startEmulator({ iamPropagationSeconds: 0, lambdaNodes: new Map([[22, defaultLambdaNodes().get(22)!]]) }),
     ]);
-    await aws(emu, ["iam", "create-role", "--role-name", ROLE_NAME, "--assume-role-policy-document", JSON.stringify({
+    const trust = JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-    })]);
+    });
+    // The same role in both emulators: CreateFunction checks Lambda may assume it before the runtime.
+    await Promise.all([emu, only22].map((e) => aws(e, ["iam", "create-role", "--role-name", ROLE_NAME, "--assume-role-policy-document", trust])));
     await Promise.all([
       // The emulator judges the function's requests by its role's policies.
       aws(emu, ["iam", "put-role-policy", "--role-name", ROLE_NAME, "--policy-name", "read-value", "--policy-document", JSON.stringify({

@@ -26,9 +26,14 @@ const LOW_QUOTA_ACCOUNT = "111111111111";
 const SENDER = path.join(__dirname, "..", "support", "send_aws_requests.py");
 // An empty zip archive: enough for CreateFunction (the functions are never invoked here).
 const EMPTY_ZIP = { __base64: "UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==" };
+// Lambda runs functions as the role; the accounts' own principals (the cases' default
+// credentials) may assume it: the emulator judges both (IAM in the emulator).
 const TRUST = JSON.stringify({
   Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  Statement: [
+    { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+    { Effect: "Allow", Principal: { AWS: ["arn:aws:iam::123456789012:root", `arn:aws:iam::${LOW_QUOTA_ACCOUNT}:root`] }, Action: "sts:AssumeRole" },
+  ],
 });
 
 interface Refused {
@@ -347,7 +352,8 @@ describeEmulator("the emulator refuses what AWS refuses (patches 25, 26)", () =>
   beforeAll(async () => {
     // The --lenient emulator (for its own test below) starts beside the strict one.
     [emu, lenient] = await Promise.all([
-      startEmulator({ region: REGION, lambdaConcurrencyQuotas: { [LOW_QUOTA_ACCOUNT]: 10 }, startTimeoutMs: 120_000 }),
+      // Not about IAM's timing: a role is usable as soon as it is made.
+      startEmulator({ region: REGION, lambdaConcurrencyQuotas: { [LOW_QUOTA_ACCOUNT]: 10 }, iamPropagationSeconds: 0, startTimeoutMs: 120_000 }),
       startEmulator({ region: REGION, lenient: true, startTimeoutMs: 120_000 }),
     ]);
     for (const answer of await send(emu, CASES)) answers.set(answer.id, answer);
