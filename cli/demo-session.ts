@@ -31,7 +31,7 @@ import { aws, Call, Emulator, EmulatorOptions, emulatorPrerequisites, startEmula
 import { assumeRole, aws as awsDefault, awsAs, AwsCredentials } from "../emulator/client";
 import { Prerequisite } from "../emulator/prerequisites";
 import { terraformPrerequisites, writeCliConfig } from "../emulator/terraform";
-import { DeployerIds, deployerPolicies, trustAccountPolicy } from "../lib/deployer-policies";
+import { DeployerIds, deployerPolicies, PolicyDocument, PolicyStatement, trustAccountPolicy } from "../lib/deployer-policies";
 
 export const REGION = "ap-northeast-1";
 export const NAME_PREFIX = "tf-ftp";
@@ -214,6 +214,12 @@ export interface Session {
   readonly processes: Set<number>;
   /** Things worth knowing that did not fail the run (e.g. a destroy that needed a second attempt). */
   readonly notes: string[];
+  /**
+   * The deployer roles Terraform acts as (see "Deployer roles" below): on by default, so that
+   * every deploy, plan and destroy is judged by the emulator's IAM against the documented
+   * least-privilege policies (lib/deployer-policies.ts). What was last put on each role.
+   */
+  readonly deployerRoles: { enabled: boolean; applied: Map<string, PolicyDocument> };
 }
 
 export interface OpenSessionOptions {
@@ -222,6 +228,8 @@ export interface OpenSessionOptions {
   readonly projectRoot?: string;
   readonly emulator?: EmulatorOptions;
   readonly onLine?: (line: string) => void;
+  /** Deploy as the deployer roles (default true); false: as the emulator's unjudged default credentials. */
+  readonly deployerRoles?: boolean;
 }
 
 // Top-level entries of the checkout that a working copy does not need (or must not share).
@@ -277,7 +285,20 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
       FORCE_COLOR: "0",
       NO_COLOR: "1",
     };
-    return { projectRoot, tmpDir, workDir, configFile, emulator, tfEnv, env, onLine: options.onLine, timings: [], processes: new Set(), notes: [] };
+    return {
+      projectRoot,
+      tmpDir,
+      workDir,
+      configFile,
+      emulator,
+      tfEnv,
+      env,
+      onLine: options.onLine,
+      timings: [],
+      processes: new Set(),
+      notes: [],
+      deployerRoles: { enabled: options.deployerRoles ?? true, applied: new Map() },
+    };
   } catch (error) {
     fs.rmSync(tmpDir, { recursive: true, force: true });
     throw error;
@@ -452,9 +473,105 @@ export function configDocument(pre: PreexistingResources, options: ConfigOptions
 
 /** Validates the document (ConfigError lists every problem) and writes it to the session's TRANSFER_CONFIG. */
 export function writeConfig(session: Session, document: TransferConfigInput): TransferConfig {
-  const config = parseConfig(document, session.configFile);
-  fs.writeFileSync(session.configFile, JSON.stringify(document, null, 2) + "\n");
+  const written = session.deployerRoles.enabled ? withDeployerRoles(document) : document;
+  const config = parseConfig(written, session.configFile);
+  fs.writeFileSync(session.configFile, JSON.stringify(written, null, 2) + "\n");
   return config;
+}
+
+// ------------------------------------------------------------ deployer roles
+//
+// Terraform deploys, changes and destroys as roles that hold exactly the policies
+// lib/deployer-policies.ts builds for the config (what docs/cross-account.md and
+// `npm run deployer-policies` document): provider.assumeRoleArn and consumer.assumeRoleArn
+// name them, so every request the AWS provider and the restart step make is signed with
+// their session credentials and judged by the emulator's IAM. A missing action fails the
+// deploy here, not a user's first deploy.
+
+/** The provider stack's deployer role (provider.assumeRoleArn), in the provider account. */
+export const PROVIDER_DEPLOY_ROLE = "ftp-provider-deploy";
+
+function deployerRoleArn(accountId: string, name: string): string {
+  return `arn:aws:iam::${accountId}:role/${name}`;
+}
+
+/** The config with assumeRoleArn set to the deployer roles where it names none. */
+function withDeployerRoles(document: TransferConfigInput): TransferConfigInput {
+  return {
+    ...document,
+    provider: { assumeRoleArn: deployerRoleArn(PROVIDER_ACCOUNT_ID, PROVIDER_DEPLOY_ROLE), ...document.provider },
+    consumer: { assumeRoleArn: deployerRoleArn(PROVIDER_ACCOUNT_ID, CONSUMER_DEPLOY_ROLE), ...document.consumer },
+  };
+}
+
+/**
+ * Two policy documents as one: a statement of the second whose effect, resources and
+ * conditions equal one of the first adds its actions there; any other is appended. A role
+ * keeps the permissions of the config it deployed until the new config is applied (removing
+ * what only the old config made needs the old permissions), as an administrator would
+ * widen the policy before a change and narrow it after.
+ */
+export function mergePolicies(first: PolicyDocument, second: PolicyDocument): PolicyDocument {
+  type Statement = { -readonly [K in keyof PolicyStatement]: PolicyStatement[K] };
+  const key = (s: PolicyStatement) => JSON.stringify([s.Effect, s.Principal ?? null, s.Resource ?? null, s.Condition ?? null]);
+  const statements: Statement[] = first.Statement.map((s) => ({ ...s }));
+  for (const statement of second.Statement) {
+    const same = statements.find((s) => key(s) === key(statement));
+    if (!same) {
+      statements.push({ ...statement });
+      continue;
+    }
+    same.Action = [...new Set([...[same.Action].flat(), ...[statement.Action].flat()])].sort();
+  }
+  const sids = new Set<string>();
+  statements.forEach((statement, i) => {
+    if (statement.Sid && sids.has(statement.Sid)) statement.Sid = `${statement.Sid}${i}`;
+    if (statement.Sid) sids.add(statement.Sid);
+  });
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+async function iamPropagationSeconds(emulator: Emulator): Promise<number> {
+  const response = await fetch(`${emulator.endpoint}/_launcher/iam/propagation`);
+  return Number(((await response.json()) as { seconds?: number }).seconds ?? 0);
+}
+
+/**
+ * Creates the session's deployer roles (in the provider account; trusted by it) and puts on
+ * each the policy for the current config, merged with what it held; then waits out IAM's
+ * propagation delay, as an administrator must before the deploy. Roles the config names
+ * that are not the session's (the two-account scenario's consumer role) are left alone.
+ */
+export async function ensureDeployerRoles(session: Session): Promise<void> {
+  if (!session.deployerRoles.enabled) return;
+  const config = readConfig(session);
+  const accountOf = (arn: string | undefined) => arn?.split(":")[4];
+  const ids: DeployerIds = {
+    providerAccountId: PROVIDER_ACCOUNT_ID,
+    consumerAccountId: accountOf(config.consumer.assumeRoleArn) ?? PROVIDER_ACCOUNT_ID,
+  };
+  const policies = deployerPolicies(config, ids);
+  const wanted: [string, string | undefined, PolicyDocument][] = [
+    [PROVIDER_DEPLOY_ROLE, config.provider.assumeRoleArn, policies["provider-deploy"]],
+    [CONSUMER_DEPLOY_ROLE, config.consumer.assumeRoleArn, policies["consumer-deploy"]],
+  ];
+  let changed = false;
+  for (const [name, arn, policy] of wanted) {
+    if (arn !== deployerRoleArn(PROVIDER_ACCOUNT_ID, name)) continue;
+    const before = session.deployerRoles.applied.get(name);
+    if (!before) {
+      await createRole((args) => awsDefault(session.emulator, args), name, trustAccountPolicy(PROVIDER_ACCOUNT_ID));
+    }
+    const merged = before ? mergePolicies(before, policy) : policy;
+    if (before && JSON.stringify(before) === JSON.stringify(merged)) continue;
+    await putRolePolicy((args) => awsDefault(session.emulator, args), name, merged);
+    session.deployerRoles.applied.set(name, merged);
+    changed = true;
+  }
+  if (changed) {
+    const seconds = await iamPropagationSeconds(session.emulator);
+    if (seconds > 0) await new Promise((resolve) => setTimeout(resolve, (seconds + 0.5) * 1000));
+  }
 }
 
 export function readConfig(session: Session): TransferConfig {
@@ -482,7 +599,8 @@ export async function addFtpUser(session: Session, name: string, password: strin
 
 const DEPLOY_TIMEOUT_MS = 6 * 60_000;
 
-function cdktf(session: Session, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+async function cdktf(session: Session, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+  await ensureDeployerRoles(session);
   // What `npx cdktf` runs; called directly so npx never looks anything up.
   const bin = path.join(session.workDir, "node_modules", ".bin", "cdktf");
   return run(bin, [...args, "--skip-provider-lock", "--no-color"], {
@@ -560,6 +678,11 @@ export function stateResources(session: Session, stack: StackName): StateResourc
  */
 export async function destroyWhatExists(session: Session, timeoutMs = 3 * 60_000): Promise<string[]> {
   const problems: string[] = [];
+  try {
+    await ensureDeployerRoles(session);
+  } catch (error) {
+    problems.push(`deployer roles: ${(error as Error).message}`);
+  }
   for (const stack of [...STACKS].reverse()) {
     if (stateResources(session, stack).length === 0) continue;
     if (!fs.existsSync(path.join(stackDir(session, stack), ".terraform"))) {
@@ -955,6 +1078,7 @@ export interface PlanResult {
 /** `terraform plan -detailed-exitcode` of a stack already initialized by a deploy (no lock: nothing else runs). */
 export function planStack(session: Session, stack: StackName): Promise<PlanResult> {
   return timed(session, `terraform plan ${stack}`, async () => {
+    await ensureDeployerRoles(session);
     try {
       const result = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"], {
         cwd: stackDir(session, stack),
@@ -1000,6 +1124,7 @@ export function planChanges(
     const dir = stackDir(session, stack);
     const planFile = `day2-${process.pid}-${Date.now()}.tfplan`;
     const options = { cwd: dir, env: session.env, timeoutMs: 180_000, onLine: session.onLine, group: session.processes };
+    await ensureDeployerRoles(session);
     try {
       await run("terraform", ["plan", "-input=false", "-no-color", "-lock=false", `-out=${planFile}`], options);
       const shown = await run("terraform", ["show", "-json", planFile], { ...options, onLine: undefined });
