@@ -91,7 +91,15 @@ export class CommandError extends Error {
 
 /** The last `count` lines of a command's output (for failure messages). */
 export function lastLines(text: string, count = 60): string {
-  return text.trimEnd().split("\n").slice(-count).join("\n");
+  const lines = text.trimEnd().split("\n");
+  const tail = lines.slice(-count);
+  // Terraform prints its errors before the plan and progress that follow them (cdktf deploy
+  // shows the other stack's plan after the failure): keep each error's block in view too.
+  const errors: string[] = [];
+  lines.slice(0, -count).forEach((line, index) => {
+    if (/\bError: /.test(line)) errors.push(...lines.slice(index, index + 6), "");
+  });
+  return (errors.length ? ["(errors above the last lines:)", ...errors, "(the last lines:)"] : []).concat(tail).join("\n");
 }
 
 // cdktf's progress display redraws lines with terminal escapes even with --no-color.
@@ -603,13 +611,35 @@ async function cdktf(session: Session, args: readonly string[], timeoutMs: numbe
   await ensureDeployerRoles(session);
   // What `npx cdktf` runs; called directly so npx never looks anything up.
   const bin = path.join(session.workDir, "node_modules", ".bin", "cdktf");
-  return run(bin, [...args, "--skip-provider-lock", "--no-color"], {
-    cwd: session.workDir,
-    env: session.env,
-    timeoutMs,
-    onLine: session.onLine,
-    group: session.processes,
-  });
+  const since = Date.now();
+  try {
+    return await run(bin, [...args, "--skip-provider-lock", "--no-color"], {
+      cwd: session.workDir,
+      env: session.env,
+      timeoutMs,
+      onLine: session.onLine,
+      group: session.processes,
+    });
+  } catch (error) {
+    // cdktf does not always print the error of a stack whose plan failed while another stack
+    // runs: the emulator's own record of what IAM refused during the command says why.
+    if (error instanceof CommandError) error.message += await iamRefusalsSince(session, since);
+    throw error;
+  }
+}
+
+async function iamRefusalsSince(session: Session, since: number): Promise<string> {
+  try {
+    const refused = (await session.emulator.calls()).filter(
+      (c) => c.action === "IamDecision" && c.decision !== "Allowed" && Number(c.epochMs ?? 0) >= since,
+    );
+    if (refused.length === 0) return "";
+    return `\nIAM refused in the emulator during the command:\n${refused
+      .map((c) => `  ${c.principal} ${c.iamAction ?? c.operation}${c.resource ? ` on ${c.resource}` : ""}: ${c.decision} ${c.reason ?? ""}`.trimEnd())
+      .join("\n")}`;
+  } catch {
+    return "";
+  }
 }
 
 /** `cdktf deploy provider consumer --auto-approve --skip-provider-lock` in the working copy (synth included). */

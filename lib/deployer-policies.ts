@@ -264,9 +264,14 @@ function providerDeploy(config: TransferConfig, s: Scope): PolicyDocument {
       [ec2("vpc-endpoint/*"), vpc, ...side.subnetIds.map((id) => ec2(`subnet/${id}`))],
       { "ForAnyValue:StringEquals": { "aws:CalledVia": ["transfer.amazonaws.com"] } },
     ),
+    // CreateVpcEndpoint's security-group resource has no ec2:Vpc key (Service Authorization
+    // Reference): a condition on it would never match. A security group can only be associated with
+    // resources in its own VPC (VPC user guide, "Security groups"), the endpoint's, which the
+    // statement above limits.
+    statement("LetTransferGuardItsNewEndpoint", ["ec2:CreateVpcEndpoint"], ec2("security-group/*"), { "ForAnyValue:StringEquals": { "aws:CalledVia": ["transfer.amazonaws.com"] } }),
     statement(
       "LetTransferGuardItsEndpoint",
-      ["ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint"],
+      ["ec2:ModifyVpcEndpoint"],
       ec2("security-group/*"),
       { ...inTheVpc, "ForAnyValue:StringEquals": { "aws:CalledVia": ["transfer.amazonaws.com"] } },
     ),
@@ -443,7 +448,12 @@ function consumerDeploy(config: TransferConfig, s: Scope, providerAccountId: str
     // Its ID is AWS's; these actions offer no condition naming the service.
     statement("ManageTheEndpoint", ["ec2:ModifyVpcEndpoint", "ec2:DeleteVpcEndpoints", "ec2:CreateTags", "ec2:DeleteTags"], ec2("vpc-endpoint/*")),
     statement("PlaceTheEndpoint", ["ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint"], [vpc, ...side.subnetIds.map((id) => ec2(`subnet/${id}`))]),
-    statement("GuardTheEndpoint", ["ec2:CreateVpcEndpoint", "ec2:ModifyVpcEndpoint"], ec2("security-group/*"), inTheVpc),
+    // CreateVpcEndpoint's security-group resource has no ec2:Vpc key (Service Authorization
+    // Reference), so no condition can name the VPC there; a security group can only be associated
+    // with resources in its own VPC (VPC user guide, "Security groups"), the endpoint's, which
+    // PlaceTheEndpoint limits.
+    statement("GuardTheNewEndpoint", ["ec2:CreateVpcEndpoint"], ec2("security-group/*")),
+    statement("GuardTheEndpoint", ["ec2:ModifyVpcEndpoint"], ec2("security-group/*"), inTheVpc),
   ];
   if (side.dnsName) {
     // A hosted zone's ID is AWS's (or hostedZoneId); a change's ID too.
@@ -469,7 +479,8 @@ function consumerDeploy(config: TransferConfig, s: Scope, providerAccountId: str
     statements.push(
       // The instance (its ID is AWS's) in the configured subnet and VPC, from an Amazon Linux image.
       statement("LaunchTheClientInstance", ["ec2:RunInstances"], [instances, ec2("network-interface/*"), ec2("volume/*"), ec2(`subnet/${side.subnetIds[0]}`)]),
-      statement("LaunchWithAGroupOfTheVpc", ["ec2:RunInstances"], ec2("security-group/*"), inTheVpc),
+      // Its security groups (at launch, and when they change): groups of the configured VPC.
+      statement("GiveItGroupsOfTheVpc", ["ec2:RunInstances", "ec2:ModifyInstanceAttribute"], ec2("security-group/*"), inTheVpc),
       // Public Amazon Linux 2023 images are owned by "amazon" (ec2:Owner; EC2 user guide, find an AMI).
       statement("LaunchAnAmazonImage", ["ec2:RunInstances"], arn(s, "ec2", "image/*", ""), { StringEquals: { "ec2:Owner": "amazon" } }),
       statement(

@@ -486,6 +486,33 @@ exports.handler = async () => ({ value: (await new SSMClient({}).send(new GetPar
     );
   });
 
+  test("EC2 condition keys come from the resource, only where the reference lists them: ec2:Vpc on a group's rules, a tag, not ec2:Vpc on a new group", async () => {
+    const [{ Vpc: mine }, { Vpc: other }] = await Promise.all([aws(emu, ["ec2", "create-vpc", "--cidr-block", "10.20.0.0/16"]), aws(emu, ["ec2", "create-vpc", "--cidr-block", "10.21.0.0/16"])]);
+    const vpcArn = `arn:aws:ec2:${REGION}:${A}:vpc/${mine.VpcId}`;
+    const group = async (vpc: string, name: string, tag: string) =>
+      (await aws(emu, ["ec2", "create-security-group", "--group-name", name, "--description", "d", "--vpc-id", vpc, "--tag-specifications", `ResourceType=security-group,Tags=[{Key=team,Value=${tag}}]`])).GroupId as string;
+    const [inMine, inOther, taggedElsewhere] = await Promise.all([group(mine.VpcId, "in-mine", "ftp"), group(other.VpcId, "in-other", "web"), group(other.VpcId, "tagged", "ftp")]);
+    const role = await createRole(
+      "sg-manager",
+      trustAccount,
+      policy(
+        { Effect: "Allow", Action: "ec2:RevokeSecurityGroupEgress", Resource: "*", Condition: { ArnEquals: { "ec2:Vpc": vpcArn } } },
+        { Effect: "Allow", Action: "ec2:DeleteSecurityGroup", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/team": "ftp" } } },
+        // CreateSecurityGroup's security-group resource has no ec2:Vpc (Service Authorization Reference): never matches.
+        { Effect: "Allow", Action: "ec2:CreateSecurityGroup", Resource: "*", Condition: { ArnEquals: { "ec2:Vpc": vpcArn } } },
+      ),
+    );
+    const session = await assumeRole(emu, role, "test");
+    const revoke = (id: string) => as(session, ["ec2", "revoke-security-group-egress", "--group-id", id, "--ip-permissions", "IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]"]);
+    await expect(revoke(inMine)).resolves.toBeDefined();
+    await expect(revoke(inOther)).rejects.toThrow(`not authorized to perform: ec2:RevokeSecurityGroupEgress on resource: arn:aws:ec2:${REGION}:${A}:security-group/${inOther}`);
+    await expect(as(session, ["ec2", "delete-security-group", "--group-id", taggedElsewhere])).resolves.toBeDefined();
+    await expect(as(session, ["ec2", "delete-security-group", "--group-id", inOther])).rejects.toThrow("not authorized to perform: ec2:DeleteSecurityGroup");
+    await expect(as(session, ["ec2", "create-security-group", "--group-name", "new", "--description", "d", "--vpc-id", mine.VpcId])).rejects.toThrow(
+      "not authorized to perform: ec2:CreateSecurityGroup",
+    );
+  });
+
   test("an operation the emulator cannot map to IAM is refused, never allowed", async () => {
     const role = await createRole("partiql", trustAccount, policy({ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }));
     const session = await assumeRole(emu, role, "test");

@@ -257,7 +257,9 @@ export async function requestsFor(action: string, catalog: Catalog): Promise<Mod
     // listener/net; DynamoDB's table or stream): the types the stack touches are evaluated,
     // and at least one must be among them.
     if (requests.length === 0) throw new Error(`${action}: the catalog has none of ${required.map((m) => `${service}:${m.name}`).join(", ")} (teach __tests__/support/deployer-requests.ts)`);
-    return requests;
+    // AWS authorizes every resource a request names, optional types included (the security
+    // groups and subnets of CreateVpcEndpoint, each with only its own condition keys).
+    return [...requests, ...pick(info.resourceTypes.filter((r) => !r.required), false)];
   }
   // Only optional types: the resources the stack owns, else those it reads (a given hosted zone's tags).
   const owned = pick(info.resourceTypes, true);

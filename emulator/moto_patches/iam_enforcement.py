@@ -193,6 +193,63 @@ def _rename_conditions(document: Any) -> Any:
     return out
 
 
+# AWS-owned resources (a public SSM parameter, /aws/service/...) have ARNs without an account,
+# which the simulator cannot place in a resource type. Both the request's ARN and every policy
+# ARN without an account are given this account that no one has, which keeps how they match:
+# an empty account field matches only an empty one or a wildcard.
+NO_ACCOUNT = "000000000000"
+
+
+def _arn_with_account(value: Any) -> Any:
+    if isinstance(value, str):
+        parts = value.split(":", 5)
+        if len(parts) == 6 and parts[0] == "arn" and parts[4] == "":
+            parts[4] = NO_ACCOUNT
+            return ":".join(parts)
+        return value
+    if isinstance(value, list):
+        return [_arn_with_account(v) for v in value]
+    return value
+
+
+def _accountless(document: Any) -> Any:
+    if isinstance(document, list):
+        return [_accountless(d) for d in document]
+    if not isinstance(document, dict):
+        return document
+    return {k: (_arn_with_account(v) if k in ("Resource", "NotResource") else _accountless(v)) for k, v in document.items()}
+
+
+def _accountless_variant(simulation: dict[str, Any], principal: iam_principals.Principal) -> dict[str, Any] | None:
+    """The same simulation with NO_ACCOUNT in every ARN without an account, or None when the
+    request's resource has an account."""
+    resource = simulation["request"]["resource"]["resource"]
+    if not (resource.startswith("arn:") and resource.split(":", 5)[4:5] == [""]):
+        return None
+    out = dict(simulation)
+    # Public to every account: the identity policy alone decides, as for a resource of one's own.
+    out["request"] = {**simulation["request"], "resource": {"resource": _arn_with_account(resource), "accountId": principal.account}}
+    for key in ("identityPolicies", "permissionBoundaryPolicies"):
+        if key in out:
+            out[key] = [{**entry, "policy": _accountless(entry["policy"])} for entry in out[key]]
+    for key in ("sessionPolicy", "resourcePolicy"):
+        if key in out:
+            out[key] = _accountless(out[key])
+    return out
+
+
+def _evaluate(principal: iam_principals.Principal, simulation: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return SIDECAR.evaluate(simulation)
+    except Unmapped:
+        # An ARN without an account where the resource type's format has one (a public SSM
+        # parameter): judged again with the stand-in account.
+        variant = _accountless_variant(simulation, principal)
+        if variant is None:
+            raise
+        return SIDECAR.evaluate(variant)
+
+
 def _simulation(principal: iam_principals.Principal, check: Check, snapshot: iam_principals.Snapshot | None) -> tuple[dict[str, Any], bool]:
     simulation: dict[str, Any] = {
         "request": {
@@ -224,7 +281,7 @@ def judge(principal: iam_principals.Principal, operation: str, checks: list[Chec
     snapshot = iam_principals.snapshot_for(principal)
     for check in checks:
         simulation, has_identity = _simulation(principal, check, snapshot)
-        answer = SIDECAR.evaluate(simulation)
+        answer = _evaluate(principal, simulation)
         decision = answer["result"]
         fields: dict[str, Any] = {
             "principal": principal.arn,
@@ -362,7 +419,7 @@ def _judge_response(resp: Any) -> tuple[int, dict[str, str], str] | None:
     try:
         if not operation:
             raise Unmapped(f"the emulator could not tell which {service} operation this {resp.method} {resp.path} is")
-        request = Request(service=service, operation=operation, params=parsed(), region=resp.region, account=resp.current_account, partition=resp.partition)
+        request = Request(service=service, operation=operation, params=parsed(), region=resp.region, account=resp.current_account, partition=resp.partition, api=resp.service_name or "")
         checks = iam_request_map.checks_for(principal, request) + _extra_checks(principal, request)
         refusal = judge(principal, label, checks)
         if refusal is None:

@@ -23,7 +23,9 @@ keys"): aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType, aws:userid, a
 (users), aws:RequestedRegion, aws:CurrentTime, aws:EpochTime, aws:SecureTransport (AWS's API
 endpoints are HTTPS), aws:RequestTag/<key> and aws:TagKeys from the request's tags; and per
 service: s3:prefix / s3:delimiter / s3:max-keys for listing (S3 user guide, "Condition keys
-for Amazon S3"), aws:SourceArn / aws:SourceAccount for an AWS service principal.
+for Amazon S3"), aws:SourceArn / aws:SourceAccount for an AWS service principal. Per resource,
+the keys EC2 sets from the resource itself (ec2:Vpc, ec2:ResourceTag/<key>, ec2:Owner,
+ec2:VpceServiceOwner, ...), where the reference lists them for the action's resource type.
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ class Request:
     region: str
     account: str  # the caller's account (moto's view)
     partition: str = "aws"
+    api: str = ""  # moto's service name where one IAM prefix serves two APIs (elb, elbv2)
 
 
 # ---------------------------------------------------------------- the reference (iam-data)
@@ -271,7 +274,9 @@ def _named_resources(request: Request) -> dict[str, list[str]]:
         add("secret", [_secret_arn(s, request) for s in _strings(p.get("SecretId")) + _strings(p.get("Name")) + _strings(p.get("SecretArn"))])
     elif svc == "ssm":
         names = _strings(p.get("Name")) + _strings(p.get("Names")) + _strings(p.get("Path"))
-        add("parameter", [n if n.startswith("arn:") else f"arn:{part}:ssm:{r}:{a}:parameter/{n.lstrip('/')}" for n in names])
+        # AWS's public parameters (/aws/service/...) belong to no account: their ARN has none
+        # (Systems Manager user guide, "Discovering public parameters in Parameter Store").
+        add("parameter", [n if n.startswith("arn:") else f"arn:{part}:ssm:{r}:{'' if n.lstrip('/').startswith('aws/service/') else a}:parameter/{n.lstrip('/')}" for n in names])
         if p.get("ResourceType") == "Parameter" and p.get("ResourceId"):
             add("parameter", [f"arn:{part}:ssm:{r}:{a}:parameter/{str(p['ResourceId']).lstrip('/')}"])
     elif svc == "logs":
@@ -309,6 +314,10 @@ def _named_resources(request: Request) -> dict[str, list[str]]:
     elif svc == "route53":
         for zone in _strings(p.get("Id")) + _strings(p.get("HostedZoneId")):
             add("hostedzone", [f"arn:{part}:route53:::hostedzone/{zone.split('/')[-1]}"])
+        # The tagging operations name a resource by type and ID (/2013-04-01/tags/{ResourceType}/{ResourceId}).
+        kind = {"hostedzone": "hostedzone", "healthcheck": "healthcheck"}.get(str(p.get("ResourceType") or ""))
+        if kind:
+            add(kind, [f"arn:{part}:route53:::{kind}/{i}" for i in _strings(p.get("ResourceId")) + _strings(p.get("ResourceIds"))])
     elif svc == "cloudwatch":
         add("alarm", [f"arn:{part}:cloudwatch:{r}:{a}:alarm:{n}" for n in _strings(p.get("AlarmName")) + _strings(p.get("AlarmNames"))])
     elif svc == "sns":
@@ -379,13 +388,39 @@ def _created_type(operation: str, resource_types: list[str]) -> str | None:
                     return candidate
             if operation == "RunInstances":
                 return "instance"
+            if operation == "CreateLoadBalancer":
+                return next((t for t in resource_types if t.startswith("loadbalancer")), None)
     return None
+
+
+# Elastic Load Balancing's two APIs share the prefix and five action names; the packaged reference
+# keeps the Classic Load Balancer's row for those, whose only resource type is "loadbalancer". The
+# ELBv2 rows (Service Authorization Reference, "Actions defined by Elastic Load Balancing V2"):
+_ELBV2_ANY = ["listener-rule/app", "listener-rule/net", "listener/app", "listener/net", "loadbalancer/app/", "loadbalancer/net/", "targetgroup"]
+ELBV2_RESOURCE_TYPES: dict[str, list[dict[str, Any]]] = {
+    "elasticloadbalancing:CreateLoadBalancer": [{"name": "loadbalancer/app/", "required": False}, {"name": "loadbalancer/net/", "required": False}],
+    "elasticloadbalancing:DeleteLoadBalancer": [{"name": "loadbalancer/app/", "required": False}, {"name": "loadbalancer/net/", "required": False}],
+    "elasticloadbalancing:ModifyLoadBalancerAttributes": [{"name": "loadbalancer/app/", "required": False}, {"name": "loadbalancer/net/", "required": False}],
+    "elasticloadbalancing:AddTags": [{"name": t, "required": False} for t in _ELBV2_ANY],
+    "elasticloadbalancing:RemoveTags": [{"name": t, "required": False} for t in _ELBV2_ANY],
+}
+
+
+def _resource_types_of(request: Request, action: str, info: dict[str, Any]) -> list[dict[str, Any]]:
+    if request.api == "elbv2" and action == "elasticloadbalancing:CreateLoadBalancer":
+        # The new load balancer's ARN: loadbalancer/<net|app|gwy>/<name>/<ID AWS assigns>.
+        kind = {"network": "net", "gateway": "gwy"}.get(str(request.params.get("Type") or "application"), "app")
+        return [{"name": f"loadbalancer/{kind}/", "required": True}]
+    if request.api == "elbv2" and action in ELBV2_RESOURCE_TYPES:
+        return ELBV2_RESOURCE_TYPES[action]
+    return list(info.get("resourceTypes", []))
 
 
 def resources_for(request: Request, action: str) -> list[str]:
     info = action_info(action)
     if info is None:
         raise Unmapped(f"no {action} in the Service Authorization Reference")
+    info = {**info, "resourceTypes": _resource_types_of(request, action, info)}
     types = [t["name"].lower() for t in info.get("resourceTypes", [])]
     if not types:
         return ["*"]
@@ -400,6 +435,9 @@ def resources_for(request: Request, action: str) -> list[str]:
             arns.extend(dict.fromkeys(named[kind]))
         elif kind == created:
             template = resource_arn_format(prefix, kind)
+            if template and request.api == "elbv2" and isinstance(request.params.get("Name"), str):
+                # ELBv2 names the new load balancer or target group in the request; only its ID is AWS's.
+                template = template.replace("${LoadBalancerName}", request.params["Name"]).replace("${TargetGroupName}", request.params["Name"])
             filled = template and re.sub(r"\$\{(?!Partition|Region|Account)[^}]+\}", "*", template)
             if filled:
                 arns.append(_fill(filled, request, {}) or "*")
@@ -464,13 +502,105 @@ def base_context(principal: iam_principals.Principal, request: Request) -> dict[
     return context
 
 
+def _supported_keys(action: str, kind: str) -> list[str]:
+    """The condition keys the reference lists for this resource type of this action."""
+    info = action_info(action) or {}
+    for t in info.get("resourceTypes", []):
+        if t["name"].lower() == kind:
+            return list(t.get("conditionKeys", []))
+    return []
+
+
+def _ec2_attributes(request: Request, kind: str, ident: str, account: str) -> dict[str, Any]:
+    """What EC2 knows of an existing resource, as its condition keys (Service Authorization
+    Reference, Amazon EC2 condition keys: ec2:Vpc and ec2:Subnet are ARNs, ec2:VpcID,
+    ec2:SecurityGroupID, ec2:SubnetID the IDs, ec2:Owner "amazon" or an account ID)."""
+    from . import common
+
+    backend = common.ec2(account, request.region)
+    part, r = request.partition, request.region
+    vpc_arn = lambda vpc_id: f"arn:{part}:ec2:{r}:{account}:vpc/{vpc_id}"  # noqa: E731
+    out: dict[str, Any] = {}
+    try:
+        if kind == "security-group":
+            group = backend.get_security_group_from_id(ident)
+            out["ec2:SecurityGroupID"] = ident
+            if group is not None and group.vpc_id:
+                out["ec2:Vpc"] = vpc_arn(group.vpc_id)
+        elif kind == "subnet":
+            subnet = backend.get_subnet(ident)
+            out.update({"ec2:SubnetID": ident, "ec2:Vpc": vpc_arn(subnet.vpc_id), "ec2:AvailabilityZone": subnet.availability_zone})
+        elif kind == "network-interface":
+            eni = backend.get_network_interface(ident)
+            out.update({"ec2:NetworkInterfaceID": ident, "ec2:Vpc": vpc_arn(eni.subnet.vpc_id), "ec2:Subnet": f"arn:{part}:ec2:{r}:{account}:subnet/{eni.subnet.id}"})
+        elif kind == "vpc":
+            out["ec2:VpcID"] = ident
+        elif kind == "image":
+            image = backend.amis.get(ident)
+            out["ec2:ImageID"] = ident
+            if image is not None:
+                out["ec2:Owner"] = "amazon" if image.owner_alias == "amazon" else image.owner_id
+    except Exception:  # the resource does not exist: the operation itself answers that
+        pass
+    for key, value in backend.tags.get(ident, {}).items():
+        out[f"aws:ResourceTag/{key}"] = value
+        out[f"ec2:ResourceTag/{key}"] = value
+    return out
+
+
+def _endpoint_service_owner(request: Request, service_name: str) -> str:
+    """ec2:VpceServiceOwner of the service a new endpoint connects to: the account whose
+    endpoint service has that name, or "amazon" for an AWS service's name."""
+    from moto.ec2.models import ec2_backends
+
+    for account in list(ec2_backends.keys()):
+        backend = ec2_backends[account].get(request.region)
+        if backend is None:
+            continue
+        for config in list(getattr(backend, "configurations", {}).values()):
+            if config.service_name == service_name:
+                return account
+    return "amazon"
+
+
+def resource_context(request: Request, action: str, arn: str) -> dict[str, Any]:
+    """The condition keys of the resource itself that IAM evaluates with this action, limited to
+    those the Service Authorization Reference lists for the action's resource type: a key the
+    reference does not list is absent from the request context, as on AWS (so a condition on it
+    does not match). Only EC2's are known here, the service whose keys the project's policies use."""
+    if request.service != "ec2" or not arn.startswith("arn:"):
+        return {}
+    account = _arn_account(arn, request.account)
+    resource = arn.split(":", 5)[-1]
+    kind, _, ident = resource.partition("/")
+    supported = _supported_keys(action, kind)
+    if not supported:
+        return {}
+    values: dict[str, Any] = {}
+    if ident and ident != "*":
+        values = _ec2_attributes(request, kind, ident, account)
+    elif kind == "vpc-endpoint" and request.params.get("ServiceName"):
+        name = str(request.params["ServiceName"])
+        values = {"ec2:VpceServiceName": name, "ec2:VpceServiceOwner": _endpoint_service_owner(request, name)}
+    exact = {k.lower() for k in supported if "${" not in k}
+    templated = [k.split("${", 1)[0].lower() for k in supported if "${" in k]
+    return {k: v for k, v in values.items() if k.lower() in exact or any(k.lower().startswith(t) for t in templated)}
+
+
 def checks_for(principal: iam_principals.Principal, request: Request) -> list[Check]:
     """Every (action, resource, context) IAM evaluates for the request itself."""
     out: list[Check] = []
     context = base_context(principal, request)
     for action in actions_for(request.service, request.operation):
         for arn in resources_for(request, action):
-            out.append(Check(action=action, resource=arn, context=dict(context), resource_account=_arn_account(arn, request.account) if arn != "*" else request.account))
+            out.append(
+                Check(
+                    action=action,
+                    resource=arn,
+                    context={**context, **resource_context(request, action, arn)},
+                    resource_account=_arn_account(arn, request.account) if arn != "*" else request.account,
+                )
+            )
     return out
 
 

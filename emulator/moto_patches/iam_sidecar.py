@@ -111,7 +111,12 @@ class Sidecar:
                 self._events.pop(ident, None)
                 self._waiting.pop(ident, None)
         if "error" in answer:
-            raise common.LauncherError(f"the IAM evaluator refused a simulation: {answer['error']}")
+            # Refused like an unmapped operation (HTTP 400, not retried): a 500 would have every
+            # AWS SDK retry the request for minutes before anyone sees why.
+            from .iam_principals import Unmapped
+
+            request = simulation.get("request", {})
+            raise Unmapped(f"the IAM evaluator could not simulate {request.get('action')} on {request.get('resource', {}).get('resource')}: {answer['error']}")
         return answer
 
 
