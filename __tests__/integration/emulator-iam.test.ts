@@ -504,13 +504,29 @@ exports.handler = async () => ({ value: (await new SSMClient({}).send(new GetPar
     );
     const session = await assumeRole(emu, role, "test");
     const revoke = (id: string) => as(session, ["ec2", "revoke-security-group-egress", "--group-id", id, "--ip-permissions", "IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]"]);
-    await expect(revoke(inMine)).resolves.toBeDefined();
+    await revoke(inMine);
     await expect(revoke(inOther)).rejects.toThrow(`not authorized to perform: ec2:RevokeSecurityGroupEgress on resource: arn:aws:ec2:${REGION}:${A}:security-group/${inOther}`);
-    await expect(as(session, ["ec2", "delete-security-group", "--group-id", taggedElsewhere])).resolves.toBeDefined();
+    await as(session, ["ec2", "delete-security-group", "--group-id", taggedElsewhere]);
     await expect(as(session, ["ec2", "delete-security-group", "--group-id", inOther])).rejects.toThrow("not authorized to perform: ec2:DeleteSecurityGroup");
     await expect(as(session, ["ec2", "create-security-group", "--group-name", "new", "--description", "d", "--vpc-id", mine.VpcId])).rejects.toThrow(
       "not authorized to perform: ec2:CreateSecurityGroup",
     );
+  });
+
+  test("ELBv2 actions that share a name with the Classic API are judged by ELBv2's resource types: tagging a target group by its name", async () => {
+    const { Vpc } = await aws(emu, ["ec2", "create-vpc", "--cidr-block", "10.30.0.0/16"]);
+    const group = async (name: string) =>
+      (await aws(emu, ["elbv2", "create-target-group", "--name", name, "--protocol", "TCP", "--port", "21", "--vpc-id", Vpc.VpcId])).TargetGroups[0].TargetGroupArn as string;
+    const [mine, other] = await Promise.all([group("tf-ftp-21-x"), group("other-21-x")]);
+    const role = await createRole(
+      "tagger",
+      trustAccount,
+      policy({ Effect: "Allow", Action: "elasticloadbalancing:AddTags", Resource: `arn:aws:elasticloadbalancing:${REGION}:${A}:targetgroup/tf-ftp-*/*` }),
+    );
+    const session = await assumeRole(emu, role, "test");
+    const tag = (arn: string) => as(session, ["elbv2", "add-tags", "--resource-arns", arn, "--tags", "Key=team,Value=ftp"]);
+    await tag(mine);
+    await expect(tag(other)).rejects.toThrow(`is not authorized to perform: elasticloadbalancing:AddTags on resource: ${other}`);
   });
 
   test("an operation the emulator cannot map to IAM is refused, never allowed", async () => {

