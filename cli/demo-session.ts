@@ -514,22 +514,33 @@ function withDeployerRoles(document: TransferConfigInput): TransferConfigInput {
 
 /**
  * Two policy documents as one: a statement of the second whose effect, resources and
- * conditions equal one of the first adds its actions there; any other is appended. A role
+ * conditions equal one of the first adds its actions there; one whose effect, actions and
+ * conditions equal one of the first adds its resources there (a config change that moves a
+ * subnet or a name); any other is appended. Folding keeps the union within IAM's 10,240
+ * characters of inline policy per role, as a careful administrator would write it. A role
  * keeps the permissions of the config it deployed until the new config is applied (removing
  * what only the old config made needs the old permissions), as an administrator would
  * widen the policy before a change and narrow it after.
  */
 export function mergePolicies(first: PolicyDocument, second: PolicyDocument): PolicyDocument {
   type Statement = { -readonly [K in keyof PolicyStatement]: PolicyStatement[K] };
-  const key = (s: PolicyStatement) => JSON.stringify([s.Effect, s.Principal ?? null, s.Resource ?? null, s.Condition ?? null]);
+  const union = (a: string | readonly string[] | undefined, b: string | readonly string[] | undefined) => [...new Set([...[a ?? []].flat(), ...[b ?? []].flat()])].sort();
+  const byResources = (s: PolicyStatement) => JSON.stringify([s.Effect, s.Principal ?? null, s.Resource ?? null, s.Condition ?? null]);
+  const byActions = (s: PolicyStatement) => JSON.stringify([s.Effect, s.Principal ?? null, union(s.Action, []), s.Condition ?? null, s.Resource === undefined]);
   const statements: Statement[] = first.Statement.map((s) => ({ ...s }));
   for (const statement of second.Statement) {
-    const same = statements.find((s) => key(s) === key(statement));
-    if (!same) {
-      statements.push({ ...statement });
+    const sameResources = statements.find((s) => byResources(s) === byResources(statement));
+    if (sameResources) {
+      sameResources.Action = union(sameResources.Action, statement.Action);
       continue;
     }
-    same.Action = [...new Set([...[same.Action].flat(), ...[statement.Action].flat()])].sort();
+    const sameActions = statements.find((s) => s.Resource !== undefined && byActions(s) === byActions(statement));
+    if (sameActions) {
+      const resources = union(sameActions.Resource, statement.Resource);
+      sameActions.Resource = resources.length === 1 ? resources[0] : resources;
+      continue;
+    }
+    statements.push({ ...statement });
   }
   const sids = new Set<string>();
   statements.forEach((statement, i) => {

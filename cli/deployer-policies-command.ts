@@ -57,6 +57,22 @@ export function runDeployerPolicies(args: readonly string[], io: DeployerPolicie
     return 2;
   }
   io.stderr.write(`deployer policies for ${file}: provider account ${ids.providerAccountId}, consumer account ${ids.consumerAccountId}\n`);
-  io.stdout.write(`${JSON.stringify(deployerPolicies(config, ids), null, 2)}\n`);
+  const policies = deployerPolicies(config, ids);
+  for (const [name, document] of Object.entries(policies)) {
+    if (name !== "trust") io.stderr.write(`  ${policySizeNote(name, document)}\n`);
+  }
+  io.stdout.write(`${JSON.stringify(policies, null, 2)}\n`);
   return 0;
+}
+
+// IAM user guide, "IAM and AWS STS quotas": a role's inline policies may hold 10,240 characters
+// in all, a managed policy 6,144 (whitespace not counted in either).
+export const INLINE_POLICY_LIMIT = 10_240;
+export const MANAGED_POLICY_LIMIT = 6_144;
+
+/** Where a policy document fits: as the role's inline policy, as a managed policy, or neither. */
+export function policySizeNote(name: string, document: unknown): string {
+  const size = JSON.stringify(document).length;
+  const fits = size <= MANAGED_POLICY_LIMIT ? "an inline or a managed policy" : size <= INLINE_POLICY_LIMIT ? `the role's inline policy (over a managed policy's ${MANAGED_POLICY_LIMIT})` : "NEITHER an inline nor a managed policy: split it";
+  return `${name}: ${size} characters without whitespace; fits ${fits}`;
 }

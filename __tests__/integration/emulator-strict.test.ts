@@ -215,6 +215,9 @@ const CASES: Case[] = [
   { id: "s3-bucket-upper", service: "s3", operation: "CreateBucket", rule: "limit: bucket naming rules", params: { Bucket: "Transfer_Files" }, expect: { code: "InvalidBucketName", message: "The specified bucket is not valid." } },
   { id: "s3-bucket-ip", service: "s3", operation: "CreateBucket", rule: "limit: bucket name not an IP address", params: { Bucket: "192.168.5.4" }, expect: { code: "InvalidBucketName" } },
   { id: "s3-bucket", service: "s3", operation: "CreateBucket", rule: "accepted", params: { Bucket: "transfer-files-123456789012" }, expect: "accepted" },
+  // A string payload (the policy is the body): the model's required member is the body itself.
+  { id: "s3-bucket-policy", service: "s3", operation: "PutBucketPolicy", rule: "accepted: Policy is the body", expect: "accepted",
+    params: { Bucket: "transfer-files-123456789012", Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Principal: "*", Action: "s3:PutObject", Resource: "arn:aws:s3:::transfer-files-123456789012/home/x/*" }] }) } },
   // ---------------------------------------------------------------- KMS (json, ValidationException)
   { id: "kms-key", service: "kms", operation: "CreateKey", rule: "accepted", params: { Description: "FTP user secrets" }, expect: "accepted" },
   { id: "kms-description", service: "kms", operation: "CreateKey", rule: "model: Description max 8192", params: { Description: LONG(9000) }, expect: { code: "ValidationException", member: "'description'" } },

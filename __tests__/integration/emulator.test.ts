@@ -791,10 +791,16 @@ exec "${realAws}" "$@"
     );
     expect(identity).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/ftp-deployer/passive-ip-restart-${serverId}`);
     expect(calls.filter((c) => c.action !== "RoleRequest" && c.action !== "IamDecision").map((c) => c.action)).toEqual(["StopServer", "StartServer"]);
-    // Each of the role's requests was judged by its policy, and allowed.
+    // The AssumeRole with the default credentials was judged by the role's trust policy (the account); then each of
+    // the role's requests by its policy: all allowed.
     const decisions = calls.filter((c) => c.action === "IamDecision");
-    expect(decisions.length).toBeGreaterThanOrEqual(5);
-    expect(decisions.filter((c) => !(c.decision === "Allowed" && c.principalArn === `arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`))).toEqual([]);
+    const roleArn = `arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`;
+    expect(decisions.filter((c) => c.principalArn !== roleArn)).toEqual([
+      expect.objectContaining({ principal: `arn:aws:iam::${ACCOUNT_ID}:root`, iamAction: "sts:AssumeRole", resource: roleArn, decision: "Allowed" }),
+    ]);
+    const asTheRole = decisions.filter((c) => c.principalArn === roleArn);
+    expect(asTheRole.length).toBeGreaterThanOrEqual(5);
+    expect(asTheRole.filter((c) => c.decision !== "Allowed")).toEqual([]);
     // The emulator records what each assumed-role session did (patch 18): the restart's Transfer calls, all as the role.
     const asRole = calls.filter((c) => c.action === "RoleRequest");
     expect(new Set(asRole.map((c) => c.roleArn))).toEqual(new Set([`arn:aws:iam::${ACCOUNT_ID}:role/ftp-deployer`]));

@@ -102,7 +102,14 @@ def parse(request: Any, full_url: str) -> ParsedRequest | None:
             "url_params": {"Bucket": bucket, "Key": key},
         }
     )
-    return ParsedRequest("s3", op.name, "rest-xml", op, params or {})
+    params = params or {}
+    payload = (op.input_shape.serialization.get("payload") if op.input_shape is not None else None) or ""
+    member = op.input_shape.members.get(payload) if payload else None
+    if member is not None and member.type_name != "structure" and body:
+        # A string or blob payload is the body itself (PutBucketPolicy's Policy, PutObject's Body):
+        # the parser leaves it out, the model's rules (required, lengths) still apply to it.
+        params[payload] = body.decode("utf-8", "replace") if member.type_name == "string" else body
+    return ParsedRequest("s3", op.name, "rest-xml", op, params)
 
 
 def _payload_is_structure(op: Any) -> bool:

@@ -430,8 +430,11 @@ class FtpSession {
         const reused = secured.isSessionReused();
         this.log("data-tls", { resumed: reused, version: secured.getProtocol() });
         if (mode === "ENFORCED" && !reused) {
+          const refusal = "522 Data connection must resume the control connection's TLS session.";
+          // Logged as decided: the client may have closed the control connection before the reply goes out.
+          this.log("data-tls-refused", { reply: refusal });
           secured.destroy();
-          resolve({ refusal: "522 Data connection must resume the control connection's TLS session." });
+          resolve({ refusal });
         } else resolve({ socket: secured });
       });
       secured.once("error", (error) => {
