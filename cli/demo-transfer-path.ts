@@ -256,7 +256,12 @@ export interface ArticleStepOptions {
   readonly bucket: string;
   readonly tag: string;
   readonly say: (line: string) => void;
-  /** How many wrong passwords to send (the identity provider's backoff opens after 5). */
+  /**
+   * At most this many wrong passwords (default 10): sent until the identity provider refuses
+   * one as throttled. Its backoff opens after 5 failures with a 1 s window that doubles with
+   * each further failure, so on a slow machine, where a login takes longer than the window,
+   * one more failure or two come before the refusal.
+   */
   readonly wrongPasswords?: number;
 }
 
@@ -301,12 +306,19 @@ export async function articleLastStep(session: Session, options: ArticleStepOpti
     }
     say(`  ${otherInS3.allowed ? "ALLOWED (the emulator did not apply the session policy)" : `denied: ${otherInS3.error}`}`);
 
-    const attempts = options.wrongPasswords ?? 6;
-    say(`${attempts} logins as ${other} with a wrong password (curl)`);
+    const attempts = options.wrongPasswords ?? 10;
+    say(`logins as ${other} with a wrong password (curl) until the identity provider's backoff refuses one (at most ${attempts})`);
     const since = Date.now() - 1000;
     const wrongPasswords: RunResult[] = [];
-    for (let i = 0; i < attempts; i++) wrongPasswords.push(await curlLogin(transferPath, other, `wrong-${i}`));
-    const decisions = (await identityProviderDecisions(session, server.functionName, since)).filter((d) => d.user === other && d.outcome === "denied");
+    const denied = async () => (await identityProviderDecisions(session, server.functionName, since)).filter((d) => d.user === other && d.outcome === "denied");
+    let decisions: Decision[] = [];
+    for (let i = 0; i < attempts; i++) {
+      wrongPasswords.push(await curlLogin(transferPath, other, `wrong-${i}`));
+      if (i < 5) continue;
+      decisions = await denied();
+      if (decisions.some((d) => d.reason === "throttled")) break;
+    }
+    if (wrongPasswords.length <= 5) decisions = await denied();
     for (const [i, attempt] of wrongPasswords.entries()) {
       const d = decisions[i];
       say(`  attempt ${i + 1}: curl exit ${attempt.code} (${attempt.stderr.trim() || "no message"}); identity provider: ${d ? `${d.reason}${d.retryAfterSeconds ? `, retry after ${d.retryAfterSeconds} s` : ""}` : "?"}`);

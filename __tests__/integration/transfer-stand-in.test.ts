@@ -84,7 +84,8 @@ exports.handler = async (event) => {
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), `stand-in-${process.pid}-`));
     fs.chmodSync(work, 0o755);
-    emulator = await startEmulator({ region: "us-east-1" });
+    // The set-up makes roles and uses them at once (the propagation delay is emulator-iam.test.ts's subject).
+    emulator = await startEmulator({ region: "us-east-1", iamPropagationSeconds: 0 });
     certs = await makeCertificates(work, HOST);
     key = path.join(work, "alice");
     await runCommand(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key]);

@@ -34,7 +34,9 @@ export function ftpPathSuite(context: ContextSource): void {
       return file;
     }
     // Fail fast where the article's failure is expected (client/lftprc allows 2 x 15 s, for AWS).
-    const QUICK = ["set net:timeout 3", "set net:max-retries 1"];
+    // Short enough that the article's failure shows quickly, long enough for a login under CI load (each one is a
+    // cold start of the deployed identity provider and scrypt N=2^17, 1-5 s on a busy 2-core machine).
+    const QUICK = ["set net:timeout 6", "set net:max-retries 1"];
 
     interface SmokeRun extends RunResult {
       readonly lftpArgv: string;

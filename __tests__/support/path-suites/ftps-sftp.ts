@@ -71,7 +71,7 @@ export function ftpsSuite(context: ContextSource): void {
     function lftp(rcFile: string, commands: string) {
       return transferPath.run(
         "consumer",
-        ["lftp", "-d", "-c", `source "${rcFile}"; set net:timeout 5; set net:max-retries 1; open --env-password -u ${user.name} ${ADDRESSES.endpoint}; ${commands}`],
+        ["lftp", "-d", "-c", `source "${rcFile}"; set net:timeout 10; set net:max-retries 1; open --env-password -u ${user.name} ${ADDRESSES.endpoint}; ${commands}`],
         { env: env({ LFTP_PASSWORD: user.password }), timeoutMs: 30_000 },
       );
     }
@@ -234,7 +234,7 @@ export function ftpsSuite(context: ContextSource): void {
       await useProtocols(context(), ["FTPS", "SFTP"]);
       try {
         await transferPath.restartStandIn();
-        const run = await transferPath.run("consumer", ["lftp", "-d", "-c", `source "${LFTPRC}"; set net:timeout 5; set net:max-retries 1; open --env-password -u ${user.name} ${ADDRESSES.endpoint}; cls -1`], {
+        const run = await transferPath.run("consumer", ["lftp", "-d", "-c", `source "${LFTPRC}"; set net:timeout 10; set net:max-retries 1; open --env-password -u ${user.name} ${ADDRESSES.endpoint}; cls -1`], {
           env: env({ LFTP_PASSWORD: user.password }),
           timeoutMs: 30_000,
         });
