@@ -102,6 +102,25 @@ export function lastLines(text: string, count = 60): string {
   return (errors.length ? ["(errors above the last lines:)", ...errors, "(the last lines:)"] : []).concat(tail).join("\n");
 }
 
+/**
+ * The lines cdktf printed for one stack. cdktf labels a line with its stack's name only
+ * when the previous line came from another stack; the lines that follow are indented
+ * instead, so they belong to the last label.
+ */
+export function stackOutput(output: string, stack: StackName): string {
+  const label = new RegExp(`^(${STACKS.join("|")})\\s{2,}`);
+  let current: string | undefined;
+  const mine: string[] = [];
+  for (const line of output.split("\n")) {
+    if (line.trim() === "") continue;
+    const labelled = label.exec(line);
+    if (labelled) current = labelled[1];
+    else if (!/^\s{2,}\S/.test(line)) current = undefined;
+    if (current === stack) mine.push(labelled ? line.slice(labelled[0].length) : line.trim());
+  }
+  return mine.join("\n");
+}
+
 // cdktf's progress display redraws lines with terminal escapes even with --no-color.
 // eslint-disable-next-line no-control-regex
 const ESCAPES = /\x1b\[[0-9;?]*[A-Za-z]|\r/g;

@@ -55,6 +55,7 @@ import {
   Session,
   stateResources,
   writeConfig,
+  stackOutput,
 } from "../../cli/demo-session";
 
 const missing = missingPrerequisites("end-to-end deploy (emulator + terraform)", demoPrerequisites);
@@ -263,8 +264,8 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
 
     step("c. cdktf deploy provider consumer --auto-approve --skip-provider-lock", async () => {
       firstDeploy = await deploy(session, "cdktf deploy (first)");
-      expect(firstDeploy.output).toMatch(/provider\s+Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
-      expect(firstDeploy.output).toMatch(/consumer\s+Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+      expect(stackOutput(firstDeploy.output, "provider")).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+      expect(stackOutput(firstDeploy.output, "consumer")).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
       first = await describeDeployment(session);
     });
 
@@ -444,7 +445,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       expect(second.output).not.toMatch(/# aws_transfer_server\.\S+ \([^)]*\) must be replaced/);
       // 32 = the NLB, 10 target groups, 10 listeners, 10 attachments and the restart step, each
       // created anew and its predecessor destroyed; changed: the endpoint service, the server, alarms.
-      expect(second.output).toMatch(/provider\s+Apply complete! Resources: 32 added, \d+ changed, 32 destroyed/);
+      expect(stackOutput(second.output, "provider")).toMatch(/Apply complete! Resources: 32 added, \d+ changed, 32 destroyed/);
       // The consumer has nothing to do (the emulator reads everything back as AWS would).
       expect(second.output).toMatch(/consumer\s+No changes\. Your infrastructure matches the configuration/);
 
@@ -509,8 +510,8 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
 
     step("g. cdktf destroy consumer provider leaves nothing behind", async () => {
       const result = await destroy(session);
-      expect(result.output).toMatch(/consumer\s+Destroy complete! Resources: \d+ destroyed/);
-      expect(result.output).toMatch(/provider\s+Destroy complete! Resources: \d+ destroyed/);
+      expect(stackOutput(result.output, "consumer")).toMatch(/Destroy complete! Resources: \d+ destroyed/);
+      expect(stackOutput(result.output, "provider")).toMatch(/Destroy complete! Resources: \d+ destroyed/);
       expect(await leftovers(session)).toEqual([]);
       expect(stateResources(session, "provider")).toEqual([]);
       expect(stateResources(session, "consumer")).toEqual([]);
@@ -566,8 +567,8 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         expect(switchOutput).toMatch(/# terraform_data\.passive-ip-restart\S* \([^)]*\) must be replaced/);
         expect(switchOutput).not.toMatch(/# aws_vpc_endpoint\.\S+ \([^)]*\) must be replaced/);
         // Provider: the restart step replaced, the server updated; consumer: the endpoint only (the zone reads back as created).
-        expect(switchOutput).toMatch(/provider\s+Apply complete! Resources: 1 added, 1 changed, 1 destroyed/);
-        expect(switchOutput).toMatch(/consumer\s+Apply complete! Resources: 0 added, 1 changed, 0 destroyed/);
+        expect(stackOutput(switchOutput, "provider")).toMatch(/Apply complete! Resources: 1 added, 1 changed, 1 destroyed/);
+        expect(stackOutput(switchOutput, "consumer")).toMatch(/Apply complete! Resources: 0 added, 1 changed, 0 destroyed/);
         // The restart step found the new address recorded: it left the stopped server alone.
         expect(switchOutput).toContain(`PassiveIp ${ENDPOINT_IP} is already in effect`);
 

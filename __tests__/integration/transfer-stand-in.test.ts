@@ -102,7 +102,11 @@ exports.handler = async (event) => {
       "--role", fnRole, "--zip-file", `fileb://${zip}`, "--environment", JSON.stringify({ Variables: { ROLE: userRole, KEY: publicKey } })])).FunctionArn;
     certificateArn = (await aws(emulator, ["acm", "import-certificate", "--certificate", `fileb://${certs.cert}`, "--private-key", `fileb://${certs.key}`,
       "--certificate-chain", `fileb://${certs.ca}`])).CertificateArn;
+    // FTP and FTPS need a VPC endpoint (Transfer API reference, CreateServer, Protocols): a VPC and a subnet for it.
+    const { Vpc } = await aws(emulator, ["ec2", "create-vpc", "--cidr-block", "10.0.0.0/16"]);
+    const { Subnet } = await aws(emulator, ["ec2", "create-subnet", "--vpc-id", Vpc.VpcId, "--cidr-block", "10.0.3.0/24", "--availability-zone", "us-east-1a"]);
     const server = await aws(emulator, ["transfer", "create-server", "--protocols", "FTP", "FTPS", "SFTP", "--identity-provider-type", "AWS_LAMBDA",
+      "--endpoint-type", "VPC", "--endpoint-details", `VpcId=${Vpc.VpcId},SubnetIds=${Subnet.SubnetId}`,
       "--identity-provider-details", `Function=${functionArn}`, "--certificate", certificateArn, "--protocol-details", "PassiveIp=0.0.0.0",
       "--security-policy-name", "TransferSecurityPolicy-2024-01", "--s3-storage-options", "DirectoryListingOptimization=ENABLED"]);
     serverId = server.ServerId;
