@@ -529,6 +529,17 @@ exports.handler = async () => ({ value: (await new SSMClient({}).send(new GetPar
     await expect(tag(other)).rejects.toThrow(`is not authorized to perform: elasticloadbalancing:AddTags on resource: ${other}`);
   });
 
+  test("AWS's public SSM parameters (no account in their ARN) are read as the caller's own policy allows", async () => {
+    const latest = `arn:aws:ssm:${REGION}::parameter/aws/service/ami-amazon-linux-latest/*`;
+    const role = await createRole("ami-reader", trustAccount, policy({ Effect: "Allow", Action: "ssm:GetParameter", Resource: latest }));
+    const session = await assumeRole(emu, role, "test");
+    const name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+    expect((await as(session, ["ssm", "get-parameter", "--name", name])).Parameter.Value).toMatch(/^ami-/);
+    await expect(as(session, ["ssm", "get-parameter", "--name", "/aws/service/global-infrastructure/regions/us-east-1"])).rejects.toThrow(
+      `is not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:${REGION}::parameter/aws/service/global-infrastructure/regions/us-east-1`,
+    );
+  });
+
   test("an operation the emulator cannot map to IAM is refused, never allowed", async () => {
     const role = await createRole("partiql", trustAccount, policy({ Effect: "Allow", Action: "dynamodb:*", Resource: "*" }));
     const session = await assumeRole(emu, role, "test");

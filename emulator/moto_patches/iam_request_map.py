@@ -394,9 +394,9 @@ def _created_type(operation: str, resource_types: list[str]) -> str | None:
 
 
 # Elastic Load Balancing's two APIs share the prefix and five action names; the packaged reference
-# keeps the Classic Load Balancer's row for those, whose only resource type is "loadbalancer". The
-# ELBv2 rows (Service Authorization Reference, "Actions defined by Elastic Load Balancing V2"):
-# The policy evaluator (iam_evaluator.js) is given the same rows, beside the Classic ones.
+# keeps the Classic Load Balancer's row for those, whose only resource type is "loadbalancer".
+# Below, the ELBv2 rows (Service Authorization Reference, "Actions defined by Elastic Load
+# Balancing V2"); the policy evaluator (iam_evaluator.js) is given them too, beside the Classic ones.
 _ELBV2_TAG_KEYS = ["aws:ResourceTag/${TagKey}", "elasticloadbalancing:ResourceTag/${TagKey}"]
 _ELBV2_ANY = ["listener-rule/app", "listener-rule/net", "listener/app", "listener/net", "loadbalancer/app/", "loadbalancer/net/", "targetgroup"]
 _ELBV2_LB = ["loadbalancer/app/", "loadbalancer/net/"]
