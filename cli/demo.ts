@@ -27,6 +27,7 @@ import { articleLastStep, transferPathPrerequisites } from "./demo-transfer-path
 import {
   addFtpUser,
   closeSession,
+  CONSUMER_DEPLOY_ROLE,
   configDocument,
   createPreexistingResources,
   demoPrerequisites,
@@ -41,6 +42,7 @@ import {
   interruptCommands,
   leftovers,
   openSession,
+  PROVIDER_DEPLOY_ROLE,
   Session,
   writeConfig,
 } from "./demo-session";
@@ -147,6 +149,10 @@ async function main(argv: string[]): Promise<number> {
     // SFTP beside the article's FTP: the last step shows a key login too.
     writeConfig(session, configDocument(pre, { nlbPrivateIp: "10.0.3.119", restartTimeoutSeconds: 120, protocols: ["FTP", "SFTP"] }));
     say(`TRANSFER_CONFIG=${session.configFile}`);
+    say(
+      `deploying as the roles ${PROVIDER_DEPLOY_ROLE} and ${CONSUMER_DEPLOY_ROLE} (provider.assumeRoleArn, consumer.assumeRoleArn), ` +
+        "each holding only the policy `npm run deployer-policies` prints for this config: the emulator judges every request by it",
+    );
 
     heading("Deploying: cdktf deploy provider consumer --auto-approve --skip-provider-lock");
     say("(about a minute: the AWS provider waits for the load balancer to become active)");
