@@ -4,7 +4,7 @@
 // decrypt them only with that key, through Parameter Store, for those
 // parameters; nobody else in the account may decrypt, even with kms:* in IAM;
 // operators may encrypt when IAM allows them; the account keeps the key
-// manageable (issue 18, finding 3).
+// manageable.
 //
 // Parameter Store's KMS calls carry kms:ViaService = ssm.<region>.amazonaws.com
 // and the encryption context PARAMETER_ARN = the parameter's ARN (AWS KMS

@@ -1,4 +1,4 @@
-// The config is data, never Terraform code (issue 17).
+// The config is data, never Terraform code.
 //   1. The validator refuses every string that could be a Terraform template,
 //      at every key (AWS's tag rules for tags, a strict pattern elsewhere).
 //   2. Defence in depth: buildApp makes every config string literal. Fed a
@@ -29,7 +29,7 @@ function fullDocuments(): TransferConfigInput[] {
     tags: { Project: "transfer-privatelink-ftp", Owner: "ops" },
     provider: {
       userSecretPrefix: "tf-ftp/users/",
-      // Issue 13: every protocol setting is a string site too.
+      // Every protocol setting is a string site too.
       protocols: ["FTP", "FTPS", "SFTP"],
       certificateArn: "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-0123456789ab",
       securityPolicyName: "TransferSecurityPolicy-2025-03",

@@ -17,7 +17,7 @@ describe("config validation", () => {
     expect(config.provider.restartTimeoutSeconds).toBe(900);
   });
 
-  test("user store settings (issue 18): home root, administrators, reserved concurrency, denial threshold", () => {
+  test("user store settings: home root, administrators, reserved concurrency, denial threshold", () => {
     const defaults = parseConfig(exampleDocument());
     expect(defaults.provider.userHomeRoot).toBeUndefined(); // userHomeRoot(config) gives /<bucket>/home/
     // Opt-in: a reservation fails on accounts whose quota leaves less than 100 + N unreserved.
@@ -243,7 +243,7 @@ describe("config validation", () => {
   });
 });
 
-// Issue 12: passiveIpMode "consumer-endpoint", the pinned endpoint IP, the host name.
+// passiveIpMode "consumer-endpoint", the pinned endpoint IP, the host name.
 describe("config validation: consumer-endpoint mode and the host name", () => {
   const CONSUMER_SUBNET = "subnet-0f9e8d7c6b5a40003";
   const mode = (consumer: Record<string, unknown> = {}, provider: Record<string, unknown> = {}) =>

@@ -41,7 +41,7 @@ describe("consumer stack (example config)", () => {
     ]);
   });
 
-  // Issue 10, fix 2: an interface endpoint can only live in AZs the service's NLB serves; AZ IDs compare across accounts.
+  // An interface endpoint can only live in AZs the service's NLB serves; AZ IDs compare across accounts.
   test("before the endpoint is created, every consumer subnet's AZ ID must be one the provider's NLB serves", () => {
     const endpoint = onlyResource(consumer, "aws_vpc_endpoint");
     const subnets = dataSourcesOf(consumer, "aws_subnet");
@@ -228,7 +228,7 @@ describe("client architecture", () => {
   });
 });
 
-// Issue 12: the pinned endpoint address (passiveIpMode "consumer-endpoint") and the host name.
+// The pinned endpoint address (passiveIpMode "consumer-endpoint") and the host name.
 describe("consumer stack in passiveIpMode consumer-endpoint", () => {
   const { consumer } = synthStacks(
     configWith({

@@ -262,7 +262,7 @@ describe("the consumer's FTP client instance role", () => {
   });
 });
 
-// provider.restartResource "lambda": the restart function's role (issue 14).
+// provider.restartResource "lambda": the restart function's role.
 const lambdaRestart = new SynthesizedIam(synthStacks(configWith({ provider: { restartResource: "lambda" } })).provider, WORLD);
 
 describe("the passive-IP restart function (restartResource lambda)", () => {

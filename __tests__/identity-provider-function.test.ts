@@ -69,7 +69,7 @@ describe("identity-provider function in the provider stack", () => {
     expect(onlyResource(custom, "aws_lambda_function").reserved_concurrent_executions).toBe(50);
   });
 
-  test("login-attempts table: on demand, hash key username, TTL on expiresAt, encrypted (issue 18, finding 6)", () => {
+  test("login-attempts table: on demand, hash key username, TTL on expiresAt, encrypted", () => {
     expect(table).toMatchObject({
       name: "tf-ftp-login-attempts",
       billing_mode: "PAY_PER_REQUEST",
@@ -80,7 +80,7 @@ describe("identity-provider function in the provider stack", () => {
     });
   });
 
-  test("user-secrets key: rotated, aliased, its policy names the administrators and this role (issue 18, finding 7)", () => {
+  test("user-secrets key: rotated, aliased, its policy names the administrators and this role", () => {
     expect(key).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
     expect(onlyResource(provider, "aws_kms_alias")).toMatchObject({ name: "alias/tf-ftp-user-secrets", target_key_id: ref(key, "key_id") });
     const policy = JSON.parse(key.policy as string);

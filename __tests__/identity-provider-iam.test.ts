@@ -1,4 +1,4 @@
-// IAM evaluation of the user store's policies (issue 18, findings 6 and 7),
+// IAM evaluation of the user store's policies,
 // taken from the synthesized provider stack and evaluated with
 // @cloud-copilot/iam-simulate (AGPL-3.0, tests only).
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";

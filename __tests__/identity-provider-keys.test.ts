@@ -1,4 +1,4 @@
-// Issue 13: SFTP public-key authentication in the identity provider, the key
+// SFTP public-key authentication in the identity provider, the key
 // parser it shares with `npm run users`, and every protocol x credential
 // combination the handler can be called with.
 import { DeleteItemCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";

@@ -504,7 +504,7 @@ describe("the Lambda bundle", () => {
   });
 });
 
-describe("homes stay below the home root (issue 18, finding 4)", () => {
+describe("homes stay below the home root", () => {
   it("refuses a record whose home is the root itself: its policy would cover every user's files", async () => {
     givenUser("boss", { passwordHash: aliceHash, homeDirectory: `/${BUCKET}/home` });
     await expect(handler(event({ username: "boss" }))).resolves.toEqual({});
@@ -538,7 +538,7 @@ describe("homes stay below the home root (issue 18, finding 4)", () => {
   });
 });
 
-describe("user names are case-folded (issue 18, finding 4)", () => {
+describe("user names are case-folded", () => {
   it("Alice and alice are one account: the same secret, the same home", async () => {
     givenUser("alice", { passwordHash: aliceHash });
     const upper = await handler(event({ username: "Alice" }));
@@ -557,7 +557,7 @@ describe("user names are case-folded (issue 18, finding 4)", () => {
   });
 });
 
-describe("logging never holds a mistyped secret (issue 18, finding 5)", () => {
+describe("logging never holds a mistyped secret", () => {
   it("a password typed into the user-name field is not logged (unknown-user)", async () => {
     const typedAsName = "Correct-Horse-1";
     await expect(handler(event({ username: typedAsName, password: "alice" }))).resolves.toEqual({});
@@ -749,7 +749,7 @@ describe("user names cannot be told apart by the AWS calls or the work (finding:
   });
 });
 
-describe("only records encrypted with the user-secrets key count (issue 18, finding 7)", () => {
+describe("only records encrypted with the user-secrets key count", () => {
   it.each([
     ["the AWS managed key aws/secretsmanager (KmsKeyId omitted)", null],
     ["another key", "arn:aws:kms:ap-northeast-1:123456789012:key/ffffffff-12ab-34cd-56ef-1234567890ab"],

@@ -116,7 +116,7 @@ describe("alarms (single AZ, no topic)", () => {
     });
   });
 
-  test("login denials: a metric filter on the decision log's outcome, alarm above the threshold in 5 minutes (issue 18, finding 6)", () => {
+  test("login denials: a metric filter on the decision log's outcome, alarm above the threshold in 5 minutes", () => {
     const logGroup = resourcesOf(provider, "aws_cloudwatch_log_group").find((g) => g.name === "/aws/lambda/tf-ftp-identity-provider")!;
     const filters = resourcesOf(provider, "aws_cloudwatch_log_metric_filter");
     const denials = filters.find((f) => f.name === "tf-ftp-ftp-login-denials")!;
@@ -282,7 +282,7 @@ describe("the broken-identity-provider filter pattern on the handler's real deci
       ["unknown-user", () => undefined],
       ["invalid-username", () => undefined, { username: "../etc" }],
       ["missing-password", () => undefined, { password: "" }],
-      // Issue 13: an SFTP key lookup for a user who may use SFTP but has no keys.
+      // An SFTP key lookup for a user who may use SFTP but has no keys.
       ["no-public-keys", () => user("alice", { ...valid, allowedProtocols: ["SFTP"] }), { protocol: "SFTP", password: "" }],
       ["password-too-long", () => undefined, { password: "x".repeat(2000) }],
       ["unsupported-protocol", () => undefined, { protocol: "SCP" }],

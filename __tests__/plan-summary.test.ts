@@ -195,7 +195,7 @@ describe("plan summary of the example config", () => {
         provisioners: ["local-exec"],
       },
       {
-        // The wait for the server's VPC endpoint (issue 10, fix 8).
+        // The wait for the server's VPC endpoint.
         address: `terraform_data.${wait}`,
         type: "terraform_data",
         triggers: [["vpc_endpoint_id", `\${aws_transfer_server.${server}.endpoint_details[0].vpc_endpoint_id}`]],

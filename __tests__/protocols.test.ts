@@ -1,4 +1,4 @@
-// Issue 13: FTP, FTPS and SFTP on one Transfer server behind the same NLB and
+// FTP, FTPS and SFTP on one Transfer server behind the same NLB and
 // PrivateLink endpoint - what the config accepts and refuses, and what the
 // stacks synthesize for each protocol set.
 import { configWarnings } from "../config/load";

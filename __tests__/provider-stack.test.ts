@@ -247,7 +247,7 @@ describe("provider stack across two AZs (passiveIpMode control-connection)", () 
   });
 });
 
-// Issue 10, fix 3. ELB names are unique per account and region, security group names per VPC, and every one of
+// ELB names are unique per account and region, security group names per VPC, and every one of
 // these resources is created before its predecessor is destroyed. So a name must change exactly when the resource
 // is replaced (a new NLB: its subnet set or pinned IP changed), and never for anything else.
 describe("names a replacement can never collide on", () => {
@@ -321,7 +321,7 @@ describe("names a replacement can never collide on", () => {
   }
 });
 
-// Issue 10, fix 6: the control connection is idle while a file moves; AWS's default TCP idle timeout is 350 s.
+// The control connection is idle while a file moves; AWS's default TCP idle timeout is 350 s.
 describe("control listener idle timeout", () => {
   const listeners = (overrides: Record<string, unknown>) => {
     const { provider } = synthStacks(configWith(overrides));
@@ -334,7 +334,7 @@ describe("control listener idle timeout", () => {
   });
 });
 
-// Issue 12: passiveIpMode "consumer-endpoint" (PassiveIp = the consumer endpoint's pinned IP).
+// passiveIpMode "consumer-endpoint" (PassiveIp = the consumer endpoint's pinned IP).
 describe("provider stack in passiveIpMode consumer-endpoint", () => {
   const CONSUMER_ENDPOINT = { provider: { passiveIpMode: "consumer-endpoint" }, consumer: { endpointIp: "10.0.3.50" } };
 

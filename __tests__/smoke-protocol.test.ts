@@ -1,4 +1,4 @@
-// Issue 13: `npm run smoke -- --protocol ftp|ftps|sftp`: which script runs on
+// `npm run smoke -- --protocol ftp|ftps|sftp`: which script runs on
 // the instance, with which settings.
 import { LFTPRC_FTPS_PATH, parseSmokeArgs, remoteCommandLines, SFTP_SMOKE_SCRIPT_PATH, SMOKE_SCRIPT_PATH } from "../cli/smoke-command";
 

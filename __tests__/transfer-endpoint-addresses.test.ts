@@ -1,4 +1,4 @@
-// The wait for the Transfer server's VPC endpoint (issue 10, fix 8): its
+// The wait for the Transfer server's VPC endpoint: its
 // command run by /bin/sh against a stand-in `aws` that answers
 // describe-vpc-endpoints from a list of states, one per call.
 import { execFile } from "child_process";

@@ -307,7 +307,7 @@ describe("add", () => {
   });
 });
 
-describe("add keeps homes apart (issue 18, finding 4)", () => {
+describe("add keeps homes apart", () => {
   const twice = (p: string) => passwords([p, p]);
 
   it("refuses a home equal to the home root (it would hold every user's files), without asking for a password", async () => {
@@ -396,7 +396,7 @@ describe("remove and case-folded names", () => {
   });
 });
 
-describe("add encrypts with the user-secrets key (issue 18, finding 7)", () => {
+describe("add encrypts with the user-secrets key", () => {
   const twice = (p: string) => passwords([p, p]);
 
   it("reads the key from the provider stack's output by default", async () => {

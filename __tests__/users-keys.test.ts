@@ -1,4 +1,4 @@
-// Issue 13: `npm run users -- add-key | remove-key | keys` (SFTP public keys in
+// `npm run users -- add-key | remove-key | keys` (SFTP public keys in
 // the user record), and that a key added here is what the identity provider
 // hands Transfer for an SFTP key lookup.
 import * as fs from "fs";

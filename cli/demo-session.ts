@@ -383,7 +383,7 @@ export interface PreexistingResources {
 }
 
 export interface PreexistingOptions {
-  /** Issue 7: a second provider subnet, 10.0.4.0/24 in <region>c. */
+  /** A second provider subnet, 10.0.4.0/24 in <region>c. */
   readonly twoProviderSubnets?: boolean;
   readonly bucketName?: string;
 }
@@ -455,7 +455,7 @@ export interface ConfigOptions {
   readonly consumerEndpointIp?: string;
   /** consumer.dnsName: a Route 53 private zone + alias record for the endpoint. */
   readonly dnsName?: string;
-  /** provider.protocols (issue 13); default the config's default, FTP only. */
+  /** provider.protocols; default the config's default, FTP only. */
   readonly protocols?: readonly ("FTP" | "FTPS" | "SFTP")[];
   /** provider.certificateArn, for FTPS (the emulator never reads the certificate). */
   readonly certificateArn?: string;
@@ -988,7 +988,7 @@ export async function leftovers(session: Session, account?: AwsCredentials): Pro
   });
 }
 
-// ------------------------------------------------------- two accounts (issue 16)
+// ------------------------------------------------------- two accounts
 //
 //   const x = await createCrossAccountResources(session);   // roles, VPCs, bucket in two accounts
 //   writeConfig(session, crossAccountConfigDocument(x));       // consumer.assumeRoleArn, serviceOwnerRoleArn, allowedPrincipals

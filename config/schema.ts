@@ -88,7 +88,7 @@ const CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:([a-z0-9-]+):${ACCOUNT
  * provider binary this project pins; the provider docs list the same names).
  * What each allows: Transfer user guide, "Security policies for AWS Transfer
  * Family servers". A policy governs SSH (SFTP) and TLS (FTPS) algorithms; plain
- * FTP has none, so a FTP-only server sets no policy (as before issue 13).
+ * FTP has none, so a FTP-only server sets no policy (as before one server could serve several protocols).
  */
 export const SECURITY_POLICY_NAMES = [
   "TransferSecurityPolicy-2018-11",
@@ -383,7 +383,7 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 
 const providerSide = z
   .object({
-    // Issue 13: which protocols the one Transfer server serves (default FTP only, as before).
+    // Which protocols the one Transfer server serves (default FTP only, as before).
     protocols: uniqueList(z.enum(SERVER_PROTOCOLS as unknown as ["FTP", "FTPS", "SFTP"]), "protocol")
       .default(["FTP"])
       .describe("Protocols of the one Transfer server: FTP and FTPS on 21 and 8192-8200, SFTP on 22"),
@@ -424,7 +424,7 @@ const providerSide = z
     nlbPrivateIp: ipv4
       .optional()
       .describe("Pins the single-AZ NLB's private IP, so PassiveIp is known at plan time; a change replaces the NLB (and restarts the server once)"),
-    // "consumer-endpoint": PassiveIp = consumer.endpointIp (issue 12).
+    // "consumer-endpoint": PassiveIp = consumer.endpointIp.
     passiveIpMode: z
       .enum(["nlb", "control-connection", "consumer-endpoint"])
       .default("nlb")
@@ -751,7 +751,7 @@ function ftpPortsInDocument(provider: Record<string, unknown>): boolean {
 }
 
 /**
- * Issue 13: settings that belong to one protocol are refused when that
+ * Settings that belong to one protocol are refused when that
  * protocol is off (they would do nothing, or mislead a reviewer), and FTPS
  * cannot run without its certificate.
  */

@@ -28,7 +28,7 @@ export const FTP_PORT_RANGES: readonly PortRange[] = [
   },
 ];
 
-// ---- protocols (issue 13) -------------------------------------------------------
+// ---- protocols -------------------------------------------------------
 // Transfer Family serves FTP and FTPS on 21 + 8192-8200 (FTPS is explicit TLS:
 // AUTH TLS on the control port, the same passive range) and SFTP on 22 (Transfer
 // user guide, "Create an FTPS-enabled server" / "Create an SFTP-enabled server").

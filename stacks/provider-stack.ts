@@ -40,7 +40,7 @@ export class ProviderStack extends TerraformStack {
     const { config } = options;
     const side = config.provider;
     const prefix = config.namePrefix;
-    // Issue 13: FTP, FTPS and SFTP on one server behind the same NLB and
+    // FTP, FTPS and SFTP on one server behind the same NLB and
     // endpoint service. FTP/FTPS use 21 + 8192-8200, SFTP 22.
     const protocols = serverProtocols(config);
     const ftpPorts = usesFtpPorts(protocols);

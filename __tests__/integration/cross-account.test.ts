@@ -1,4 +1,4 @@
-// Two AWS accounts, end to end on the emulator (issue 16): the provider stack
+// Two AWS accounts, end to end on the emulator: the provider stack
 // in account A (the emulator's default, 123456789012: Terraform's ambient
 // credentials), the consumer stack in account B (210987654321) through
 // `consumer.assumeRoleArn`, the connection accepted through
@@ -15,7 +15,7 @@
 //      restart ran against A's server;
 //   d. a second plan of each stack is empty;
 //   e. a consumer subnet whose AZ ID the NLB does not serve fails at plan time (the consumer's
-//      AZ-ID precondition, issue 10) — a separate test: its failure does not stop the destroy;
+//      AZ-ID precondition) — a separate test: its failure does not stop the destroy;
 //   f. destroy leaves nothing in either account;
 //   g. every IAM action the two roles called (recorded by the launcher) is allowed by the
 //      policy lib/deployer-policies.ts builds for this config (the README's; IAM policy simulator).
@@ -154,7 +154,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
     expect(AllowedPrincipals.map((p: any) => p.Principal)).toEqual([accountRoot(OTHER_ACCOUNT_ID)]);
 
     // The restart step (provider stack, ambient credentials = A's) found the PassiveIp the new
-    // server was created with in effect: no stop, no start (issue 11). Its marker is in A.
+    // server was created with in effect: no stop, no start. Its marker is in A.
     const restarts = (await session.emulator.calls()).filter((c) => c.action === "StopServer" || c.action === "StartServer");
     expect(restarts).toEqual([]);
     const { Parameter } = await inA(["ssm", "get-parameter", "--name", markerParameterName(NAME_PREFIX, serverId)]);
@@ -209,7 +209,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
     expect({ stack: "consumer", exitCode: consumer.exitCode, output: consumer.exitCode === 0 ? "" : consumer.output }).toEqual({ stack: "consumer", exitCode: 0, output: "" });
   });
 
-  // Not a step: it needs issue 10's plan-time AZ-ID check (a precondition on the consumer's
+  // Not a step: it needs the plan-time AZ-ID check (a precondition on the consumer's
   // aws_vpc_endpoint), and its failure must not keep the destroy from running.
   test("e. a consumer subnet whose AZ ID the NLB does not serve fails at plan time, naming the subnet and its AZ ID", async () => {
     if (!endpointId) throw new Error("not run: the deploy (step c) did not finish");
@@ -222,7 +222,7 @@ describeE2E("two AWS accounts: provider in A, consumer in B through assumed role
           `the consumer plan did not fail (terraform plan exit ${result.exitCode}): nothing refused subnet ${x.sameNameSubnet.id} ` +
             `(${x.sameNameSubnet.availabilityZone} = ${x.sameNameSubnet.availabilityZoneId} in the consumer account), although the NLB ` +
             `serves only ${x.providerSubnet.availabilityZoneId}. This test expects the plan-time AZ-ID check (a precondition on the ` +
-            `consumer's aws_vpc_endpoint, issue 10).`,
+            `consumer's aws_vpc_endpoint).`,
         );
       }
       expect(result.output).toContain(x.sameNameSubnet.id);

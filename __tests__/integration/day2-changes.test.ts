@@ -1,4 +1,4 @@
-// Day-2 changes (issue 11): from a deployed baseline on the local AWS emulator,
+// Day-2 changes: from a deployed baseline on the local AWS emulator,
 // each change a platform team makes after the first deploy, applied as they
 // apply it (synth, then terraform plan of each stack and that saved plan
 // applied), then checked: the apply succeeded, a second plan of every stack

@@ -7,13 +7,13 @@
 // side: most of a deploy is the AWS provider's fixed wait for the NLB to
 // become active, so the second one costs little extra.
 //   1. Single AZ, the article: NLB IP pinned to 10.0.3.119, client instance
-//      on; then a second deploy that moves the NLB to 10.0.3.120 (issue 4: a
+//      on; then a second deploy that moves the NLB to 10.0.3.120 (a
 //      new NLB, the endpoint service switched to it, PassiveIp updated).
 //      Before that, a consumer subnet in an AZ the NLB does not serve is
-//      refused at plan time by AZ ID (issue 10, fix 2).
+//      refused at plan time by AZ ID.
 //   (Subnet changes -- one to two AZs, one of two replaced, two to one -- and
 //   every other day-2 change are in day2-changes.test.ts.)
-//   2. passiveIpMode consumer-endpoint (issue 12): deployed in control-connection
+//   2. passiveIpMode consumer-endpoint: deployed in control-connection
 //      mode with consumer.dnsName (Route 53 zone + alias), then switched to the
 //      consumer endpoint's pinned IP. Done directly, the provider plan refuses it
 //      (the server would hand out the new address before the endpoint has it);
@@ -65,7 +65,7 @@ const KEEP = process.env.E2E_KEEP === "1";
 const LISTENER_PORTS = [21, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200];
 const FIRST_IP = "10.0.3.119";
 const SECOND_IP = "10.0.3.120";
-// Issue 10, fix 8: the emulator keeps a new Transfer server's VPC endpoint pending (ENIs not listed) this long, as
+// The emulator keeps a new Transfer server's VPC endpoint pending (ENIs not listed) this long, as
 // AWS reports the server ONLINE before its endpoint is available; the stacks must wait before reading the ENIs.
 const ENDPOINT_PENDING_SECONDS = 8;
 
@@ -209,7 +209,7 @@ async function runConsumerEndpointScenario(): Promise<ConsumerEndpointResult> {
 }
 
 describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", () => {
-  // Scenario 2 (issue 12), in the background beside scenario 1 (its own emulator).
+  // Scenario 2, in the background beside scenario 1 (its own emulator).
   let consumerEndpoint: Promise<ConsumerEndpointResult>;
   beforeAll(() => {
     consumerEndpoint = runConsumerEndpointScenario();
@@ -360,7 +360,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
         LISTENER_PORTS.map((port) => [port, [{ ip: endpointIp, port }], "21"]),
       );
 
-      // Transfer: PassiveIp is the NLB's IP, set at creation: in effect from the start, so no restart (issue 11).
+      // Transfer: PassiveIp is the NLB's IP, set at creation: in effect from the start, so no restart.
       expect(first.server).toMatchObject({ id: first.providerOutputs.transfer_server_id, state: "ONLINE", passiveIp: FIRST_IP });
       expect(restartSummary(first)).toEqual([]);
       expect(firstDeploy.output).toContain(`passive-ip restart: PassiveIp ${FIRST_IP} is already in effect on Transfer server ${first.server.id}`);
@@ -368,7 +368,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       expect(first.clientInstance).toMatchObject({ id: first.consumerOutputs.client_instance_id, type: "t3.micro", state: "running" });
     });
 
-    // Issue 10, fix 2: the NLB serves only the provider subnet's AZ (ap-northeast-1a = apne1-az4 on the
+    // The NLB serves only the provider subnet's AZ (ap-northeast-1a = apne1-az4 on the
     // emulator); an endpoint in a consumer subnet of ap-northeast-1c (apne1-az1) would fail at
     // CreateVpcEndpoint on AWS. The consumer's plan refuses it first, naming subnet and AZ IDs.
     // Planned with `npm run diff` (cli/diff.ts), which plans the provider, then the consumer against
@@ -415,7 +415,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
       await aws(emu, ["ec2", "delete-subnet", "--subnet-id", other.id]);
     });
 
-    // Issue 4: a new pinned NLB IP. An NLB's subnet mapping IP cannot change in place and an NLB an
+    // A new pinned NLB IP. An NLB's subnet mapping IP cannot change in place and an NLB an
     // endpoint service uses cannot be deleted (the emulator refuses both, as AWS does), so the stacks
     // name the NLB and its target groups after the IP and create them before destroying the old ones:
     // new NLB, groups, listeners and attachments; the endpoint service switches NLBs in place
@@ -461,7 +461,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
 
       // The new NLB: pinned address, ten TCP listeners, each to the new group of its port, the endpoint IP registered.
       const [endpointIp] = first.server.endpointIps;
-      // Names carry a hash of what forced the replacement (issue 10, fix 3): a new IP, new names.
+      // Names carry a hash of what forced the replacement: a new IP, new names.
       const second_ = loadBalancerGeneration([pre.providerSubnets[0].id], SECOND_IP);
       expect(first.loadBalancer.name).toBe(`tf-ftp-nlb-${loadBalancerGeneration([pre.providerSubnets[0].id], FIRST_IP)}`);
       expect(after.loadBalancer).toMatchObject({ name: `tf-ftp-nlb-${second_}`, scheme: "internal", privateIps: [SECOND_IP], crossZone: "false" });
@@ -519,7 +519,7 @@ describeE2E("end to end: cdktf deploy/destroy against the local AWS emulator", (
     });
   });
 
-  describe("passiveIpMode consumer-endpoint (issue 12): switched from control-connection, with a host name", () => {
+  describe("passiveIpMode consumer-endpoint: switched from control-connection, with a host name", () => {
     test(
       "consumer.dnsName: a private zone associated with the consumer VPC, an alias A record to the endpoint, ftp_host",
       async () => {

@@ -393,7 +393,7 @@ describeEmulator("moto_launcher (AWS CLI)", () => {
     expect(LoadBalancers.map((lb: { LoadBalancerArn: string }) => lb.LoadBalancerArn)).not.toEqual(expect.arrayContaining([newArn]));
   });
 
-  // Issue 11: the rules the day-2 changes depend on (create-before-destroy replacements must not collide).
+  // The rules the day-2 changes depend on (create-before-destroy replacements must not collide).
   it("refuses what AWS refuses for names: a second NLB, target group or (per VPC) security group of a name; a group a listener uses cannot go (patch 23 + moto)", async () => {
     const nlb = (name: string) =>
       aws(emu, ["elbv2", "create-load-balancer", "--name", name, "--type", "network", "--scheme", "internal", "--subnets", net.subnets[0].id]);

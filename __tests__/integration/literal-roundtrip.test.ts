@@ -1,4 +1,4 @@
-// Config text stays text, with Terraform as the oracle (issue 17).
+// Config text stays text, with Terraform as the oracle.
 //
 // Generated adversarial strings (quotes, backslashes, "${", "$${", "%{",
 // "%%{", newlines, CR LF, tabs, a trailing backslash, heredoc markers and

@@ -1,4 +1,4 @@
-// The plan-time checks of issue 12, evaluated by Terraform itself: each
+// The plan-time checks of the consumer endpoint and host name, evaluated by Terraform itself: each
 // synthesized precondition condition, with the data source it reads replaced
 // by the value AWS would return, goes through `terraform console`. Proves the
 // expressions refuse what they should (and accept what they should), not just
@@ -70,7 +70,7 @@ const dataRef = (block: { __address: string }, attribute: string) => `${block.__
     expect(values).toEqual(expected);
   }, 60_000);
 
-  // Issue 10, fix 2: the consumer subnet's AZ ID against the provider's output
+  // The consumer subnet's AZ ID against the provider's output
   // (comma-joined AZ IDs; empty when the provider state predates the output).
   const AZ_OUTPUT = 'try(data.terraform_remote_state.provider-state.outputs.nlb_availability_zone_ids, "")';
   test.each([

@@ -1,4 +1,4 @@
-// Issue 13: a three-protocol configuration (FTP + FTPS + SFTP on one server)
+// A three-protocol configuration (FTP + FTPS + SFTP on one server)
 // deploys on the local AWS emulator with `cdktf deploy provider consumer`, as a
 // user runs it, and is destroyed again. One deploy, kept compact: what the
 // emulator then holds for the server (protocols, certificate, security policy,

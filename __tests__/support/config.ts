@@ -70,11 +70,11 @@ export function problemsOf(document: unknown): string[] {
 /** An ACM certificate ARN in the example's region and account (the emulator and unit tests never read it). */
 export const EXAMPLE_CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-0123456789ab";
 
-/** Issue 13: FTP, FTPS and SFTP on one server; a host name the FTPS certificate can carry. */
+/** FTP, FTPS and SFTP on one server; a host name the FTPS certificate can carry. */
 export const THREE_PROTOCOLS = {
   provider: { protocols: ["FTP", "FTPS", "SFTP"], certificateArn: EXAMPLE_CERTIFICATE_ARN },
   consumer: { dnsName: "ftp.corp.internal" },
 };
 
-/** Issue 13: SFTP only (no passive IP, health checks on 22). */
+/** SFTP only (no passive IP, health checks on 22). */
 export const SFTP_ONLY = { provider: { protocols: ["SFTP"] } };

@@ -1,4 +1,4 @@
-// The FTP client matrix of issue 12: which common client moves bytes through
+// The FTP client matrix: which common client moves bytes through
 // PrivateLink under each passiveIpMode, and why the others fail. One source of
 // truth: __tests__/support/path-suites/client-matrix.ts runs every cell against the
 // PrivateLink path in network namespaces (emulator/privatelink-path.ts) and asserts the

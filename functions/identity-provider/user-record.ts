@@ -24,7 +24,7 @@ export interface UserRecord {
   /**
    * SFTP public keys, `<type> <base64>` lines (ssh-public-key.ts, no comments).
    * Returned to Transfer as PublicKeys for an SFTP login without a password,
-   * and only when the user may use SFTP (issue 13).
+   * and only when the user may use SFTP.
    */
   readonly publicKeys?: readonly string[];
 }

@@ -145,7 +145,7 @@ export class FtpAlarms extends Construct {
     return alarm;
   }
 
-  // ---- login denials (issue 18): a brute-force or credential-stuffing run ----
+  // ---- login denials: a brute-force or credential-stuffing run ----
 
   /**
    * Counts the identity provider's refusals from its decision log (one JSON

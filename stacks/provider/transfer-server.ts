@@ -42,7 +42,7 @@ export class FtpTransferServer extends Construct {
     if (usesFtpPorts(protocols) && options.passiveIp === undefined) throw new Error("FTP and FTPS need a passive IP");
     this.server = new TransferServer(this, "server", {
       protocols,
-      // Only what the protocol set uses: an FTP-only server synthesizes as it did before issue 13.
+      // Only what the protocol set uses: an FTP-only server synthesizes as it did when FTP was the only protocol.
       ...(ftps ? { certificate: options.certificateArn } : {}),
       ...(options.securityPolicyName ? { securityPolicyName: options.securityPolicyName } : {}),
       ...(protocols.includes("SFTP") && options.sftpAuthenticationMethods
