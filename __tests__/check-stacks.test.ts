@@ -108,7 +108,7 @@ describe("more ways in", () => {
     ["core::file", (r) => editJson(r, "provider", (doc) => (doc.output.nlb_private_ip.value = '${core::file("/x")}')), [/calls core::file\(\), which reads files/]],
     ["a function inside a heredoc inside an expression", (r) => editJson(r, "provider", (doc) => (doc.output.nlb_private_ip.value = '${<<EOT\n${filebase64("/proc/self/environ")}\nEOT\n}')), [/calls filebase64\(\)/, /a heredoc inside an expression/]],
     ["\"${ file(...) }\" with whitespace and comments", (r) => editJson(r, "provider", (doc) => (doc.output.nlb_private_ip.value = '${ file /* nothing */ ( "/x" ) }')), [/calls file\(\)/]],
-    ["a %{ } directive", (r) => editJson(r, "provider", (doc) => (doc.output.nlb_private_ip.value = '%{ if fileexists("/root/.aws/credentials") }yes%{ endif }')), [/calls fileexists\(\)/, /a %\{ \} template directive/]],
+    ["a %{ } directive", (r) => editJson(r, "provider", (doc) => (doc.output.nlb_private_ip.value = '%{ if fileexists(".aws/credentials") }yes%{ endif }')), [/calls fileexists\(\)/, /a %\{ \} template directive/]],
     ["unicode escapes that spell file( in the JSON (\\u0066ile)", (r) => editText(r, "provider", (text) => text.replace(/"value": "10\.0\.3\.119"/, '"value": "${\\u0066ile(\\"/proc/self/environ\\")}"')), [/calls file\(\)/]],
     ["a function in a key (map keys are templates)", (r) => editJson(r, "provider", (doc) => ((Object.values(doc.resource.aws_lb)[0] as Doc).tags['${file("/x")}'] = "x")), [/\(the key\): calls file\(\)/]],
     ["an expression that cannot be analyzed", (r) => editJson(r, "provider", (doc) => (doc.output.nlb_private_ip.value = '${file("/x")')), [/an expression that cannot be analyzed/]],

@@ -32,6 +32,7 @@ import { assumeRole, aws as awsDefault, awsAs, AwsCredentials } from "../emulato
 import { Prerequisite } from "../emulator/prerequisites";
 import { terraformPrerequisites, writeCliConfig } from "../emulator/terraform";
 import { DeployerIds, deployerPolicies, PolicyDocument, PolicyStatement, trustAccountPolicy } from "../lib/deployer-policies";
+import { projectRoot } from "../lib/project-root";
 
 export const REGION = "ap-northeast-1";
 export const NAME_PREFIX = "tf-ftp";
@@ -43,17 +44,6 @@ export type StackName = (typeof STACKS)[number];
 
 /** Everything the flow needs, checked up front (terraform + mirror, python3 + moto, the AWS CLI). */
 export const demoPrerequisites: readonly Prerequisite[] = [...terraformPrerequisites, ...emulatorPrerequisites];
-
-/** The project root: the nearest folder above `start` holding cdktf.json (works from cli/ and from a bundle in .build/run/). */
-export function findProjectRoot(start: string = __dirname): string {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "cdktf.json"))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no cdktf.json above ${start}`);
-    dir = parent;
-  }
-}
 
 // ------------------------------------------------------------------ commands
 
@@ -294,11 +284,11 @@ function cleanEnvironment(): Record<string, string> {
 
 /** Starts the emulator (in the config's region) and makes the temporary working copy. */
 export async function openSession(options: OpenSessionOptions): Promise<Session> {
-  const projectRoot = options.projectRoot ?? findProjectRoot();
+  const root = options.projectRoot ?? projectRoot();
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), `transfer-ftp-${options.label}-`));
   try {
     const workDir = path.join(tmpDir, "project");
-    createWorkingCopy(projectRoot, workDir);
+    createWorkingCopy(root, workDir);
     const tfEnv = writeCliConfig(path.join(tmpDir, "terraform-cli"));
     const emulator = await startEmulator({ region: REGION, ...options.emulator });
     const configFile = path.join(tmpDir, "config.json");
@@ -313,7 +303,7 @@ export async function openSession(options: OpenSessionOptions): Promise<Session>
       NO_COLOR: "1",
     };
     return {
-      projectRoot,
+      projectRoot: root,
       tmpDir,
       workDir,
       configFile,

@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="MAJOR=PATH",
-        help="the Node.js binary for nodejs<MAJOR>.x functions, e.g. 22=/opt/node22/bin/node (repeatable)",
+        help="the Node.js binary for nodejs<MAJOR>.x functions, e.g. 22=path/to/node22/bin/node (repeatable)",
     )
     parser.add_argument(
         "--lambda-concurrency-quota",

@@ -12,7 +12,8 @@ import * as fs from "fs";
 import * as path from "path";
 import type { TransferConfigInput } from "../config/schema";
 import { aws } from "../emulator/client";
-import { closeSession, configDocument, createPreexistingResources, deploy, destroy, findProjectRoot, openSession, Session, writeConfig } from "../cli/demo-session";
+import { closeSession, configDocument, createPreexistingResources, deploy, destroy, openSession, Session, writeConfig } from "../cli/demo-session";
+import { projectRoot } from "../lib/project-root";
 
 const ACCOUNT = "123456789012";
 const ROLES = { provider: "m-provider-deploy", consumer: "m-consumer-deploy", owner: "m-service-owner" };
@@ -111,7 +112,7 @@ async function measure(name: string): Promise<{ description: string; configs: Do
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(VARIANTS);
-  const file = path.join(findProjectRoot(), "__tests__", "fixtures", "deployer-actions.json");
+  const file = path.join(projectRoot(), "__tests__", "fixtures", "deployer-actions.json");
   const fixture = fs.existsSync(file)
     ? JSON.parse(fs.readFileSync(file, "utf8"))
     : { source: "scripts/measure-deployer-actions.ts (emulator patch role_request_log)", account: ACCOUNT, variants: {} };

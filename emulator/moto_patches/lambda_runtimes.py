@@ -63,7 +63,7 @@ def configure_nodes(specs: list[str]) -> None:
     for spec in specs:
         major_text, sep, binary = spec.partition("=")
         if not sep or not major_text.isdigit() or not binary:
-            raise common.LauncherError(f"--lambda-node {spec!r}: expected <major>=<path to node>, e.g. 22=/opt/node22/bin/node")
+            raise common.LauncherError(f"--lambda-node {spec!r}: expected <major>=<path to node>, e.g. 22=path/to/node22/bin/node")
         major = int(major_text)
         binary = os.path.abspath(binary)
         try:
