@@ -16,6 +16,7 @@ import { TransferConfig } from "../config/schema";
 import { buildApp } from "../stacks/app";
 import { collectFacts, emptyFacts, StackAllowList } from "../lib/stack-gate";
 import { parseStrictJson } from "../lib/strict-json";
+import { deepMerge } from "../lib/deep-merge";
 
 /** Where the allow-list lives, relative to the project root. */
 export const ALLOW_LIST_FILE = path.join("lib", "stack-allow-list.json");
@@ -78,19 +79,6 @@ export const ALLOW_LIST_VARIANTS: Record<string, Record<string, unknown>> = {
   },
 };
 
-function merge(base: unknown, override: unknown): unknown {
-  if (override === undefined) return base;
-  if (base && override && typeof base === "object" && typeof override === "object" && !Array.isArray(base) && !Array.isArray(override)) {
-    const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-    for (const [key, value] of Object.entries(override as Record<string, unknown>)) {
-      result[key] = value === null ? undefined : merge(result[key], value);
-      if (result[key] === undefined) delete result[key];
-    }
-    return result;
-  }
-  return override;
-}
-
 /**
  * The validated config of a variant: config/example.json with the EC2 client
  * instance on (the article's layout; the shipped example keeps the documented
@@ -98,8 +86,8 @@ function merge(base: unknown, override: unknown): unknown {
  */
 export function variantConfig(projectRoot: string, overrides: Record<string, unknown>): TransferConfig {
   const example = JSON.parse(fs.readFileSync(path.join(projectRoot, "config", "example.json"), "utf8"));
-  const withClient = merge(example, { consumer: { client: { enabled: true, instanceType: "t3.micro" } } });
-  const document = merge(withClient, overrides) as Record<string, unknown>;
+  const withClient = deepMerge(example, { consumer: { client: { enabled: true, instanceType: "t3.micro" } } });
+  const document = deepMerge(withClient, overrides) as Record<string, unknown>;
   if (overrides.backend) document.backend = overrides.backend; // a backend replaces, never merges
   return parseConfig(document, "(allow-list variant)");
 }

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parseConfig } from "../../config/load";
 import { TransferConfig, TransferConfigInput } from "../../config/schema";
+import { deepMerge } from "../../lib/deep-merge";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -18,22 +19,9 @@ export function exampleDocument(): TransferConfigInput {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
-function merge(base: unknown, override: unknown): unknown {
-  if (override === undefined) return base;
-  if (base && override && typeof base === "object" && typeof override === "object" && !Array.isArray(base) && !Array.isArray(override)) {
-    const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-    for (const [key, value] of Object.entries(override as Record<string, unknown>)) {
-      result[key] = value === null ? undefined : merge(result[key], value);
-      if (result[key] === undefined) delete result[key];
-    }
-    return result;
-  }
-  return override;
-}
-
 /** The example document with `overrides` deep-merged (a `null` value deletes a key). */
 export function exampleWith(overrides: DeepPartial<TransferConfigInput> | Record<string, unknown> = {}): TransferConfigInput {
-  return merge(exampleDocument(), overrides) as TransferConfigInput;
+  return deepMerge(exampleDocument(), overrides) as TransferConfigInput;
 }
 
 /** A validated config: the example with overrides. */

@@ -39,21 +39,11 @@
 import * as net from "net";
 import * as tls from "tls";
 import { Readable } from "stream";
-import { LoginRequest, login, ServiceClients } from "./identity-provider";
+import { LoginRequest, login } from "./identity-provider";
 import { PassiveListener, PassivePorts } from "./passive-ports";
 import { Entry, HomeError, S3Home } from "./s3-home";
-import type { ServerConfig } from "./server-config";
+import type { ListenerOptions } from "./server-config";
 import { policyAlgorithms } from "./security-policies";
-import { TransferLog } from "./transfer-log";
-
-export interface FtpServerOptions {
-  readonly config: ServerConfig;
-  readonly clients: ServiceClients;
-  readonly listenAddress: string;
-  readonly port: number;
-  readonly s3Endpoint: string | undefined;
-  readonly log: TransferLog;
-}
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const pad = (n: number, width = 2) => String(n).padStart(width, "0");
@@ -85,7 +75,7 @@ function sessionCache(): net.Server {
   return store;
 }
 
-export function startFtpServer(options: FtpServerOptions): Promise<net.Server> {
+export function startFtpServer(options: ListenerOptions): Promise<net.Server> {
   const { config, listenAddress } = options;
   const passive = new PassivePorts(listenAddress);
   const tlsOptions = config.certificate
@@ -132,7 +122,7 @@ class FtpSession {
   private readonly plain: boolean;
 
   constructor(
-    private readonly options: FtpServerOptions,
+    private readonly options: ListenerOptions,
     private readonly passive: PassivePorts,
     private readonly tlsOptions: tls.SecureContextOptions | undefined,
     socket: net.Socket,

@@ -8,6 +8,8 @@
 // stand-in's StartServer.
 import { DescribeServerCommand, TransferClient } from "@aws-sdk/client-transfer";
 import * as http from "http";
+import type { ServiceClients } from "./identity-provider";
+import type { TransferLog } from "./transfer-log";
 
 export type Protocol = "FTP" | "FTPS" | "SFTP";
 export type TlsSessionResumptionMode = "DISABLED" | "ENABLED" | "ENFORCED";
@@ -45,6 +47,16 @@ export interface ServerConfig {
    * Transfer does without it.
    */
   readonly directoryListingOptimization: "ENABLED" | "DISABLED";
+}
+
+/** What each listener (FTP/FTPS, SFTP) needs to play one server. */
+export interface ListenerOptions {
+  readonly config: ServerConfig;
+  readonly clients: ServiceClients;
+  readonly listenAddress: string;
+  readonly port: number;
+  readonly s3Endpoint: string | undefined;
+  readonly log: TransferLog;
 }
 
 export class ServerConfigError extends Error {}

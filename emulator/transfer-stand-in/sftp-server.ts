@@ -19,11 +19,10 @@
 import { PassThrough } from "stream";
 import { AuthContext, Connection, Server, utils } from "ssh2";
 import type { Attributes, SFTPWrapper } from "ssh2";
-import { LoginOutcome, login, ServiceClients, UserSession } from "./identity-provider";
+import { LoginOutcome, login, UserSession } from "./identity-provider";
 import { Entry, HomeError, S3Home } from "./s3-home";
-import type { ServerConfig } from "./server-config";
+import type { ListenerOptions } from "./server-config";
 import { policyAlgorithms } from "./security-policies";
-import { TransferLog } from "./transfer-log";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const constants = require("ssh2/lib/protocol/constants") as {
@@ -34,15 +33,6 @@ const constants = require("ssh2/lib/protocol/constants") as {
 const { STATUS_CODE, OPEN_MODE } = utils.sftp;
 /** A file read over SFTP is fetched whole first; larger ones are refused (a stand-in's bound). */
 const MAX_READ_BYTES = 256 * 1024 * 1024;
-
-export interface SftpServerOptions {
-  readonly config: ServerConfig;
-  readonly clients: ServiceClients;
-  readonly listenAddress: string;
-  readonly port: number;
-  readonly s3Endpoint: string | undefined;
-  readonly log: TransferLog;
-}
 
 function attributes(e: Entry): Attributes {
   const seconds = Math.floor(e.modified.getTime() / 1000);
@@ -62,7 +52,7 @@ function statusOf(error: unknown): number {
   return STATUS_CODE.FAILURE;
 }
 
-export function startSftpServer(options: SftpServerOptions): Promise<Server> {
+export function startSftpServer(options: ListenerOptions): Promise<Server> {
   const { config } = options;
   const policy = policyAlgorithms(config.securityPolicyName).ssh;
   const server = new Server(
@@ -90,7 +80,7 @@ class SftpConnection {
   private readonly id: string;
 
   constructor(
-    private readonly options: SftpServerOptions,
+    private readonly options: ListenerOptions,
     private readonly client: Connection,
     private readonly ip: string,
     count: number,
