@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 REGEX_SYMBOLS = set(":_#=@/;,-")
 REGEX_OPERATORS = set("^$?[]{}|\\*+.")
@@ -192,20 +192,20 @@ class _Parser:
         if token is not None:
             raise FilterPatternError(f"unexpected {token.text!r} at {token.at}")
 
+    def joined(self, kind: str, operand: Callable[[], Any]) -> Any:
+        """operand (kind operand)*: one operand as it is, several as (kind, operand, ...)."""
+        terms = [operand()]
+        while (token := self.peek()) is not None and token.kind == kind:
+            self.take(kind)
+            terms.append(operand())
+        return terms[0] if len(terms) == 1 else (kind, *terms)
+
     # JSON ----------------------------------------------------------------------------
     def json_or(self) -> Any:
-        terms = [self.json_and()]
-        while self.peek() is not None and self.peek().kind == "or":  # type: ignore[union-attr]
-            self.take("or")
-            terms.append(self.json_and())
-        return terms[0] if len(terms) == 1 else ("or", *terms)
+        return self.joined("or", self.json_and)
 
     def json_and(self) -> Any:
-        terms = [self.json_unary()]
-        while self.peek() is not None and self.peek().kind == "and":  # type: ignore[union-attr]
-            self.take("and")
-            terms.append(self.json_unary())
-        return terms[0] if len(terms) == 1 else ("and", *terms)
+        return self.joined("and", self.json_unary)
 
     def json_unary(self) -> Any:
         token = self.peek()
@@ -263,18 +263,10 @@ class _Parser:
         return ("fields", *fields)
 
     def field_condition(self) -> Any:
-        terms = [self.field_and()]
-        while self.peek() is not None and self.peek().kind == "or":  # type: ignore[union-attr]
-            self.take("or")
-            terms.append(self.field_and())
-        return terms[0] if len(terms) == 1 else ("or", *terms)
+        return self.joined("or", self.field_and)
 
     def field_and(self) -> Any:
-        terms = [self.field_unary()]
-        while self.peek() is not None and self.peek().kind == "and":  # type: ignore[union-attr]
-            self.take("and")
-            terms.append(self.field_unary())
-        return terms[0] if len(terms) == 1 else ("and", *terms)
+        return self.joined("and", self.field_unary)
 
     def field_unary(self) -> Any:
         token = self.take()
