@@ -32,19 +32,14 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { awsEnv, startEmulator } from "../emulator/client";
+import { createLoginBacking } from "../emulator/identity-provider-backing";
+import { projectRoot } from "../lib/project-root";
 import { runUsersCli } from "../cli/users-command";
 
-/** The checkout: found upwards from this module, which runs bundled from .build/run/. */
-const ROOT = ((start: string) => {
-  for (let dir = start; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, "cdktf.json"))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no cdktf.json above ${start}`);
-  }
-})(__dirname);
+/** The checkout (this module runs bundled from .build/run/). */
+const ROOT = projectRoot();
 const REGION = "ap-northeast-1";
 const SERVER_ID = "s-0123456789abcdef0";
 const PASSWORD = "Bench-Password-1";
@@ -125,18 +120,14 @@ async function main(): Promise<void> {
   const cgroups: string[] = [];
   try {
     Object.assign(process.env, emu.env);
-    const options = { region: REGION };
-    const keyArn = (await new KMSClient(options).send(new CreateKeyCommand({}))).KeyMetadata?.Arn as string;
-    const dynamodb = new DynamoDBClient(options);
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "username", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "username", KeyType: "HASH" }],
-      }),
-    );
-    await new SSMClient(options).send(new PutParameterCommand({ Name: "/tf-ftp/transfer-server-id", Value: SERVER_ID, Type: "String" }));
+    const { keyArn, environment } = await createLoginBacking({
+      region: REGION,
+      account: "123456789012",
+      serverId: SERVER_ID,
+      table: TABLE,
+      administrators: ["arn:aws:iam::123456789012:role/ftp-user-admin"],
+    });
+    const dynamodb = new DynamoDBClient({ region: REGION });
     for (const name of ["alice", "carol"]) {
       const code = await runUsersCli(["add", name, "--kms-key", keyArn], {
         env: { TRANSFER_CONFIG: path.join(ROOT, "config/example.json") },
@@ -154,14 +145,7 @@ async function main(): Promise<void> {
       }),
     );
     const env = awsEnv(emu, {
-      USER_SECRET_PREFIX: "tf-ftp/users/",
-      BUCKET_NAME: "tf-ftp-example-bucket",
-      USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
-      TRANSFER_ROLE_ARN: "arn:aws:iam::123456789012:role/tf-ftp-transfer-s3-access",
-      SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
-      USER_SECRETS_KEY_ARN: keyArn,
-      LOGIN_ATTEMPTS_TABLE: TABLE,
-      USER_ADMINISTRATOR_ARNS: JSON.stringify(["arn:aws:iam::123456789012:role/ftp-user-admin"]),
+      ...environment,
       AWS_REGION: REGION,
       BENCH_SERVER_ID: SERVER_ID,
       BENCH_PASSWORD: PASSWORD,

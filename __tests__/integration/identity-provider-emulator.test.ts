@@ -12,8 +12,7 @@
 // scrypt is counted, not run (./support/scrypt-recorder.ts "fast"): password
 // checks are the derivations with the user's salt, and the times below are
 // those of the AWS calls, which is where known and unknown names used to differ.
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DeleteResourcePolicyCommand,
   GetResourcePolicyCommand,
@@ -24,11 +23,11 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { TransferFamilyAuthorizerEvent, TransferFamilyAuthorizerResult } from "aws-lambda";
 import * as path from "path";
 import { Emulator, emulatorPrerequisites, startEmulator } from "../../emulator/client";
+import { createLoginBacking } from "../../emulator/identity-provider-backing";
 import { backoffDelayMs } from "../../functions/identity-provider/login-throttle";
 import { LOGIN_WORK } from "../../functions/identity-provider/password-hash";
 import { runUsersCli } from "../../cli/users-command";
@@ -113,26 +112,8 @@ describeEmulator("the identity provider on the emulator: backoff, restores and r
     const clientOptions = { region: REGION };
     secrets = new SecretsManagerClient(clientOptions);
     dynamodb = new DynamoDBClient(clientOptions);
-    const keyArn = (await new KMSClient(clientOptions).send(new CreateKeyCommand({ Description: "user secrets" }))).KeyMetadata?.Arn as string;
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [{ AttributeName: "username", AttributeType: "S" }],
-        KeySchema: [{ AttributeName: "username", KeyType: "HASH" }],
-      }),
-    );
-    await new SSMClient(clientOptions).send(new PutParameterCommand({ Name: "/tf-ftp/transfer-server-id", Value: SERVER_ID, Type: "String" }));
-    Object.assign(process.env, {
-      USER_SECRET_PREFIX: "tf-ftp/users/",
-      BUCKET_NAME: "tf-ftp-example-bucket",
-      USER_HOME_ROOT: "/tf-ftp-example-bucket/home/",
-      TRANSFER_ROLE_ARN: `arn:aws:iam::${ACCOUNT}:role/tf-ftp-transfer-s3-access`,
-      SERVER_ID_PARAMETER: "/tf-ftp/transfer-server-id",
-      USER_SECRETS_KEY_ARN: keyArn,
-      LOGIN_ATTEMPTS_TABLE: TABLE,
-      USER_ADMINISTRATOR_ARNS: JSON.stringify([ADMIN]),
-    });
+    const { keyArn, environment } = await createLoginBacking({ region: REGION, account: ACCOUNT, serverId: SERVER_ID, table: TABLE, administrators: [ADMIN] });
+    Object.assign(process.env, environment);
     // The handler's SDK clients are made when its module loads: load it with the emulator's environment.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const module = require("../../functions/identity-provider/handler") as {
